@@ -1,0 +1,149 @@
+"""Which package format a file is, decided by its structure and never by its file name.
+
+Units rename packages freely (``app.zip``, ``release.bin``), so the name says nothing;
+the zip directory, a few small JSON manifests and magic bytes say everything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..errors import PackageError, UnsupportedFormat
+from ..safezip import SafeZip, is_zip
+
+SUPPORTED = (
+    "Supported formats: Android APK, APK bundles (.apks, .xapk), HarmonyOS HAP and .app, "
+    "WeChat .wxapkg, quick app .rpk/.rpks, and mini-program source (WeChat, uni-app, Alipay) "
+    "as a directory or zip."
+)
+
+WXAPKG_FIRST_MARK = 0xBE
+WXAPKG_LAST_MARK = 0xED
+WXAPKG_ENCRYPTED_MAGIC = b"V1MMWX"
+
+# Small JSON manifests are read whole to classify; anything larger is not a manifest we know.
+_MANIFEST_CAP = 1024 * 1024
+
+MINIPROGRAM_MARKERS = ("app.json", "project.config.json", "mini.project.json")
+
+
+def detect_head(head: bytes, label: str) -> str | None:
+    """Classify a non-zip file from its first bytes: ``wxapkg`` or None; refuses encrypted wxapkg."""
+    if head.startswith(WXAPKG_ENCRYPTED_MAGIC):
+        raise PackageError(
+            f"{label}: this is an encrypted WeChat PC-cache package (V1MMWX); "
+            "submit the original .wxapkg or the mini-program source instead"
+        )
+    if len(head) >= 14 and head[0] == WXAPKG_FIRST_MARK and head[13] == WXAPKG_LAST_MARK:
+        return "wxapkg"
+    return None
+
+
+def _basenames(names: Iterable[str]) -> set[str]:
+    return {PurePosixPath(n).name for n in names}
+
+
+def read_json_entry(archive: SafeZip, name: str) -> dict[str, Any] | None:
+    """A small JSON object entry, or None when it is missing, too big or not a JSON object."""
+    if name not in archive:
+        return None
+    if archive.info(name).file_size > _MANIFEST_CAP:
+        return None
+    try:
+        value = json.loads(archive.read(name, _MANIFEST_CAP).decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def is_quickapp_manifest(manifest: dict[str, Any]) -> bool:
+    """A quick-app manifest names its package plus at least one field only quick apps use."""
+    if not isinstance(manifest.get("package"), str):
+        return False
+    return any(key in manifest for key in ("minPlatformVersion", "features", "router", "versionCode"))
+
+
+def miniprogram_root(names: Iterable[str]) -> str | None:
+    """The folder prefix ('' or 'proj/') holding a mini-program project's markers, or None.
+
+    Zips made by "compress folder" wrap the project in one top folder, so one level of
+    nesting is accepted; deeper searching would mistake vendored sub-projects for the root.
+    """
+    listed = set(names)
+    for prefix in _candidate_prefixes(listed):
+        if any(prefix + marker in listed for marker in MINIPROGRAM_MARKERS):
+            return prefix
+        if prefix + "pages.json" in listed and prefix + "manifest.json" in listed:
+            return prefix
+    return None
+
+
+def _candidate_prefixes(names: set[str]) -> list[str]:
+    tops = {n.split("/", 1)[0] for n in names if "/" in n}
+    prefixes = [""]
+    if len(tops) == 1 and not any("/" not in n for n in names):
+        prefixes.append(next(iter(tops)) + "/")
+    return prefixes
+
+
+def detect_archive(archive: SafeZip) -> str:
+    """The format of a zip-based package; raises UnsupportedFormat when it is none we know."""
+    names = archive.names()
+    name_set = set(names)
+    bases = _basenames(names)
+    lower = [n.lower() for n in names]
+    apk_entries = [n for n in lower if n.endswith(".apk")]
+
+    if "AndroidManifest.xml" in name_set and ("resources.arsc" in name_set or any(_is_dex(n) for n in names)):
+        return "apk"
+    if apk_entries:
+        if "toc.pb" in name_set or "base.apk" in bases or "base-master.apk" in bases:
+            return "apks"
+        manifest = read_json_entry(archive, "manifest.json")
+        if manifest is not None and ("split_apks" in manifest or "package_name" in manifest):
+            return "xapk"
+    if ("module.json" in name_set or "config.json" in name_set) and (
+        "pack.info" in name_set or "resources.index" in name_set or any(n.endswith(".abc") for n in lower)
+    ):
+        return "hap"
+    if "pack.info" in name_set and any(n.endswith(".hap") for n in lower):
+        return "app"
+    if "manifest.json" in name_set and any(n.endswith(".js") for n in lower):
+        manifest = read_json_entry(archive, "manifest.json")
+        if manifest is not None and is_quickapp_manifest(manifest):
+            return "rpk"
+    top_files = [n for n in lower if "/" not in n]
+    if top_files and any(n.endswith(".rpk") for n in top_files) and miniprogram_root(names) is None:
+        return "rpks"
+    if miniprogram_root(names) is not None:
+        return "miniprogram"
+    raise UnsupportedFormat(f"{archive.label}: not a package format we recognise. {SUPPORTED}")
+
+
+def detect_directory(root: Path) -> str:
+    """A directory is only ever mini-program source; say so when it lacks the markers."""
+    if any((root / marker).is_file() for marker in MINIPROGRAM_MARKERS):
+        return "miniprogram"
+    if (root / "pages.json").is_file() and (root / "manifest.json").is_file():
+        return "miniprogram"
+    raise UnsupportedFormat(
+        f"{root.name or root}: directory has no app.json, project.config.json, mini.project.json "
+        f"or pages.json + manifest.json, so it is not mini-program source. {SUPPORTED}"
+    )
+
+
+def _is_dex(name: str) -> bool:
+    return "/" not in name and name.startswith("classes") and name.endswith(".dex")
+
+
+def detect_bytes_kind(head: bytes, label: str) -> str:
+    """``zip`` or ``wxapkg`` from the first bytes; UnsupportedFormat otherwise."""
+    if is_zip(head):
+        return "zip"
+    kind = detect_head(head, label)
+    if kind is not None:
+        return kind
+    raise UnsupportedFormat(f"{label}: not a package format we recognise. {SUPPORTED}")
