@@ -7,6 +7,7 @@ the zip directory, a few small JSON manifests and magic bytes say everything.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -53,10 +54,27 @@ def read_json_entry(archive: SafeZip, name: str) -> dict[str, Any] | None:
     if archive.info(name).file_size > _MANIFEST_CAP:
         return None
     try:
-        value = json.loads(archive.read(name, _MANIFEST_CAP).decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        text = archive.read(name, _MANIFEST_CAP).decode("utf-8-sig")
+    except UnicodeDecodeError:
         return None
+    value = loads_lenient(text)
     return value if isinstance(value, dict) else None
+
+
+_JSON_TOKENS = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/|,(?=\s*[}\]])', re.DOTALL)
+
+
+def loads_lenient(text: str) -> Any:
+    """JSON as project files really are (uni-app's manifest.json has comments, trailing commas); None if invalid."""
+
+    def keep_strings(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return token if token.startswith('"') else ""
+
+    try:
+        return json.loads(_JSON_TOKENS.sub(keep_strings, text.lstrip("\ufeff")))
+    except (ValueError, RecursionError):
+        return None
 
 
 def is_quickapp_manifest(manifest: dict[str, Any]) -> bool:

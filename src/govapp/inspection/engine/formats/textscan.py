@@ -1,0 +1,284 @@
+"""Finding interesting text and script API calls in text files (JS, WXML, Vue, JSON, HTML).
+
+The small public API, shared with the Android reader for hybrid assets:
+
+- ``scan_text(text, file=..., surface=..., interest=...)`` -> ``ScanResult`` with the
+  ``TextHit``s (text matching ``interest.text``, with line number and a short snippet) and
+  ``ApiHit``s (script call paths such as ``wx.getLocation`` or
+  ``@system.geolocation.getLocation`` matching ``interest.api``) of one file.
+- ``HitSink(facts, limits)`` appends results to a ``PackageFacts`` and stops at
+  ``limits.max_texts`` with a note, so one huge bundle cannot exhaust memory.
+- ``decode_text(data)`` turns file bytes into text without ever failing.
+
+Everything works on the raw text with regular expressions: no JS parser, so minified,
+broken or hostile scripts cost linear time and never raise.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from ..facts import ApiHit, Evidence, Interest, PackageFacts, TextHit
+from ..limits import Limits
+
+SNIPPET_RADIUS = 70
+MAX_HITS_PER_FILE = 500
+
+# Global objects through which mini-program and hybrid platforms expose their APIs.
+SCRIPT_ROOTS = ("wx", "uni", "my", "swan", "tt", "qq", "plus", "dd", "jd", "ks")
+
+_ROOT_CALL = re.compile(
+    r"(?<![\w$.])(?P<root>" + "|".join(SCRIPT_ROOTS) + r")\s*(?:\.\s*(?P<name>[A-Za-z_$][\w$]*)"
+    r"|\[\s*['\"](?P<qname>[A-Za-z_$][\w$]*)['\"]\s*\])"
+)
+# Module imports whose members are platform APIs: quick app (@system/@service), HarmonyOS
+# (@ohos, and @kit whose named exports are the @ohos modules), compiled quick-app bundles.
+_DEFAULT_IMPORT = re.compile(
+    r"\bimport\s+(?:\*\s+as\s+)?(?P<alias>[A-Za-z_$][\w$]*)\s+from\s+['\"](?P<module>@(?:system|service|ohos)\.[\w.]+)['\"]"
+)
+_REQUIRE = re.compile(
+    r"\b(?:const|let|var)?\s*(?P<alias>[A-Za-z_$][\w$]*)\s*=\s*(?:require|\$app_require\$)\s*\(\s*['\"]"
+    r"(?:@app-module/)?(?P<module>@?(?:system|service|ohos)\.[\w.]+)['\"]\s*\)"
+)
+_NAMED_IMPORT = re.compile(
+    r"\bimport\s*\{(?P<names>[^}]{1,2000})\}\s*from\s+['\"](?P<module>@(?:kit|ohos)\.[\w.]+)['\"]"
+)
+_QUOTES = "'\"`"
+
+
+@dataclass(slots=True)
+class ScanResult:
+    texts: list[TextHit] = field(default_factory=list)
+    apis: list[ApiHit] = field(default_factory=list)
+    truncated: bool = False
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes of a text file as str: UTF-8 (BOM tolerated), else GB18030, else UTF-8 with replacement."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")
+
+
+class _Lines:
+    """Line numbers for offsets, computed once per file and only if something matched."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: list[int] | None = None
+
+    def number(self, offset: int) -> int:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
+        return bisect.bisect_right(self._starts, offset)
+
+    def bounds(self, offset: int) -> tuple[int, int]:
+        start = self._text.rfind("\n", 0, offset) + 1
+        end = self._text.find("\n", offset)
+        return start, len(self._text) if end < 0 else end
+
+
+def snippet_around(text: str, start: int, end: int, radius: int = SNIPPET_RADIUS) -> str:
+    """At most ~160 characters of the match's line around ``text[start:end]``, whitespace collapsed."""
+    left = max(0, start - radius)
+    newline = text.rfind("\n", left, start)
+    if newline >= 0:
+        left = newline + 1
+    right = min(len(text), min(end, start + radius) + radius)
+    newline = text.find("\n", start, right)
+    if newline >= 0:
+        right = newline
+    piece = " ".join(text[left:right].split())
+    return (
+        ("…" if left > 0 and text[left - 1] != "\n" else "")
+        + piece
+        + ("…" if right < len(text) and text[right] != "\n" else "")
+    )
+
+
+def _unit(text: str, start: int, end: int, lines: _Lines) -> str:
+    """The string literal or markup text around a match, else a window of its line."""
+    line_start, line_end = lines.bounds(start)
+    low = max(line_start, start - SNIPPET_RADIUS)
+    high = min(line_end, max(end, start + 1) + SNIPPET_RADIUS)
+    opener = max(text.rfind(q, low, start) for q in _QUOTES + ">")
+    if opener >= 0:
+        closer_char = text[opener] if text[opener] in _QUOTES else "<"
+        closer = text.find(closer_char, end, high)
+        if closer >= 0:
+            inner = text[opener + 1 : closer].strip()
+            if inner:
+                return inner
+    return " ".join(text[low:high].split())
+
+
+def scan_text(
+    text: str,
+    *,
+    file: str,
+    surface: str,
+    interest: Interest,
+    caller: str | None = None,
+    max_hits: int = MAX_HITS_PER_FILE,
+) -> ScanResult:
+    """Text and API hits of one text file; ``caller`` is the page or component the file belongs to."""
+    result = ScanResult()
+    lines = _Lines(text)
+    for match in interest.text.finditer(text):
+        if len(result.texts) >= max_hits:
+            result.truncated = True
+            break
+        start, end = match.span()
+        if end == start:
+            continue
+        evidence = Evidence(
+            file=file,
+            location=f"line {lines.number(start)}",
+            snippet=snippet_around(text, start, end),
+            caller=caller,
+        )
+        result.texts.append(TextHit(text=_unit(text, start, end, lines), surface=surface, evidence=evidence))
+    _scan_root_calls(text, file, caller, interest, lines, result, max_hits)
+    _scan_module_calls(text, file, caller, interest, lines, result, max_hits)
+    return result
+
+
+def _add_api(
+    result: ScanResult,
+    api: str,
+    text: str,
+    span: tuple[int, int],
+    file: str,
+    caller: str | None,
+    lines: _Lines,
+    max_hits: int,
+) -> bool:
+    if len(result.apis) >= max_hits:
+        result.truncated = True
+        return False
+    start, end = span
+    invoked = text[end : end + 64].lstrip().startswith("(")
+    result.apis.append(
+        ApiHit(
+            api=api,
+            evidence=Evidence(
+                file=file,
+                location=f"line {lines.number(start)}",
+                snippet=snippet_around(text, start, end),
+                caller=caller,
+                invoked=invoked,
+            ),
+        )
+    )
+    return True
+
+
+def _scan_root_calls(
+    text: str,
+    file: str,
+    caller: str | None,
+    interest: Interest,
+    lines: _Lines,
+    result: ScanResult,
+    max_hits: int,
+) -> None:
+    for match in _ROOT_CALL.finditer(text):
+        name = match.group("name") or match.group("qname")
+        api = f"{match.group('root')}.{name}"
+        if interest.api.search(api) and not _add_api(
+            result, api, text, match.span(), file, caller, lines, max_hits
+        ):
+            return
+
+
+def _module_aliases(text: str) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for pattern in (_DEFAULT_IMPORT, _REQUIRE):
+        for match in pattern.finditer(text):
+            module = match.group("module")
+            aliases[match.group("alias")] = module if module.startswith("@") else "@" + module
+    for match in _NAMED_IMPORT.finditer(text):
+        module = match.group("module")
+        for part in match.group("names").split(","):
+            pieces = part.split(" as ")
+            exported = pieces[0].strip()
+            alias = pieces[-1].strip()
+            if not re.fullmatch(r"[A-Za-z_$][\w$]*", exported) or not re.fullmatch(
+                r"[A-Za-z_$][\w$]*", alias
+            ):
+                continue
+            # A kit re-exports @ohos modules under their own names (LocationKit -> geoLocationManager).
+            aliases[alias] = f"@ohos.{exported}" if module.startswith("@kit.") else f"{module}.{exported}"
+    return aliases
+
+
+def _scan_module_calls(
+    text: str,
+    file: str,
+    caller: str | None,
+    interest: Interest,
+    lines: _Lines,
+    result: ScanResult,
+    max_hits: int,
+) -> None:
+    aliases = _module_aliases(text)
+    if not aliases:
+        return
+    member = re.compile(
+        r"(?<![\w$.])(?P<alias>"
+        + "|".join(re.escape(a) for a in aliases)
+        + r")\s*\.\s*(?P<name>[A-Za-z_$][\w$]*)"
+    )
+    for match in member.finditer(text):
+        api = f"{aliases[match.group('alias')]}.{match.group('name')}"
+        if interest.api.search(api) and not _add_api(
+            result, api, text, match.span(), file, caller, lines, max_hits
+        ):
+            return
+
+
+class HitSink:
+    """Collects hits into one PackageFacts, keeping at most ``limits.max_texts`` of each kind."""
+
+    def __init__(self, facts: PackageFacts, limits: Limits) -> None:
+        self.facts = facts
+        self.limit = limits.max_texts
+        self._capped = False
+
+    @property
+    def full(self) -> bool:
+        return len(self.facts.texts) >= self.limit and len(self.facts.apis) >= self.limit
+
+    def add(self, result: ScanResult, file: str) -> None:
+        if result.truncated:
+            self.facts.notes.append(f"{file}: more than {MAX_HITS_PER_FILE} matches; only the first are kept")
+        self.add_texts(result.texts)
+        self.add_apis(result.apis)
+
+    def add_texts(self, hits: list[TextHit]) -> None:
+        room = self.limit - len(self.facts.texts)
+        if len(hits) > room:
+            self._cap()
+        self.facts.texts.extend(hits[: max(room, 0)])
+
+    def add_apis(self, hits: list[ApiHit]) -> None:
+        room = self.limit - len(self.facts.apis)
+        if len(hits) > room:
+            self._cap()
+        self.facts.apis.extend(hits[: max(room, 0)])
+
+    def _cap(self) -> None:
+        if not self._capped:
+            self._capped = True
+            self.facts.notes.append(
+                f"more than {self.limit} text or API matches; the evidence list is cut at that limit"
+            )
