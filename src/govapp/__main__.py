@@ -1,0 +1,3 @@
+from govapp.cli import main
+
+main()

@@ -1,0 +1,28 @@
+"""Chinese is served by default; English only when the user chose it (cookie or ?lang=)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+_SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+class ChineseFirstLocaleMiddleware:
+    """Unlike LocaleMiddleware, ignores Accept-Language: the regulation's terms are Chinese."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.GET.get("lang") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen.lower() if chosen and chosen.lower() in _SUPPORTED else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response

@@ -1,0 +1,49 @@
+"""Health check, error pages and the signed-in home page."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from govapp import __version__
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness plus a database round trip, for load balancers and operators."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any database failure makes us unhealthy
+        return JsonResponse({"status": "error", "database": str(exc)[:200], "version": __version__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "version": __version__})
+
+
+def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _DETAIL[status]}, status=status)
+    return render(request, template, status=status)
+
+
+_DETAIL = {400: "Bad request", 403: "Forbidden", 404: "Not found", 500: "Server error"}
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "errors/400.html")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "errors/403.html")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "errors/404.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, "errors/500.html")

@@ -1,0 +1,114 @@
+"""Enumerations of the filing registry, with the regulation's own Chinese terms as translations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppKind(models.TextChoices):
+    APP = "app", _("Native app")
+    MINI_PROGRAM = "mini_program", _("Mini-program")
+    QUICK_APP = "quick_app", _("Quick app")
+
+
+# The letter that ends a filing number (docs/filing-numbers.md).
+KIND_LETTER = {AppKind.APP: "A", AppKind.MINI_PROGRAM: "X", AppKind.QUICK_APP: "K"}
+
+
+class Platform(models.TextChoices):
+    ANDROID = "android", _("Android")
+    IOS = "ios", _("iOS")
+    HARMONYOS = "harmonyos", _("HarmonyOS")
+    WECHAT = "wechat", _("WeChat")
+    ALIPAY = "alipay", _("Alipay")
+    BAIDU = "baidu", _("Baidu")
+    DOUYIN = "douyin", _("Douyin")
+    QUICKAPP = "quickapp", _("Quick app platform")
+    OTHER = "other", _("Other")
+
+
+class FilingState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PROVINCIAL_REVIEW = "provincial_review", _("Provincial completeness review")
+    RETURNED = "returned", _("Returned for completion")
+    NATIONAL_REVIEW = "national_review", _("National review")
+    AWAITING_SUPPLEMENT = "awaiting_supplement", _("Awaiting supplement")
+    FILED = "filed", _("Filed")
+    CHANGE_REVIEW = "change_review", _("Change under review")
+    RECTIFYING = "rectifying", _("Rectifying")
+    REVOKED = "revoked", _("Filing revoked")
+    SHUTDOWN_NOTICED = "shutdown_noticed", _("Shutdown announced")
+    DEREGISTERED = "deregistered", _("Deregistered")
+    ABANDONED = "abandoned", _("Deemed abandoned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# States in which the app holds a valid filing that the public can rely on.
+PUBLICLY_FILED = (FilingState.FILED, FilingState.CHANGE_REVIEW, FilingState.RECTIFYING, FilingState.SHUTDOWN_NOTICED)
+# Before the first approval: the unit may still withdraw.
+PRE_FILING = (
+    FilingState.DRAFT,
+    FilingState.PROVINCIAL_REVIEW,
+    FilingState.RETURNED,
+    FilingState.NATIONAL_REVIEW,
+    FilingState.AWAITING_SUPPLEMENT,
+)
+TERMINAL = (FilingState.DEREGISTERED, FilingState.ABANDONED, FilingState.WITHDRAWN)
+
+
+class ProcedureKind(models.TextChoices):
+    NEW = "new", _("New filing")
+    CHANGE = "change", _("Change filing")
+    REFILING = "refiling", _("Re-filing after revocation")
+
+
+class SpecialScenario(models.TextChoices):
+    NONE = "", _("None")
+    SECURITY = "security", _("Security (安保)")
+    EMERGENCY = "emergency", _("Emergency (应急)")
+
+
+class FormalismCategory(models.TextChoices):
+    """The prohibited-feature categories (architecture.md: exact ids)."""
+
+    CHECKIN = "checkin", _("Compulsory check-in")
+    RANKING = "ranking", _("Points ranking")
+    ONLINE_TIME = "online_time", _("Online-time statistics")
+    ENGAGEMENT_METRICS = "engagement_metrics", _("Likes, votes, shares or study time as evaluation")
+    FORCED_UPLOAD = "forced_upload", _("Forced upload of work photos or videos")
+    LOCATION_TRACKING = "location_tracking", _("Forced location tracks")
+    FORCED_LOGIN = "forced_login", _("Forced periodic login")
+    FORCED_DOWNLOAD = "forced_download", _("Forced promotion or download")
+
+
+class AttachmentKind(models.TextChoices):
+    APPROVAL = "approval", _("Project approval document")
+    OM_RULES = "om_rules", _("O&M and security rules")
+    SECURITY_TEST = "security_test", _("Security test report")
+    MLPS = "mlps", _("MLPS assessment report")
+    ACCEPTANCE = "acceptance", _("Acceptance report")
+    COMMITMENT = "commitment", _("Signed commitment (with seal)")
+    SHUTDOWN_NOTICE = "shutdown_notice", _("Shutdown notice")
+    SUPPLEMENT = "supplement", _("Supplement or rectification statement")
+    OTHER = "other", _("Other")
+
+
+class EventAction(models.TextChoices):
+    CREATE = "create", _("Draft created")
+    SUBMIT = "submit", _("Submitted")
+    RETURN_INCOMPLETE = "return_incomplete", _("Returned: materials incomplete")
+    FORWARD = "forward", _("Forwarded to the national office")
+    REQUEST_SUPPLEMENT = "request_supplement", _("Supplement requested")
+    SUPPLEMENT = "supplement", _("Supplement submitted")
+    EXTEND = "extend", _("Review period extended")
+    APPROVE = "approve", _("Filed and numbered")
+    ABANDON = "abandon", _("Deemed abandoned")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    START_CHANGE = "start_change", _("Change filing started")
+    ANNOUNCE_SHUTDOWN = "announce_shutdown", _("Shutdown announced")
+    DEREGISTER = "deregister", _("Deregistered")
+    ORDER_RECTIFICATION = "order_rectification", _("Rectification ordered")
+    RECTIFIED = "rectified", _("Rectification accepted")
+    REVOKE = "revoke", _("Filing revoked")
+    START_REFILING = "start_refiling", _("Re-filing started")
