@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..facts import ApiHit, Evidence, Interest, PackageFacts, TextHit
@@ -75,6 +76,10 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self._text = text
         self._starts: list[int] | None = None
+        self.caller_at: Callable[[int], str | None] | None = None
+
+    def caller(self, offset: int, default: str | None) -> str | None:
+        return self.caller_at(offset) if self.caller_at is not None else default
 
     def number(self, offset: int) -> int:
         if self._starts is None:
@@ -128,11 +133,18 @@ def scan_text(
     surface: str,
     interest: Interest,
     caller: str | None = None,
+    caller_at: Callable[[int], str | None] | None = None,
     max_hits: int = MAX_HITS_PER_FILE,
 ) -> ScanResult:
-    """Text and API hits of one text file; ``caller`` is the page or component the file belongs to."""
+    """Text and API hits of one text file.
+
+    ``caller`` is the page or component the file belongs to; ``caller_at(offset)``, when
+    given, names it per offset instead (bundles that concatenate many modules).
+    """
     result = ScanResult()
     lines = _Lines(text)
+    if caller_at is not None:
+        lines.caller_at = caller_at
     for match in interest.text.finditer(text):
         if len(result.texts) >= max_hits:
             result.truncated = True
@@ -144,7 +156,7 @@ def scan_text(
             file=file,
             location=f"line {lines.number(start)}",
             snippet=snippet_around(text, start, end),
-            caller=caller,
+            caller=lines.caller(start, caller),
         )
         result.texts.append(TextHit(text=_unit(text, start, end, lines), surface=surface, evidence=evidence))
     _scan_root_calls(text, file, caller, interest, lines, result, max_hits)
@@ -174,7 +186,7 @@ def _add_api(
                 file=file,
                 location=f"line {lines.number(start)}",
                 snippet=snippet_around(text, start, end),
-                caller=caller,
+                caller=lines.caller(start, caller),
                 invoked=invoked,
             ),
         )
