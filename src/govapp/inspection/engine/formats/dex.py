@@ -1,0 +1,464 @@
+"""Our own fast DEX reader: the tables, and const-string / invoke uses linked to their method.
+
+Speed comes from never decoding a whole program: strings are matched against the
+interest first; the few interesting string and method indices are then located with one
+regular-expression scan of the raw bytes for their opcode+index patterns; a candidate is
+mapped to its method by bisecting the code-item ranges, and only such methods are decoded
+instruction by instruction, which both confirms alignment and finds the caller.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..errors import PackageError
+from ..facts import ApiHit, Evidence, Interest, TextHit
+
+_MAGIC = re.compile(rb"dex\n0(3[5-9]|4[01])\x00")
+_HEADER_SIZE = 0x70
+_NO_INDEX = 0xFFFFFFFF
+
+OP_CONST_STRING = 0x1A
+OP_CONST_STRING_JUMBO = 0x1B
+_INVOKE_OPS = frozenset([*range(0x6E, 0x73), *range(0x74, 0x79), 0xFA, 0xFB])
+_INVOKE_CLASS = rb"[\x6e-\x72\x74-\x78\xfa\xfb]"
+_REGEX_ALTERNATION_MAX = 4000  # above this, one generic scan filtered in Python is faster
+
+
+def _instruction_units() -> bytes:
+    """Instruction length in 16-bit code units, by opcode (Dalvik formats)."""
+    units = bytearray([1]) * 256
+    spans = {
+        2: [0x02, 0x05, 0x08, 0x13, 0x15, 0x16, 0x19, 0x1A, 0x1C, 0x1F, 0x20, 0x22, 0x23, 0x29, 0xFE, 0xFF],
+        3: [0x03, 0x06, 0x09, 0x14, 0x17, 0x1B, 0x24, 0x25, 0x26, 0x2A, 0x2B, 0x2C, 0xFC, 0xFD],
+        5: [0x18],
+        4: [0xFA, 0xFB],
+    }
+    for length, ops in spans.items():
+        for op in ops:
+            units[op] = length
+    for first, last, length in (
+        (0x2D, 0x37, 2),  # cmp*, if-test
+        (0x38, 0x3D, 2),  # if-testz
+        (0x44, 0x6D, 2),  # aget/aput, iget/iput, sget/sput
+        (0x6E, 0x72, 3),  # invoke-kind
+        (0x74, 0x78, 3),  # invoke-kind/range
+        (0x90, 0xAF, 2),  # binop
+        (0xD0, 0xE2, 2),  # binop/lit16, binop/lit8
+    ):
+        for op in range(first, last + 1):
+            units[op] = length
+    return bytes(units)
+
+
+_UNITS = _instruction_units()
+
+
+@dataclass(slots=True)
+class DexFile:
+    """The tables of one DEX file, validated against its size."""
+
+    data: bytes
+    label: str
+    version: str
+    string_offsets: memoryview
+    type_ids: memoryview
+    proto_off: int
+    proto_count: int
+    method_off: int
+    method_count: int
+    class_off: int
+    class_count: int
+    _strings: dict[int, str] = field(default_factory=dict)
+
+    def string(self, index: int) -> str:
+        cached = self._strings.get(index)
+        if cached is None:
+            cached = (
+                _decode_string(self.data, self.string_offsets[index])
+                if index < len(self.string_offsets)
+                else ""
+            )
+            self._strings[index] = cached
+        return cached
+
+    def type_name(self, index: int) -> str:
+        if index >= len(self.type_ids):
+            return "?"
+        return self.string(self.type_ids[index])
+
+    def method_ref(self, index: int) -> str:
+        """``Lpkg/Cls;->name``, the form rules match API interest against."""
+        class_idx, _proto, name_idx = struct.unpack_from("<HHI", self.data, self.method_off + 8 * index)
+        return f"{self.type_name(class_idx)}->{self.string(name_idx)}"
+
+    def method_signature(self, index: int) -> str:
+        """``Lpkg/Cls;->name(II)V``, for ``Evidence.caller``."""
+        class_idx, proto_idx, name_idx = struct.unpack_from("<HHI", self.data, self.method_off + 8 * index)
+        return f"{self.type_name(class_idx)}->{self.string(name_idx)}{self.proto(proto_idx)}"
+
+    def proto(self, index: int) -> str:
+        if index >= self.proto_count:
+            return "(?)?"
+        _shorty, return_idx, params_off = struct.unpack_from("<III", self.data, self.proto_off + 12 * index)
+        params: list[str] = []
+        if params_off and params_off + 4 <= len(self.data):
+            count = struct.unpack_from("<I", self.data, params_off)[0]
+            count = min(count, max(0, (len(self.data) - params_off - 4) // 2), 255)
+            params = [self.type_name(t) for t in struct.unpack_from(f"<{count}H", self.data, params_off + 4)]
+        return f"({''.join(params)}){self.type_name(return_idx)}"
+
+
+def _decode_string(data: bytes, offset: int) -> str:
+    """A MUTF-8 string_data_item: uleb128 length, then bytes up to a NUL."""
+    pos = offset
+    limit = min(offset + 5, len(data))
+    while pos < limit and data[pos] & 0x80:
+        pos += 1
+    pos += 1
+    end = data.find(b"\x00", pos)
+    if end < 0:
+        end = len(data)
+    raw = data[pos:end]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode_mutf8(raw)
+
+
+def _decode_mutf8(raw: bytes) -> str:
+    # MUTF-8 encodes NUL as C0 80 and characters outside the BMP as two 3-byte surrogates.
+    text = raw.replace(b"\xc0\x80", b"\x00").decode("utf-8", "surrogatepass")
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def open_dex(data: bytes, label: str = "classes.dex") -> DexFile:
+    """Validate the header and table bounds; ``PackageError`` when anything points outside."""
+    size = len(data)
+    if size < _HEADER_SIZE:
+        raise PackageError(f"{label}: DEX file is truncated ({size} bytes)")
+    magic = _MAGIC.match(data, 0)
+    if magic is None:
+        raise PackageError(f"{label}: not a DEX file or an unsupported DEX version ({data[:8]!r})")
+    fields = struct.unpack_from("<20I", data, 0x20)
+    file_size, header_size, endian = fields[0], fields[1], fields[2]
+    if endian != 0x12345678:
+        raise PackageError(f"{label}: DEX endian tag 0x{endian:08x} is not supported")
+    if header_size < _HEADER_SIZE or header_size > size:
+        raise PackageError(f"{label}: DEX header size {header_size} is invalid")
+    if file_size > size:
+        raise PackageError(f"{label}: DEX file is truncated ({size} of {file_size} bytes)")
+    strings_n, strings_off, types_n, types_off, protos_n, protos_off = fields[6:12]
+    methods_n, methods_off, classes_n, classes_off = fields[14:18]
+    for name, count, offset, item in (
+        ("string_ids", strings_n, strings_off, 4),
+        ("type_ids", types_n, types_off, 4),
+        ("proto_ids", protos_n, protos_off, 12),
+        ("method_ids", methods_n, methods_off, 8),
+        ("class_defs", classes_n, classes_off, 32),
+    ):
+        if count and (offset < header_size or offset + count * item > size):
+            raise PackageError(
+                f"{label}: DEX {name} table ({count} items at 0x{offset:x}) lies outside the file"
+            )
+    view = memoryview(data)
+    string_offsets = view[strings_off : strings_off + 4 * strings_n].cast("I")
+    for offset in string_offsets:
+        if offset >= size:
+            raise PackageError(f"{label}: DEX string data offset 0x{offset:x} lies outside the file")
+    return DexFile(
+        data=data,
+        label=label,
+        version=magic.group(1).decode(),
+        string_offsets=string_offsets,
+        type_ids=view[types_off : types_off + 4 * types_n].cast("I"),
+        proto_off=protos_off,
+        proto_count=protos_n,
+        method_off=methods_off,
+        method_count=methods_n,
+        class_off=classes_off,
+        class_count=classes_n,
+    )
+
+
+@dataclass(slots=True)
+class DexScan:
+    texts: list[TextHit] = field(default_factory=list)
+    apis: list[ApiHit] = field(default_factory=list)
+    code_names: set[str] = field(default_factory=set)
+    class_count: int = 0
+    method_count: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def scan_dex(
+    data: bytes, interest: Interest, *, label: str = "classes.dex", max_texts: int = 50_000
+) -> DexScan:
+    """Text and API hits of one DEX file, each linked to the method that uses it."""
+    try:
+        dex = open_dex(data, label)
+        return _scan(dex, interest, max_texts)
+    except (IndexError, struct.error, ValueError, OverflowError, TypeError) as exc:
+        raise PackageError(f"{label}: malformed DEX file ({exc})") from None
+
+
+def _scan(dex: DexFile, interest: Interest, max_texts: int) -> DexScan:
+    result = DexScan(class_count=dex.class_count, method_count=dex.method_count)
+    wanted_strings: dict[int, str] = {}
+    for index in range(len(dex.string_offsets)):
+        text = _decode_string(dex.data, dex.string_offsets[index])
+        if interest.text.search(text):
+            wanted_strings[index] = text
+            dex._strings[index] = text
+    wanted_methods: dict[int, str] = {}
+    for index in range(dex.method_count):
+        ref = dex.method_ref(index)
+        if interest.api.search(ref):
+            wanted_methods[index] = ref
+    class_names = _defined_classes(dex)
+    result.code_names = _code_names(class_names, interest)
+    uses: dict[int, list[tuple[int, int]]] = {}  # string idx -> [(offset, method idx)]
+    calls: dict[int, list[tuple[int, int]]] = {}
+    if wanted_strings or wanted_methods:
+        candidates = _candidate_offsets(dex.data, set(wanted_strings), set(wanted_methods))
+        if candidates:
+            methods = _code_ranges(dex)
+            _link(dex, candidates, methods, set(wanted_strings), set(wanted_methods), uses, calls)
+    for index, text in wanted_strings.items():
+        snippet = _snippet(text, interest)
+        for offset, method in uses.get(index) or [(-1, -1)]:
+            if len(result.texts) >= max_texts:
+                break
+            if method < 0:
+                evidence = Evidence(file=dex.label, location=f"string #{index}", snippet=snippet)
+            else:
+                evidence = Evidence(
+                    file=dex.label,
+                    location=f"offset 0x{offset:x}",
+                    snippet=snippet,
+                    caller=dex.method_signature(method),
+                    invoked=True,
+                )
+            result.texts.append(TextHit(text=text, surface="dex", evidence=evidence))
+    for index, ref in wanted_methods.items():
+        signature = dex.method_signature(index)
+        # Without a call site the method is only referenced (reflection, method handles, overrides).
+        for offset, method in calls.get(index) or [(-1, -1)]:
+            if len(result.apis) >= max_texts:
+                break
+            if method < 0:
+                evidence = Evidence(file=dex.label, location=f"method #{index}", snippet=signature)
+            else:
+                evidence = Evidence(
+                    file=dex.label,
+                    location=f"offset 0x{offset:x}",
+                    snippet=signature,
+                    caller=dex.method_signature(method),
+                    invoked=True,
+                )
+            result.apis.append(ApiHit(api=ref, evidence=evidence))
+    if len(result.texts) >= max_texts or len(result.apis) >= max_texts:
+        result.notes.append(f"{dex.label}: only the first {max_texts} text and API hits were kept")
+    return result
+
+
+def _snippet(text: str, interest: Interest) -> str:
+    if len(text) <= 160:
+        return text
+    match = interest.text.search(text)
+    start = max(0, (match.start() if match else 0) - 60)
+    return text[start : start + 160]
+
+
+def _defined_classes(dex: DexFile) -> list[str]:
+    names: list[str] = []
+    for index in range(dex.class_count):
+        class_idx = struct.unpack_from("<I", dex.data, dex.class_off + 32 * index)[0]
+        names.append(dex.type_name(class_idx))
+    return names
+
+
+def _code_names(class_names: Iterable[str], interest: Interest) -> set[str]:
+    """Dotted packages (or, if only the class matches, class names) matching ``code_prefix``."""
+    found: set[str] = set()
+    checked: dict[str, bool] = {}
+    for descriptor in class_names:
+        if not (descriptor.startswith("L") and descriptor.endswith(";")):
+            continue
+        dotted = descriptor[1:-1].replace("/", ".")
+        package = dotted.rpartition(".")[0]
+        if package:
+            hit = checked.get(package)
+            if hit is None:
+                hit = checked[package] = interest.code_prefix.match(package) is not None
+            if hit:
+                found.add(package)
+                continue
+        if interest.code_prefix.match(dotted):
+            found.add(dotted)
+    return found
+
+
+def _index_pattern(indices: set[int], width: int) -> bytes:
+    fmt = "<H" if width == 2 else "<I"
+    parts = sorted(re.escape(struct.pack(fmt, i)) for i in indices)
+    return b"(?:" + b"|".join(parts) + b")"
+
+
+def _candidate_offsets(data: bytes, strings: set[int], methods: set[int]) -> list[int]:
+    """Byte offsets that may be a const-string or invoke of a wanted index (unaligned, unverified)."""
+    found: list[int] = []
+    short_strings = {i for i in strings if i <= 0xFFFF}
+    scans: list[tuple[bytes, int, set[int]]] = []
+    if short_strings:
+        scans.append((rb"\x1a", 2, short_strings))
+    if strings:
+        scans.append((rb"\x1b", 4, strings))
+    if methods:
+        scans.append((_INVOKE_CLASS, 2, methods))
+    for opcode, width, indices in scans:
+        if len(indices) <= _REGEX_ALTERNATION_MAX:
+            pattern = re.compile(opcode + rb"(?=[\x00-\xff]" + _index_pattern(indices, width) + b")", re.S)
+            found.extend(m.start() for m in pattern.finditer(data))
+        else:
+            pattern = re.compile(opcode + rb"(?=[\x00-\xff](" + b"." * width + b"))", re.S)
+            fmt = "<H" if width == 2 else "<I"
+            for m in pattern.finditer(data):
+                if struct.unpack(fmt, m.group(1))[0] in indices:
+                    found.append(m.start())
+    found.sort()
+    return found
+
+
+def _code_ranges(dex: DexFile) -> list[tuple[int, int, int]]:
+    """(insns start, insns end, method idx) of every method with code, sorted by start."""
+    data = dex.data
+    size = len(data)
+    ranges: list[tuple[int, int, int]] = []
+    for index in range(dex.class_count):
+        class_data_off = struct.unpack_from("<I", data, dex.class_off + 32 * index + 24)[0]
+        if not class_data_off:
+            continue
+        if class_data_off >= size:
+            raise PackageError(f"{dex.label}: class data offset 0x{class_data_off:x} lies outside the file")
+        pos = class_data_off
+        counts = []
+        for _ in range(4):
+            value, pos = _uleb(data, pos)
+            counts.append(value)
+        static_fields, instance_fields, direct, virtual = counts
+        if (static_fields + instance_fields) * 2 + (direct + virtual) * 3 > size - pos:
+            raise PackageError(
+                f"{dex.label}: class data at 0x{class_data_off:x} declares more members than fit"
+            )
+        for _ in range(2 * (static_fields + instance_fields)):
+            _value, pos = _uleb(data, pos)
+        for group in (direct, virtual):
+            method = 0
+            for _ in range(group):
+                diff, pos = _uleb(data, pos)
+                _flags, pos = _uleb(data, pos)
+                code_off, pos = _uleb(data, pos)
+                method += diff
+                if not code_off:
+                    continue
+                if code_off + 16 > size:
+                    raise PackageError(f"{dex.label}: code item offset 0x{code_off:x} lies outside the file")
+                insns = struct.unpack_from("<I", data, code_off + 12)[0]
+                start = code_off + 16
+                end = start + 2 * insns
+                if end > size:
+                    raise PackageError(
+                        f"{dex.label}: code item at 0x{code_off:x} runs past the end of the file"
+                    )
+                if method < dex.method_count:
+                    ranges.append((start, end, method))
+    ranges.sort()
+    return ranges
+
+
+def _uleb(data: bytes, pos: int) -> tuple[int, int]:
+    byte = data[pos]
+    if byte < 0x80:
+        return byte, pos + 1
+    result = byte & 0x7F
+    shift = 7
+    for _ in range(4):
+        pos += 1
+        byte = data[pos]
+        result |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return result, pos + 1
+        shift += 7
+    raise PackageError(f"malformed uleb128 value at offset 0x{pos:x}")
+
+
+def _link(
+    dex: DexFile,
+    candidates: list[int],
+    ranges: list[tuple[int, int, int]],
+    strings: set[int],
+    methods: set[int],
+    uses: dict[int, list[tuple[int, int]]],
+    calls: dict[int, list[tuple[int, int]]],
+) -> None:
+    starts = [r[0] for r in ranges]
+    decoded: set[int] = set()
+    for offset in candidates:
+        slot = bisect.bisect_right(starts, offset) - 1
+        if slot < 0 or offset >= ranges[slot][1] or (offset - starts[slot]) % 2 or slot in decoded:
+            continue
+        decoded.add(slot)
+        start, end, method = ranges[slot]
+        _decode_method(dex.data, start, end, method, strings, methods, uses, calls)
+
+
+def _decode_method(
+    data: bytes,
+    start: int,
+    end: int,
+    method: int,
+    strings: set[int],
+    methods: set[int],
+    uses: dict[int, list[tuple[int, int]]],
+    calls: dict[int, list[tuple[int, int]]],
+) -> None:
+    pos = start
+    while pos + 2 <= end:
+        op = data[pos]
+        if op == 0x00 and data[pos + 1] in (1, 2, 3) and pos + 8 <= end:
+            pos += 2 * _payload_units(data, pos)
+            continue
+        length = _UNITS[op]
+        if pos + 2 * length > end:
+            return
+        if op == OP_CONST_STRING:
+            index = data[pos + 2] | (data[pos + 3] << 8)
+            if index in strings:
+                uses.setdefault(index, []).append((pos, method))
+        elif op == OP_CONST_STRING_JUMBO:
+            index = struct.unpack_from("<I", data, pos + 2)[0]
+            if index in strings:
+                uses.setdefault(index, []).append((pos, method))
+        elif op in _INVOKE_OPS:
+            index = data[pos + 2] | (data[pos + 3] << 8)
+            if index in methods:
+                calls.setdefault(index, []).append((pos, method))
+        pos += 2 * length
+
+
+def _payload_units(data: bytes, pos: int) -> int:
+    ident = data[pos + 1]
+    if ident == 1:  # packed-switch-payload
+        size = data[pos + 2] | (data[pos + 3] << 8)
+        return 4 + 2 * size
+    if ident == 2:  # sparse-switch-payload
+        size = data[pos + 2] | (data[pos + 3] << 8)
+        return 2 + 4 * size
+    width = data[pos + 2] | (data[pos + 3] << 8)  # fill-array-data-payload
+    count = struct.unpack_from("<I", data, pos + 4)[0]
+    return 4 + (width * count + 1) // 2
