@@ -1,0 +1,935 @@
+"""Rules as data: load and validate the YAML rule set, compile the readers' Interest, evaluate facts.
+
+A rule names a regulation article, a category and a detector. The generic ``match`` detector
+scores text signals (weighted regexes, with negative contexts) and raises confidence with API
+and permission signals; the other detectors check one technical fact each (debuggable,
+cleartext, permissions, tracker, packer, ipv4_only, missing_text, filing_number).
+See rules/README.md for the file format.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import ipaddress
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .facts import SURFACES, ApiHit, Certificate, Evidence, Interest, PackageFacts, TextHit
+from .sdk import Detection, SignatureError, SignatureIndex, parse_signatures
+
+RULES_DIR = Path(__file__).with_name("rules")
+
+FORMALISM_CATEGORIES = (
+    "checkin",
+    "ranking",
+    "online_time",
+    "engagement_metrics",
+    "forced_upload",
+    "location_tracking",
+    "forced_login",
+    "forced_download",
+)
+TECHNICAL_CATEGORIES = (
+    "cleartext",
+    "debuggable",
+    "excessive_permission",
+    "tracker",
+    "ipv4_only",
+    "complaint_function_missing",
+    "packer",
+    "filing_number_missing",
+)
+CATEGORIES = FORMALISM_CATEGORIES + TECHNICAL_CATEGORIES
+SEVERITIES = ("high", "medium", "low", "info")
+DEFAULT_STATUSES = ("violation", "advisory")
+DETECTORS = (
+    "match",
+    "debuggable",
+    "cleartext",
+    "permissions",
+    "tracker",
+    "packer",
+    "ipv4_only",
+    "missing_text",
+    "filing_number",
+)
+
+# Scoring of the ``match`` detector (see rules/README.md "Confidence").
+THIRD_PARTY_FACTOR = 0.3
+MIN_CONFIDENCE = 0.3
+DEFAULT_THRESHOLD = 0.6
+_DEX_INVOKED_BONUS = 0.1
+_DEX_UNREFERENCED_MALUS = 0.15
+_CORROBORATION_STEP = 0.05
+_CORROBORATION_MAX = 0.15
+_MATCHES_PER_TEXT = 20
+MAX_EVIDENCE = 20
+MAX_ENDPOINTS = 500
+
+_URL = re.compile(
+    r"\b(https?|wss?)://(\[[0-9A-Fa-f:.]{2,45}\]|[^\s/:?#\"'<>\\,;()]{1,253})(?::(\d{1,5}))?", re.I
+)
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}$"
+)
+_BARE_IP = re.compile(r"^\[?([0-9A-Fa-f:.]{3,45})\]?(?::\d{1,5})?$")
+_IPV4_TEXT = r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"
+_IPV6_TEXT = (
+    r"\[[0-9a-f:.]{2,45}\]|(?<![\w:])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![\w:])"
+    r"|(?<![\w:])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,5})?(?![\w:])"
+)
+_URL_TEXT = r"(?:https?|wss?)://"
+_IPV6_API = r"Inet6Address"
+
+
+class RuleError(ValueError):
+    """A rule file is malformed; the message names the file, the rule id and the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    zh: str
+    en: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en}
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    pattern: re.Pattern[str]
+    weight: float
+    surfaces: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    version: int
+    category: str
+    article: Localized
+    severity: str
+    status: str
+    title: Localized
+    description: Localized
+    detector: str
+    source: str
+    threshold: float = DEFAULT_THRESHOLD
+    text: tuple[Signal, ...] = ()
+    api: tuple[Signal, ...] = ()
+    permissions: tuple[tuple[str, float], ...] = ()
+    negative_text: re.Pattern[str] | None = None
+    negative_window: int = 24
+    negative_prefixes: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    positive_examples: tuple[dict[str, Any], ...] = ()
+    negative_examples: tuple[dict[str, Any], ...] = ()
+    any_text: re.Pattern[str] | None = None  # all text signals in one pattern: a cheap first filter
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    rule_version: int
+    category: str
+    article: Localized
+    severity: str
+    status: str  # violation, declared_exception, advisory
+    confidence: float
+    title: Localized
+    description: Localized
+    evidence: list[Evidence] = field(default_factory=list)
+    evidence_count: int = 0
+    invoked: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "rule_version": self.rule_version,
+            "category": self.category,
+            "article": self.article.zh,
+            "article_en": self.article.en,
+            "severity": self.severity,
+            "status": self.status,
+            "confidence": self.confidence,
+            "invoked": self.invoked,
+            "title": self.title.to_dict(),
+            "description": self.description.to_dict(),
+            "evidence": [item.to_dict() for item in self.evidence],
+            "evidence_count": self.evidence_count,
+        }
+
+
+@dataclass(slots=True)
+class Endpoint:
+    host: str
+    kind: str  # domain, ipv4, ipv6
+    schemes: set[str]
+    count: int
+    evidence: Evidence
+    third_party: bool
+
+    @property
+    def cleartext(self) -> bool:
+        return bool(self.schemes & {"http", "ws"})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "host": self.host,
+            "kind": self.kind,
+            "schemes": sorted(self.schemes),
+            "cleartext": self.cleartext,
+            "count": self.count,
+            "evidence": self.evidence.to_dict(),
+        }
+
+
+@dataclass(slots=True)
+class Analysis:
+    """What the rule set concluded about one package (and its nested packages)."""
+
+    findings: list[Finding]
+    sdks: list[Detection]
+    packers: list[Detection]
+    endpoints: list[Endpoint]
+    notes: list[str]
+
+
+# ---------------------------------------------------------------- loading and validation
+
+
+class _Check:
+    """Validation helpers that name file, rule and field in every error."""
+
+    def __init__(self, source: str, rule_id: str) -> None:
+        self.where = f"{source}: rule {rule_id}"
+
+    def fail(self, field_name: str, problem: str) -> RuleError:
+        return RuleError(f"{self.where}: field {field_name!r} {problem}")
+
+    def text(self, raw: dict[str, Any], key: str) -> str:
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "must be a non-empty string")
+        return value.strip()
+
+    def localized(self, raw: dict[str, Any], key: str) -> Localized:
+        value = raw.get(key)
+        if not isinstance(value, dict) or set(value) != {"zh", "en"}:
+            raise self.fail(key, "must be a mapping with exactly 'zh' and 'en'")
+        return Localized(self.text(value, "zh"), self.text(value, "en"))
+
+    def choice(
+        self, raw: dict[str, Any], key: str, allowed: Iterable[str], default: str | None = None
+    ) -> str:
+        value = raw.get(key, default)
+        allowed = tuple(allowed)
+        if value not in allowed:
+            raise self.fail(key, f"is {value!r}; expected one of {', '.join(allowed)}")
+        return str(value)
+
+    def weight(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise self.fail(key, f"must be a number from 0 to 1, not {value!r}")
+        return float(value)
+
+    def regex(self, value: Any, key: str) -> re.Pattern[str]:
+        if not isinstance(value, str) or not value:
+            raise self.fail(key, "must be a non-empty regular expression")
+        try:
+            pattern = re.compile(value, re.IGNORECASE)
+            # Patterns are joined into one alternation for the readers: global flags would break it.
+            re.compile(f"(?:{value})|x")
+        except re.error as exc:
+            raise self.fail(key, f"is not a valid regular expression ({exc})") from None
+        if pattern.search(""):
+            raise self.fail(key, "matches the empty string")
+        return pattern
+
+    def signals(self, raw: Any, key: str) -> tuple[Signal, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            raise self.fail(key, "must be a list of {pattern, weight}")
+        out = []
+        for index, item in enumerate(raw):
+            name = f"{key}[{index}]"
+            if not isinstance(item, dict) or not set(item) <= {"pattern", "weight", "surfaces"}:
+                raise self.fail(name, "must be a mapping with 'pattern', 'weight' and optional 'surfaces'")
+            surfaces = item.get("surfaces")
+            if surfaces is not None and (
+                not isinstance(surfaces, list) or not set(surfaces) <= set(SURFACES)
+            ):
+                raise self.fail(f"{name}.surfaces", f"must list surfaces from {', '.join(SURFACES)}")
+            out.append(
+                Signal(
+                    self.regex(item.get("pattern"), f"{name}.pattern"),
+                    self.weight(item.get("weight", 0.5), f"{name}.weight"),
+                    frozenset(surfaces) if surfaces else None,
+                )
+            )
+        return tuple(out)
+
+
+_RULE_KEYS = {
+    "id", "version", "category", "article", "severity", "status", "title", "description", "detector",
+    "threshold", "signals", "negative", "params", "examples",
+}  # fmt: skip
+_EXAMPLE_KEYS = {"texts", "apis", "permissions", "manifest", "certificates", "code_names", "files",
+                 "filing_number", "declarations", "expect", "note"}  # fmt: skip
+_ID_SYNTAX = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")
+
+
+def _parse_rule(raw: Any, source: str, index: int) -> Rule:
+    if not isinstance(raw, dict):
+        raise RuleError(f"{source}: rules[{index}] must be a mapping")
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str) or not _ID_SYNTAX.match(rule_id):
+        raise RuleError(
+            f"{source}: rules[{index}]: field 'id' must look like FORM-CHECKIN-001, not {rule_id!r}"
+        )
+    check = _Check(source, rule_id)
+    unknown = set(raw) - _RULE_KEYS
+    if unknown:
+        raise check.fail(sorted(unknown)[0], "is not a rule field")
+    version = raw.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise check.fail("version", "must be a positive integer")
+    detector = check.choice(raw, "detector", DETECTORS, default="match")
+    signals = raw.get("signals") or {}
+    if not isinstance(signals, dict) or not set(signals) <= {"text", "api", "permissions"}:
+        raise check.fail("signals", "must be a mapping of 'text', 'api', 'permissions'")
+    text = check.signals(signals.get("text"), "signals.text")
+    if detector == "match" and not text:
+        raise check.fail("signals.text", "is required by the 'match' detector")
+    permissions: list[tuple[str, float]] = []
+    for pos, item in enumerate(signals.get("permissions") or []):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise check.fail(f"signals.permissions[{pos}]", "must be a mapping with 'name' and 'weight'")
+        permissions.append(
+            (item["name"], check.weight(item.get("weight", 0.1), f"signals.permissions[{pos}]"))
+        )
+    negative = raw.get("negative") or {}
+    if not isinstance(negative, dict) or not set(negative) <= {"text", "window", "code_prefixes"}:
+        raise check.fail("negative", "must be a mapping of 'text', 'window', 'code_prefixes'")
+    window = negative.get("window", 24)
+    if isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= 200:
+        raise check.fail("negative.window", "must be an integer from 0 to 200")
+    prefixes = negative.get("code_prefixes") or []
+    if not isinstance(prefixes, list) or not all(isinstance(p, str) and p for p in prefixes):
+        raise check.fail("negative.code_prefixes", "must be a list of dotted package names")
+    params = raw.get("params") or {}
+    if not isinstance(params, dict):
+        raise check.fail("params", "must be a mapping")
+    examples = raw.get("examples")
+    if not isinstance(examples, dict) or not examples.get("positive") or not examples.get("negative"):
+        raise check.fail("examples", "needs non-empty 'positive' and 'negative' lists")
+    if not isinstance(examples["positive"], list) or not isinstance(examples["negative"], list):
+        raise check.fail("examples", "'positive' and 'negative' must be lists")
+    return Rule(
+        id=rule_id,
+        version=version,
+        category=check.choice(raw, "category", CATEGORIES),
+        article=check.localized(raw, "article"),
+        severity=check.choice(raw, "severity", SEVERITIES),
+        status=check.choice(raw, "status", DEFAULT_STATUSES),
+        title=check.localized(raw, "title"),
+        description=check.localized(raw, "description"),
+        detector=detector,
+        source=source,
+        threshold=check.weight(raw.get("threshold", DEFAULT_THRESHOLD), "threshold"),
+        text=text,
+        api=check.signals(signals.get("api"), "signals.api"),
+        permissions=tuple(permissions),
+        negative_text=check.regex(negative["text"], "negative.text") if "text" in negative else None,
+        negative_window=window,
+        negative_prefixes=tuple(prefixes),
+        params=_check_params(check, detector, params),
+        positive_examples=tuple(
+            _check_example(check, f"examples.positive[{i}]", ex) for i, ex in enumerate(examples["positive"])
+        ),
+        negative_examples=tuple(
+            _check_example(check, f"examples.negative[{i}]", ex) for i, ex in enumerate(examples["negative"])
+        ),
+        any_text=re.compile("|".join(f"(?:{sig.pattern.pattern})" for sig in text), re.IGNORECASE)
+        if text
+        else None,
+    )
+
+
+def _check_params(check: _Check, detector: str, params: dict[str, Any]) -> dict[str, Any]:
+    out = dict(params)
+    if detector == "cleartext":
+        hosts = params.get("ignore_hosts", [])
+        if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+            raise check.fail("params.ignore_hosts", "must be a list of host names")
+        out["ignore_hosts"] = frozenset(h.lower() for h in hosts)
+    elif detector == "permissions":
+        perms = params.get("permissions")
+        if not isinstance(perms, dict) or not perms:
+            raise check.fail("params.permissions", "must map permission names to {zh, en} reasons")
+        out["permissions"] = {name: check.localized(perms, name) for name in perms}
+    elif detector == "tracker":
+        cats = params.get("categories")
+        if not isinstance(cats, list) or not cats or not all(isinstance(c, str) for c in cats):
+            raise check.fail("params.categories", "must be a non-empty list of SDK categories")
+        out["categories"] = frozenset(cats)
+    elif detector == "ipv4_only":
+        out["ipv6_hints"] = check.regex(params.get("ipv6_hints"), "params.ipv6_hints")
+    elif detector == "missing_text":
+        out["pattern"] = check.regex(params.get("pattern"), "params.pattern")
+    elif params:
+        raise check.fail("params", f"is not used by the {detector!r} detector")
+    return out
+
+
+def _check_example(check: _Check, name: str, example: Any) -> dict[str, Any]:
+    if not isinstance(example, dict) or not example:
+        raise check.fail(name, "must be a non-empty mapping")
+    unknown = set(example) - _EXAMPLE_KEYS
+    if unknown:
+        raise check.fail(f"{name}.{sorted(unknown)[0]}", "is not an example field")
+    try:
+        example_facts(example)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise check.fail(name, f"does not describe facts ({exc})") from None
+    expect = example.get("expect")
+    if expect is not None and expect not in ("violation", "advisory", "declared_exception"):
+        raise check.fail(f"{name}.expect", "must be violation, advisory or declared_exception")
+    return example
+
+
+def example_facts(example: dict[str, Any]) -> PackageFacts:
+    """Build tiny PackageFacts from a rule example (used by the test suite and rule validation)."""
+    manifest = example.get("manifest") or {}
+    facts = PackageFacts(
+        format=manifest.get("format", "apk"),
+        platform=manifest.get("platform", "android"),
+        path="example.apk",
+        sha256="0" * 64,
+        size=0,
+        id=manifest.get("id", "cn.gov.example"),
+        name=manifest.get("name", "Example"),
+        debuggable=manifest.get("debuggable"),
+        signing=dict(manifest.get("signing") or {}),
+        extra=dict(manifest.get("extra") or {}),
+        permissions=[str(p) for p in example.get("permissions") or []],
+        code_names={str(n) for n in example.get("code_names") or []},
+        files=[str(f) for f in example.get("files") or []],
+    )
+    for cert in example.get("certificates") or []:
+        facts.certificates.append(
+            Certificate(
+                sha256=hashlib.sha256(str(cert.get("subject", "")).encode()).hexdigest(),
+                subject=str(cert.get("subject", "")),
+                issuer=str(cert.get("issuer", cert.get("subject", ""))),
+                debug=bool(cert.get("debug", False)),
+            )
+        )
+    for index, item in enumerate(example.get("texts") or []):
+        surface = item.get("surface", "resource")
+        if surface not in SURFACES:
+            raise ValueError(f"surface {surface!r} is not one of {', '.join(SURFACES)}")
+        text = str(item["text"])
+        default_file = "classes.dex" if surface == "dex" else "res/values/strings.xml"
+        evidence = Evidence(
+            file=str(item.get("file", default_file)),
+            location=str(item.get("location", f"string #{index}")),
+            snippet=text[:160],
+            caller=item.get("caller"),
+            invoked=bool(item.get("invoked", False)),
+        )
+        facts.texts.append(TextHit(text=text, surface=surface, evidence=evidence))
+    for item in example.get("apis") or []:
+        api = str(item["api"])
+        facts.apis.append(
+            ApiHit(
+                api=api,
+                evidence=Evidence(
+                    file=str(item.get("file", "classes.dex")),
+                    location=str(item.get("location", "code")),
+                    snippet=api,
+                    caller=item.get("caller"),
+                    invoked=bool(item.get("invoked", False)),
+                ),
+            )
+        )
+    return facts
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleError(f"{path}: cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise RuleError(f"{path}: is not valid YAML ({str(exc).splitlines()[0]})") from None
+
+
+def load_ruleset(directory: Path = RULES_DIR) -> RuleSet:
+    """Load and validate every rule and signature file named by ``ruleset.yaml`` in ``directory``."""
+    index_path = directory / "ruleset.yaml"
+    index = _load_yaml(index_path)
+    if not isinstance(index, dict) or not isinstance(index.get("version"), str):
+        raise RuleError(f"{index_path}: needs a string 'version'")
+    files = index.get("rule_files")
+    if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
+        raise RuleError(f"{index_path}: 'rule_files' must list rule files")
+    digest = hashlib.sha256(index_path.read_bytes())
+    rules: list[Rule] = []
+    for name in files:
+        path = directory / name
+        data = _load_yaml(path)
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            raise RuleError(f"{path}: expected a mapping with a list under 'rules'")
+        digest.update(path.read_bytes())
+        rules.extend(_parse_rule(raw, path.name, i) for i, raw in enumerate(data["rules"]))
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError(f"{rule.source}: rule {rule.id}: duplicate rule id")
+        seen.add(rule.id)
+    signature_sets = []
+    for key, category in (("sdk_file", None), ("packer_file", "packer")):
+        rel = index.get(key)
+        if not isinstance(rel, str):
+            raise RuleError(f"{index_path}: needs {key!r}")
+        path = directory / rel
+        digest.update(path.read_bytes() if path.is_file() else b"")
+        try:
+            signature_sets.append(
+                parse_signatures(
+                    _load_yaml(path),
+                    source=rel,
+                    key="sdks" if category is None else "packers",
+                    category=category,
+                )
+            )
+        except SignatureError as exc:
+            raise RuleError(str(exc)) from None
+    version = f"{index['version']}+{digest.hexdigest()[:12]}"
+    return RuleSet(version, tuple(rules), SignatureIndex(signature_sets[0], signature_sets[1]))
+
+
+@functools.cache
+def default_ruleset() -> RuleSet:
+    return load_ruleset(RULES_DIR)
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+@dataclass(slots=True)
+class _Context:
+    facts: PackageFacts
+    nodes: list[PackageFacts]
+    texts: list[TextHit]
+    apis: list[ApiHit]
+    permissions: set[str]
+    sdks: list[Detection]
+    packers: list[Detection]
+    endpoints: list[Endpoint]
+    third_party: Callable[[Evidence], bool]
+    filing_number: str | None
+
+
+def _dedupe_texts(nodes: list[PackageFacts]) -> list[TextHit]:
+    seen: set[tuple[str, str, str]] = set()
+    out: list[TextHit] = []
+    for node in nodes:
+        for hit in node.texts:
+            key = (hit.evidence.file, hit.evidence.location, hit.text)
+            if key not in seen:
+                seen.add(key)
+                out.append(hit)
+    return out
+
+
+def _dedupe_apis(nodes: list[PackageFacts]) -> list[ApiHit]:
+    seen: set[tuple[str, str, str | None, str]] = set()
+    out: list[ApiHit] = []
+    for node in nodes:
+        for hit in node.apis:
+            key = (hit.api, hit.evidence.file, hit.evidence.caller, hit.evidence.location)
+            if key not in seen:
+                seen.add(key)
+                out.append(hit)
+    return out
+
+
+def _classify_host(host: str) -> str | None:
+    bare = host.strip("[]")
+    try:
+        address = ipaddress.ip_address(bare)
+    except ValueError:
+        return "domain" if _HOSTNAME.match(host) else None
+    return "ipv4" if address.version == 4 else "ipv6"
+
+
+def extract_endpoints(texts: Iterable[TextHit], third_party: Callable[[Evidence], bool]) -> list[Endpoint]:
+    """Network endpoints (domains, IPv4/IPv6 literals) named by URLs or bare addresses in text hits."""
+    found: dict[str, Endpoint] = {}
+
+    def add(host: str, scheme: str | None, evidence: Evidence) -> None:
+        kind = _classify_host(host)
+        if kind is None:
+            return
+        key = host.lower().strip("[]")
+        endpoint = found.get(key)
+        if endpoint is None:
+            if len(found) >= MAX_ENDPOINTS:
+                return
+            endpoint = found[key] = Endpoint(key, kind, set(), 0, evidence, third_party(evidence))
+        endpoint.count += 1
+        if scheme:
+            endpoint.schemes.add(scheme)
+        if endpoint.third_party and not third_party(evidence):
+            endpoint.evidence, endpoint.third_party = evidence, False
+
+    for hit in texts:
+        text = hit.text
+        if "://" in text:
+            for number, match in enumerate(_URL.finditer(text)):
+                if number >= _MATCHES_PER_TEXT:
+                    break
+                add(match.group(2), match.group(1).lower(), hit.evidence)
+        elif len(text) <= 60:
+            bare = _BARE_IP.match(text.strip())
+            if bare and _classify_host(bare.group(1)) in ("ipv4", "ipv6"):
+                add(bare.group(1), None, hit.evidence)
+    return sorted(found.values(), key=lambda e: (e.kind, e.host))
+
+
+def _text_score(hit: TextHit, weight: float) -> float:
+    if hit.surface == "dex":
+        return weight + (_DEX_INVOKED_BONUS if hit.evidence.invoked else -_DEX_UNREFERENCED_MALUS)
+    return weight
+
+
+class RuleSet:
+    """The loaded rules plus SDK/packer signatures."""
+
+    def __init__(self, version: str, rules: tuple[Rule, ...], signatures: SignatureIndex) -> None:
+        self.version = version
+        self.rules = rules
+        self.signatures = signatures
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def compile_interest(self, filing_number: str | None = None) -> Interest:
+        """One Interest for the readers covering every rule, signature and endpoint pattern."""
+        text_parts = [_URL_TEXT, _IPV4_TEXT, _IPV6_TEXT]
+        api_parts = [_IPV6_API]
+        for rule in self.rules:
+            text_parts.extend(sig.pattern.pattern for sig in rule.text)
+            api_parts.extend(sig.pattern.pattern for sig in rule.api)
+            for key in ("pattern", "ipv6_hints"):
+                if key in rule.params:
+                    text_parts.append(rule.params[key].pattern)
+        if filing_number and filing_number.strip():
+            text_parts.append(re.escape(filing_number.strip()))
+        return Interest(
+            text=re.compile("|".join(f"(?:{p})" for p in text_parts), re.IGNORECASE),
+            api=re.compile("|".join(f"(?:{p})" for p in api_parts), re.IGNORECASE),
+            code_prefix=re.compile(self.signatures.code_prefix_pattern()),
+        )
+
+    def analyse(
+        self,
+        facts: PackageFacts,
+        *,
+        declarations: frozenset[str] = frozenset(),
+        filing_number: str | None = None,
+    ) -> Analysis:
+        """Evaluate every rule on ``facts`` and its nested packages."""
+        unknown = sorted(set(declarations) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(
+                f"unknown declared category {unknown[0]!r}; expected one of {', '.join(CATEGORIES)}"
+            )
+        nodes = facts.walk()
+        texts = _dedupe_texts(nodes)
+        third_party = self.signatures.is_third_party
+        ctx = _Context(
+            facts=facts,
+            nodes=nodes,
+            texts=texts,
+            apis=_dedupe_apis(nodes),
+            permissions={p for node in nodes for p in node.permissions},
+            sdks=self.signatures.detect_sdks(nodes),
+            packers=self.signatures.detect_packers(nodes),
+            endpoints=extract_endpoints(texts, third_party),
+            third_party=third_party,
+            filing_number=filing_number.strip() if filing_number and filing_number.strip() else None,
+        )
+        findings: list[Finding] = []
+        for rule in self.rules:
+            finding = _DETECTOR_FUNCTIONS[rule.detector](rule, ctx)
+            if finding is None:
+                continue
+            if rule.category in declarations:
+                finding.status = "declared_exception"
+            findings.append(finding)
+        findings.sort(
+            key=lambda f: (SEVERITIES.index(f.severity), f.status != "violation", -f.confidence, f.rule)
+        )
+        notes = []
+        if ctx.packers:
+            names = ", ".join(det.name for det in ctx.packers)
+            notes.append(
+                f"The code is packed by {names}: only the packer's stub is visible, so code evidence is limited."
+            )
+        return Analysis(findings, ctx.sdks, ctx.packers, ctx.endpoints, notes)
+
+    def evaluate(
+        self,
+        facts: PackageFacts,
+        *,
+        declarations: frozenset[str] = frozenset(),
+        filing_number: str | None = None,
+    ) -> list[Finding]:
+        return self.analyse(facts, declarations=declarations, filing_number=filing_number).findings
+
+
+def evaluate(
+    facts: PackageFacts, *, declarations: frozenset[str], filing_number: str | None
+) -> list[Finding]:
+    """Findings of the default rule set for ``facts``."""
+    return default_ruleset().evaluate(facts, declarations=declarations, filing_number=filing_number)
+
+
+def _finding(rule: Rule, confidence: float, evidence: list[Evidence], *, certain: bool = True) -> Finding:
+    """``certain`` False caps the status at advisory (e.g. only third-party evidence)."""
+    confidence = round(min(max(confidence, 0.0), 0.99), 2)
+    violation = rule.status == "violation" and certain and confidence >= rule.threshold
+    return Finding(
+        rule=rule.id,
+        rule_version=rule.version,
+        category=rule.category,
+        article=rule.article,
+        severity=rule.severity,
+        status="violation" if violation else "advisory",
+        confidence=confidence,
+        title=rule.title,
+        description=rule.description,
+        evidence=evidence[:MAX_EVIDENCE],
+        evidence_count=len(evidence),
+        invoked=any(item.invoked for item in evidence),
+    )
+
+
+def _negated(rule: Rule, text: str, start: int, end: int) -> bool:
+    if rule.negative_text is None:
+        return False
+    window = text[max(0, start - rule.negative_window) : end + rule.negative_window]
+    return bool(rule.negative_text.search(window))
+
+
+def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
+    any_text = rule.any_text
+    assert any_text is not None  # validated at load: the match detector requires text signals
+    scored: list[tuple[float, bool, TextHit]] = []
+    for hit in ctx.texts:
+        if not any_text.search(hit.text):
+            continue
+        best: float | None = None
+        for sig in rule.text:
+            if sig.surfaces and hit.surface not in sig.surfaces:
+                continue
+            for number, match in enumerate(sig.pattern.finditer(hit.text)):
+                if number >= _MATCHES_PER_TEXT:
+                    break
+                if not _negated(rule, hit.text, match.start(), match.end()):
+                    best = sig.weight if best is None else max(best, sig.weight)
+                    break
+        if best is None:
+            continue
+        third = ctx.third_party(hit.evidence) or _in_prefixes(hit.evidence, rule.negative_prefixes)
+        score = _text_score(hit, best) * (THIRD_PARTY_FACTOR if third else 1.0)
+        scored.append((score, third, hit))
+    if not scored:
+        return None
+    scored.sort(key=lambda item: -item[0])
+    first_party = [item for item in scored if not item[1]]
+    confidence = scored[0][0]
+    evidence = [hit.evidence for _score, _third, hit in scored]
+    if first_party:
+        distinct = len({hit.text for _s, _t, hit in first_party})
+        confidence += min(_CORROBORATION_MAX, _CORROBORATION_STEP * (distinct - 1))
+        api_best = 0.0
+        api_evidence: list[Evidence] = []
+        for hit in ctx.apis:
+            for sig in rule.api:
+                if sig.pattern.search(hit.api):
+                    weight = sig.weight * (1.0 if hit.evidence.invoked else 0.5)
+                    if ctx.third_party(hit.evidence):
+                        weight *= THIRD_PARTY_FACTOR
+                    api_best = max(api_best, weight)
+                    api_evidence.append(hit.evidence)
+                    break
+        confidence += api_best
+        confidence += max((w for name, w in rule.permissions if name in ctx.permissions), default=0.0)
+        evidence = (
+            [hit.evidence for _s, _t, hit in first_party]
+            + api_evidence[:5]
+            + [hit.evidence for _s, third, hit in scored if third]
+        )
+    if confidence < MIN_CONFIDENCE:
+        return None
+    return _finding(rule, confidence, evidence, certain=bool(first_party))
+
+
+def _in_prefixes(evidence: Evidence, prefixes: tuple[str, ...]) -> bool:
+    if not prefixes or not evidence.caller or not evidence.caller.startswith("L"):
+        return False
+    dotted = evidence.caller[1:].split(";", 1)[0].replace("/", ".")
+    return any(dotted == p or dotted.startswith(p + ".") for p in prefixes)
+
+
+def _manifest_file(node: PackageFacts) -> str:
+    return {"android": "AndroidManifest.xml", "harmonyos": "module.json", "quickapp": "manifest.json"}.get(
+        node.platform, "app.json"
+    )
+
+
+def _detect_debuggable(rule: Rule, ctx: _Context) -> Finding | None:
+    evidence: list[Evidence] = []
+    confidence = 0.0
+    for node in ctx.nodes:
+        if node.debuggable:
+            evidence.append(
+                Evidence(_manifest_file(node), "debuggable", f"{node.id or node.path}: debuggable=true")
+            )
+            confidence = max(confidence, 0.95)
+        for cert in node.certificates:
+            if cert.debug:
+                evidence.append(
+                    Evidence(
+                        "signature", cert.scheme or "certificate", f"{cert.subject} ({cert.sha256[:16]})"
+                    )
+                )
+                confidence = max(confidence, 0.9)
+        profile = node.signing.get("profile_type") or node.signing.get("type")
+        if isinstance(profile, str) and profile.lower() == "debug":
+            evidence.append(Evidence("signature", "profile", f"{node.id or node.path}: profile type debug"))
+            confidence = max(confidence, 0.9)
+    return _finding(rule, confidence, evidence) if evidence else None
+
+
+def _detect_cleartext(rule: Rule, ctx: _Context) -> Finding | None:
+    ignore: frozenset[str] = rule.params.get("ignore_hosts", frozenset())
+    evidence: list[Evidence] = []
+    confidence = 0.0
+    for node in ctx.nodes:
+        flag = node.extra.get("uses_cleartext_traffic", node.extra.get("usesCleartextTraffic"))
+        if flag is True:
+            evidence.append(
+                Evidence(_manifest_file(node), "usesCleartextTraffic", "usesCleartextTraffic=true")
+            )
+            confidence = max(confidence, 0.8)
+    for endpoint in ctx.endpoints:
+        if not endpoint.cleartext or endpoint.host in ignore or endpoint.host.startswith("127."):
+            continue
+        evidence.append(endpoint.evidence)
+        if endpoint.third_party:
+            confidence = max(confidence, 0.35)
+        else:
+            confidence = max(confidence, 0.8 if endpoint.evidence.invoked else 0.65)
+    return _finding(rule, confidence, evidence) if evidence else None
+
+
+def _detect_permissions(rule: Rule, ctx: _Context) -> Finding | None:
+    sensitive: dict[str, Localized] = rule.params["permissions"]
+    evidence = []
+    for node in ctx.nodes:
+        for name in node.permissions:
+            reason = sensitive.get(name)
+            if reason and all(item.snippet.split(" ")[0] != name for item in evidence):
+                evidence.append(
+                    Evidence(_manifest_file(node), "permission", f"{name} ({reason.zh} / {reason.en})")
+                )
+    return _finding(rule, 0.9, evidence) if evidence else None
+
+
+def _detect_tracker(rule: Rule, ctx: _Context) -> Finding | None:
+    categories: frozenset[str] = rule.params["categories"]
+    evidence = []
+    for det in ctx.sdks:
+        if det.category in categories and det.evidence:
+            first = det.evidence[0]
+            evidence.append(
+                Evidence(first.file, first.location, f"{det.name} [{det.category}]: {first.snippet}")
+            )
+    return _finding(rule, 0.9, evidence) if evidence else None
+
+
+def _detect_packer(rule: Rule, ctx: _Context) -> Finding | None:
+    evidence = []
+    for det in ctx.packers:
+        evidence.extend(
+            Evidence(item.file, item.location, f"{det.name}: {item.snippet}") for item in det.evidence
+        )
+    return _finding(rule, 0.9, evidence) if evidence else None
+
+
+def _detect_ipv4_only(rule: Rule, ctx: _Context) -> Finding | None:
+    hints: re.Pattern[str] = rule.params["ipv6_hints"]
+    if any(endpoint.kind == "ipv6" for endpoint in ctx.endpoints):
+        return None
+    if any(hints.search(hit.text) for hit in ctx.texts) or any(_IPV6_API in hit.api for hit in ctx.apis):
+        return None
+    evidence = []
+    for endpoint in ctx.endpoints:
+        if endpoint.kind != "ipv4":
+            continue
+        address = ipaddress.ip_address(endpoint.host)
+        if (
+            address.is_loopback
+            or address.is_unspecified
+            or address.is_multicast
+            or address == ipaddress.IPv4Address("255.255.255.255")
+        ):
+            continue
+        evidence.append(endpoint.evidence)
+    return _finding(rule, 0.5, evidence) if evidence else None
+
+
+def _detect_missing_text(rule: Rule, ctx: _Context) -> Finding | None:
+    pattern: re.Pattern[str] = rule.params["pattern"]
+    if any(pattern.search(hit.text) for hit in ctx.texts):
+        return None
+    return _finding(rule, 0.3 if ctx.packers else 0.5, [])
+
+
+def _detect_filing_number(rule: Rule, ctx: _Context) -> Finding | None:
+    number = ctx.filing_number
+    if number is None:
+        return None
+    squeezed = re.sub(r"\s+", "", number)
+    for hit in ctx.texts:
+        if number in hit.text or squeezed in re.sub(r"\s+", "", hit.text):
+            return None
+    return _finding(rule, 0.4 if ctx.packers else 0.7, [])
+
+
+_DETECTOR_FUNCTIONS: dict[str, Callable[[Rule, _Context], Finding | None]] = {
+    "match": _detect_match,
+    "debuggable": _detect_debuggable,
+    "cleartext": _detect_cleartext,
+    "permissions": _detect_permissions,
+    "tracker": _detect_tracker,
+    "packer": _detect_packer,
+    "ipv4_only": _detect_ipv4_only,
+    "missing_text": _detect_missing_text,
+    "filing_number": _detect_filing_number,
+}
