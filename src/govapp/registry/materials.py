@@ -1,0 +1,106 @@
+"""Completeness of filing materials (regulation §4): what is missing, field by field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from .choices import AppKind, AttachmentKind, FormalismCategory, ProcedureKind
+from .models import Filing
+
+# Materials every filing needs, grouped as in the national filing guide.
+REQUIRED_FIELDS: tuple[str, ...] = (
+    "app_name",
+    "app_kind",
+    "responsible_name",
+    "responsible_post",
+    "responsible_phone",
+    "responsible_email",
+    "approval_basis",
+    "approval_result",
+    "approval_doc_number",
+    "main_functions",
+    "om_team",
+    "om_rules",
+    "technical_plan",
+    "security_testing",
+    "mlps_level",
+    "security_rules",
+    "acceptance_requirements",
+    "acceptance_result",
+    "acceptance_opinion",
+    "same_kind_apps",
+    "commitment_signed_by",
+    "commitment_date",
+)
+
+
+@dataclass(frozen=True)
+class Deficiency:
+    """One item of a deficiency list: which field, and what the unit must do."""
+
+    field: str
+    label: str | Promise
+    message: str
+
+
+def _label(name: str) -> str:
+    return str(Filing._meta.get_field(name).verbose_name)
+
+
+def missing_materials(filing: Filing) -> list[Deficiency]:
+    """Every gap that makes a filing incomplete, in form order; empty when it can be submitted."""
+    items: list[Deficiency] = []
+
+    def need(name: str, message: str) -> None:
+        items.append(Deficiency(name, _label(name), message))
+
+    for name in REQUIRED_FIELDS:
+        value = getattr(filing, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            need(name, _("Required: fill in “%(field)s”.") % {"field": _label(name)})
+    if not filing.platforms:
+        need("platforms", _("Choose at least one platform the app runs on."))
+    kind = filing.app_kind
+    if kind == AppKind.APP and not (filing.android_package or filing.harmony_bundle or filing.ios_bundle):
+        need("android_package", _("A native app needs at least one identifier: Android package, HarmonyOS bundle "
+                                  "or iOS bundle ID."))
+    if filing.android_package and not filing.android_cert_sha256:
+        need("android_cert_sha256", _("Give the SHA-256 of the Android signing certificate, so that app stores "
+                                      "can verify the package."))
+    if kind == AppKind.MINI_PROGRAM and not filing.miniprogram_appid:
+        need("miniprogram_appid", _("A mini-program needs its appid."))
+    if kind == AppKind.QUICK_APP and not filing.quickapp_package:
+        need("quickapp_package", _("A quick app needs its package name."))
+    if filing.special_scenario:
+        if not filing.special_scenario_justification.strip():
+            need("special_scenario_justification",
+                 _("Explain which security or emergency rule requires the declared features."))
+        if not filing.declared_categories:
+            need("declared_categories", _("Tick the features the special scenario requires."))
+    if filing.declared_categories:
+        unknown = set(filing.declared_categories) - set(FormalismCategory.values)
+        if unknown:
+            need("declared_categories", _("Unknown feature(s): %(list)s.") % {"list": ", ".join(sorted(unknown))})
+        if not filing.special_scenario:
+            need("special_scenario", _("Declared features are allowed only under a security or emergency "
+                                       "scenario: choose the scenario."))
+        if FormalismCategory.CHECKIN in filing.declared_categories and not filing.checkin_functions.strip():
+            need("checkin_functions", _("Explain the check-in function separately, with its reason and basis."))
+    if filing.app_id and filing.app.unit.is_below_county and not filing.below_county_justification.strip():
+        need("below_county_justification",
+             _("Units below county level should not build government apps in principle: explain why this "
+               "app is needed."))
+    if not filing.commitment_confirmed:
+        need("commitment_confirmed", _("Confirm that the materials are true and complete."))
+    if filing.pk and not filing.attachments.filter(kind=AttachmentKind.COMMITMENT).exists():
+        items.append(Deficiency("attachments", _("Signed commitment (with seal)"),
+                                _("Upload the signed commitment bearing the unit's seal.")))
+    if filing.procedure == ProcedureKind.CHANGE:
+        if not filing.change_description.strip():
+            need("change_description", _("Describe what changes and why."))
+        if not filing.change_effective_date:
+            need("change_effective_date", _("Give the date the change takes effect."))
+    return items

@@ -1,0 +1,105 @@
+"""Personas and shared fixtures (style.md: every view has a "refuses the outsider" test)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from govapp.accounts.models import Role, UnitFunction, UnitLevel
+from tests.factories import PASSWORD, make_unit, make_user
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def units(db):  # type: ignore[no-untyped-def]
+    national = make_unit("国家互联网信息办公室", level=UnitLevel.NATIONAL, function=UnitFunction.NATIONAL_OFFICE)
+    zj_office = make_unit("浙江省委网信办", level=UnitLevel.PROVINCIAL, province="33",
+                          function=UnitFunction.CYBERSPACE_OFFICE)
+    zj_service = make_unit("浙江省政务服务管理办公室", level=UnitLevel.PROVINCIAL, province="33",
+                           function=UnitFunction.GOV_SERVICE_ADMIN)
+    js_office = make_unit("江苏省委网信办", level=UnitLevel.PROVINCIAL, province="32",
+                          function=UnitFunction.CYBERSPACE_OFFICE)
+    hz = make_unit("杭州市数据资源管理局", level=UnitLevel.CITY, province="33")
+    nb = make_unit("宁波市大数据发展管理局", level=UnitLevel.CITY, province="33")
+    nj = make_unit("南京市政务服务管理办公室", level=UnitLevel.CITY, province="32")
+    township = make_unit("余杭区某街道办事处", level=UnitLevel.TOWNSHIP, province="33", parent=hz)
+    ministry = make_unit("水利部", level=UnitLevel.NATIONAL)
+    testing = make_unit("国家计算机网络应急技术处理协调中心", level=UnitLevel.NATIONAL,
+                        function=UnitFunction.TESTING_BODY)
+    return {
+        "national": national, "zj_office": zj_office, "zj_service": zj_service, "js_office": js_office,
+        "hz": hz, "nb": nb, "nj": nj, "township": township, "ministry": ministry, "testing": testing,
+    }
+
+
+@pytest.fixture
+def filer(units):  # type: ignore[no-untyped-def]
+    return make_user("filer", role=Role.FILER, unit=units["hz"])
+
+
+@pytest.fixture
+def other_filer(units):  # type: ignore[no-untyped-def]
+    """A filer of another unit in the same province."""
+    return make_user("other_filer", role=Role.FILER, unit=units["nb"])
+
+
+@pytest.fixture
+def far_filer(units):  # type: ignore[no-untyped-def]
+    """A filer in another province."""
+    return make_user("far_filer", role=Role.FILER, unit=units["nj"])
+
+
+@pytest.fixture
+def township_filer(units):  # type: ignore[no-untyped-def]
+    return make_user("township_filer", role=Role.FILER, unit=units["township"])
+
+
+@pytest.fixture
+def ministry_filer(units):  # type: ignore[no-untyped-def]
+    return make_user("ministry_filer", role=Role.FILER, unit=units["ministry"])
+
+
+@pytest.fixture
+def provincial_reviewer(units):  # type: ignore[no-untyped-def]
+    return make_user("zj_reviewer", role=Role.PROVINCIAL_REVIEWER, unit=units["zj_office"])
+
+
+@pytest.fixture
+def provincial_coreviewer(units):  # type: ignore[no-untyped-def]
+    return make_user("zj_coreviewer", role=Role.PROVINCIAL_COREVIEWER, unit=units["zj_service"])
+
+
+@pytest.fixture
+def other_provincial_reviewer(units):  # type: ignore[no-untyped-def]
+    return make_user("js_reviewer", role=Role.PROVINCIAL_REVIEWER, unit=units["js_office"])
+
+
+@pytest.fixture
+def national_reviewer(units):  # type: ignore[no-untyped-def]
+    return make_user("national", role=Role.NATIONAL_REVIEWER, unit=units["national"])
+
+
+@pytest.fixture
+def inspector(units):  # type: ignore[no-untyped-def]
+    return make_user("inspector", role=Role.INSPECTOR, unit=units["testing"])
+
+
+@pytest.fixture
+def sysadmin(units):  # type: ignore[no-untyped-def]
+    return make_user("sysadmin", role=Role.ADMIN, unit=units["national"])
+
+
+def login(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def client_for():  # type: ignore[no-untyped-def]
+    """client_for(user) -> a logged-in test client."""
+    return login
