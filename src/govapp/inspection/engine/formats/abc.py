@@ -66,8 +66,9 @@ def parse_header(data: bytes, label: str) -> AbcHeader:
 def _uleb_before(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """The split point inside run ``data[start:end]`` after a ULEB128 header that matches the rest."""
     # The header is 1-3 bytes at the run's start; junk from a preceding structure may sit
-    # before it, so a few start positions are tried (bounded, never more than 8 x 3).
-    for lead in range(0, min(8, end - start - 1)):
+    # before it, so a few start positions are tried (bounded: at most 32 x 3, and a string
+    # is decoded only when its byte length fits the announced UTF-16 length).
+    for lead in range(0, min(32, end - start - 1)):
         value = 0
         shift = 0
         pos = start + lead
@@ -80,7 +81,8 @@ def _uleb_before(data: bytes, start: int, end: int) -> tuple[int, int] | None:
             pos += 1
             if not byte & 0x80:
                 utf16_length = value >> 1
-                if utf16_length > 0 and _utf16_length(data, pos, end) == utf16_length:
+                fits = utf16_length <= end - pos <= 3 * utf16_length
+                if fits and _utf16_length(data, pos, end) == utf16_length:
                     return pos, value & 1
                 break
     return None

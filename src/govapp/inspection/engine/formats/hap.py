@@ -459,19 +459,21 @@ def _signing(archive: SafeZip, facts: PackageFacts) -> None:
     if signature is None:
         facts.notes.append("the HAP signing block has no signature sub-block")
         return
-    facts.certificates = _certificates(_signed_data(signature, archive.label, "signature")[1], debug)
+    facts.certificates = certificate_facts(
+        signed_data(signature, archive.label, "HAP signature block")[1], debug
+    )
     if _PROPERTY_BLOCK in blocks:
         facts.signing["has_property_block"] = True
 
 
-def _signed_data(data: bytes, label: str, what: str) -> tuple[bytes | None, list[Any]]:
+def signed_data(data: bytes, label: str, what: str) -> tuple[bytes | None, list[Any]]:
     """Encapsulated content and certificates of a PKCS#7 SignedData blob."""
     from asn1crypto import cms
 
     try:
         info = cms.ContentInfo.load(data, strict=False)
         if info["content_type"].native != "signed_data":
-            raise PackageError(f"{label}: HAP {what} block is not PKCS#7 SignedData")
+            raise PackageError(f"{label}: {what} is not PKCS#7 SignedData")
         signed = info["content"]
         content = signed["encap_content_info"]["content"]
         raw = content.native if content is not None and content.native is not None else None
@@ -482,14 +484,14 @@ def _signed_data(data: bytes, label: str, what: str) -> tuple[bytes | None, list
     except PackageError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise PackageError(f"{label}: HAP {what} block is not valid PKCS#7 ({exc})") from None
+        raise PackageError(f"{label}: {what} is not valid PKCS#7 ({exc})") from None
 
 
 def _profile(data: bytes | None, label: str, facts: PackageFacts) -> dict[str, Any]:
     if data is None:
         facts.notes.append("the HAP signing block has no provisioning profile")
         return {}
-    content = data if data.lstrip().startswith(b"{") else _signed_data(data, label, "profile")[0]
+    content = data if data.lstrip().startswith(b"{") else signed_data(data, label, "HAP profile block")[0]
     profile = loads_lenient(decode_text(content or b""))
     if not isinstance(profile, dict):
         raise PackageError(f"{label}: the HAP provisioning profile is not a JSON object")
@@ -531,7 +533,7 @@ def _pem_to_der(pem: str) -> bytes | None:
         return None
 
 
-def _certificates(certificates: list[Any], debug: bool) -> list[Certificate]:
+def certificate_facts(certificates: list[Any], debug: bool, scheme: str = "hap") -> list[Certificate]:
     out: list[Certificate] = []
     issuers = {c.issuer.dump() for c in certificates if c.subject.dump() != c.issuer.dump()}
     for certificate in certificates:
@@ -544,7 +546,7 @@ def _certificates(certificates: list[Any], debug: bool) -> list[Certificate]:
                 serial=str(certificate.serial_number),
                 not_before=validity["not_before"].native.isoformat(),
                 not_after=validity["not_after"].native.isoformat(),
-                scheme="hap",
+                scheme=scheme,
                 debug=debug,
             )
         )

@@ -145,6 +145,7 @@ def scan_text(
     lines = _Lines(text)
     if caller_at is not None:
         lines.caller_at = caller_at
+    seen: set[tuple[int, str]] = set()
     for match in interest.text.finditer(text):
         if len(result.texts) >= max_hits:
             result.truncated = True
@@ -152,13 +153,19 @@ def scan_text(
         start, end = match.span()
         if end == start:
             continue
+        line = lines.number(start)
+        unit = _unit(text, start, end, lines)
+        # Two words of one sentence ("打卡" and "签到" in "每日打卡签到") are one piece of evidence.
+        if (line, unit) in seen:
+            continue
+        seen.add((line, unit))
         evidence = Evidence(
             file=file,
-            location=f"line {lines.number(start)}",
+            location=f"line {line}",
             snippet=snippet_around(text, start, end),
             caller=lines.caller(start, caller),
         )
-        result.texts.append(TextHit(text=_unit(text, start, end, lines), surface=surface, evidence=evidence))
+        result.texts.append(TextHit(text=unit, surface=surface, evidence=evidence))
     _scan_root_calls(text, file, caller, interest, lines, result, max_hits)
     _scan_module_calls(text, file, caller, interest, lines, result, max_hits)
     return result
