@@ -19,6 +19,7 @@ from .axml import TYPE_STRING, XmlAttribute, XmlDocument, XmlElement, is_axml, p
 from .dex import scan_dex
 from .native import FLUTTER_APP_LIB, native_libraries, native_strings
 from .signing import V1_SUFFIXES, read_signing_block, v1_certificates
+from .textscan import decode_text, scan_text
 
 MANIFEST = "AndroidManifest.xml"
 _DEX_NAME = re.compile(r"^classes(\d*)\.dex$")
@@ -30,7 +31,7 @@ _ASSET_SUFFIXES = (".json", ".txt", ".xml", ".css", ".properties", ".wxml", ".in
 _MAX_MANIFEST = 16 * 1024**2
 _MAX_XML = 8 * 1024**2
 _MAX_TEXT_FILE = 64 * 1024**2
-_MAX_HITS_PER_FILE = 1000
+_MAX_HITS_PER_FILE = 500
 _MAX_FILES_LISTED = 20_000
 _ABI_PREFERENCE = ("arm64-v8a", "armeabi-v7a", "x86_64", "x86", "armeabi")
 _SCHEME_RANK = {"v3.1": 0, "v3": 1, "v2": 2, "v1": 3}
@@ -426,28 +427,9 @@ def _assets(
             # Hermes bytecode or another binary form: its strings are plain UTF-8 runs.
             budget.add(native_strings(data, interest, file=name, limit=_MAX_HITS_PER_FILE))
             continue
-        budget.add(text_hits(data, interest, file=name, surface=surface))
-
-
-def text_hits(data: bytes, interest: Interest, *, file: str, surface: str) -> list[TextHit]:
-    """Hits in a text file, one per match, located by line."""
-    text = data.decode("utf-8", "replace")
-    if interest.text.search(text) is None:
-        return []
-    hits: list[TextHit] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        for found in interest.text.finditer(line):
-            if len(hits) >= _MAX_HITS_PER_FILE:
-                return hits
-            evidence = Evidence(file=file, location=f"line {number}", snippet=_around(line, found))
-            hits.append(
-                TextHit(
-                    text=line if len(line) <= 1000 else _around(line, found),
-                    surface=surface,
-                    evidence=evidence,
-                )
-            )
-    return hits
+        result = scan_text(decode_text(data), file=name, surface=surface, interest=interest)
+        budget.add(result.texts)
+        facts.apis.extend(result.apis[: max(0, budget.cap - len(facts.apis))])
 
 
 def _native(
