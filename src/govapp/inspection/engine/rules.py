@@ -837,6 +837,17 @@ def _detect_cleartext(rule: Rule, ctx: _Context) -> Finding | None:
                 Evidence(_manifest_file(node), "usesCleartextTraffic", "usesCleartextTraffic=true")
             )
             confidence = max(confidence, 0.8)
+        config = node.extra.get("network_security_config")
+        if isinstance(config, dict):
+            where = str(config.get("file") or "network_security_config")
+            if config.get("base_cleartext_permitted") is True:
+                evidence.append(Evidence(where, "base-config", 'cleartextTrafficPermitted="true"'))
+                confidence = max(confidence, 0.8)
+            domains = config.get("cleartext_domains")
+            if isinstance(domains, list) and domains:
+                snippet = "cleartext permitted for " + ", ".join(str(d) for d in domains[:10])
+                evidence.append(Evidence(where, "domain-config", snippet[:160]))
+                confidence = max(confidence, 0.7)
     for endpoint in ctx.endpoints:
         if not endpoint.cleartext or endpoint.host in ignore or endpoint.host.startswith("127."):
             continue

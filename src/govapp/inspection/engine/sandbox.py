@@ -1,0 +1,181 @@
+"""Run a scan in a child process with an address-space cap and a wall-clock timeout.
+
+A hostile package may still find a way to make a parser slow or greedy; the child
+(``python -m govapp.inspection.engine.sandbox MEMORY_BYTES``) caps its own address space with
+RLIMIT_AS before it reads its request, and the parent kills its whole process group at the
+timeout. The report comes back as JSON on the child's stdout. Module-level imports stay light
+because they run before the memory cap is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .limits import Limits
+
+if TYPE_CHECKING:
+    from .report import ScanReport
+
+_PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the directory holding the ``govapp`` package
+_SCAN_TARGET = "govapp.inspection.engine.sandbox:scan_entry"
+_STDERR_TAIL = 4000
+
+
+class SandboxError(Exception):
+    """The child did not produce a result; ``str(exc)`` is one line for the report."""
+
+
+def format_bytes(size: int) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    paths = [str(_PACKAGE_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    env["PYTHONHASHSEED"] = env.get("PYTHONHASHSEED", "0")
+    return env
+
+
+def run_isolated(target: str, args: list[Any], *, limits: Limits) -> Any:
+    """Call ``module:function`` with JSON ``args`` in a capped child; return its JSON result.
+
+    Raises SandboxError("analysis exceeded N s" / "analysis ran out of memory (limit X)" / ...).
+    """
+    request = json.dumps({"target": target, "args": args}).encode()
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "govapp.inspection.engine.sandbox", str(limits.memory_bytes)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_child_env(),
+        start_new_session=True,  # its own process group: the timeout kills everything it started
+    )
+    try:
+        stdout, stderr = process.communicate(request, timeout=limits.timeout_seconds)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.communicate()
+        raise SandboxError(f"analysis exceeded {limits.timeout_seconds} s") from None
+    except BaseException:
+        _kill_group(process)
+        process.communicate()
+        raise
+    memory = format_bytes(limits.memory_bytes)
+    try:
+        envelope = json.loads(stdout.decode("utf-8")) if stdout.strip() else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        envelope = None
+    if isinstance(envelope, dict) and envelope.get("ok") is True:
+        return envelope.get("result")
+    if isinstance(envelope, dict) and envelope.get("kind") == "memory":
+        raise SandboxError(f"analysis ran out of memory (limit {memory})")
+    if isinstance(envelope, dict) and envelope.get("kind") == "crash":
+        raise SandboxError(f"analysis failed: {envelope.get('message')}")
+    tail = stderr[-_STDERR_TAIL:].decode("utf-8", "replace")
+    if "MemoryError" in tail or "Cannot allocate memory" in tail or "out of memory" in tail.lower():
+        raise SandboxError(f"analysis ran out of memory (limit {memory})")
+    if process.returncode is not None and process.returncode < 0:
+        try:
+            name = signal.Signals(-process.returncode).name
+        except ValueError:
+            name = f"signal {-process.returncode}"
+        if name == "SIGKILL" and time.monotonic() - started < limits.timeout_seconds:
+            # The kernel's OOM killer is the usual sender of an unexplained SIGKILL.
+            raise SandboxError(f"analysis was killed (SIGKILL), probably out of memory (limit {memory})")
+        raise SandboxError(f"analysis crashed ({name})")
+    last = next((line for line in reversed(tail.splitlines()) if line.strip()), "no output")
+    raise SandboxError(f"analysis failed (exit {process.returncode}): {last.strip()[:300]}")
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+
+
+def scan_entry(
+    path: str, declarations: list[str], filing_number: str | None, limits: dict[str, Any]
+) -> dict[str, Any]:
+    """What the child runs for a scan: JSON in, the report's JSON out."""
+    from .scan import scan_package
+
+    report = scan_package(
+        Path(path), declarations=frozenset(declarations), filing_number=filing_number, limits=Limits(**limits)
+    )
+    return report.to_dict()
+
+
+def scan_package_isolated(
+    path: Path,
+    *,
+    declarations: frozenset[str] = frozenset(),
+    filing_number: str | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a default
+) -> ScanReport:
+    """``scan_package`` in a capped child; timeouts, crashes and memory exhaustion become error reports."""
+    from .report import ScanReport, error_report
+    from .rules import default_ruleset
+    from .scan import check_declarations, file_identity
+
+    check_declarations(declarations)
+    started = time.monotonic()
+    args = [str(path), sorted(declarations), filing_number, asdict(limits)]
+    try:
+        return ScanReport.from_dict(run_isolated(_SCAN_TARGET, args, limits=limits))
+    except (SandboxError, ValueError) as exc:
+        sha256, size = file_identity(path)
+        return error_report(
+            str(path),
+            str(exc),
+            rules_version=default_ruleset().version,
+            sha256=sha256,
+            size=size,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+
+
+def _child_main(argv: list[str]) -> int:
+    import resource
+
+    if len(argv) != 1 or not argv[0].isdigit():
+        sys.stderr.write("usage: python -m govapp.inspection.engine.sandbox MEMORY_BYTES < request.json\n")
+        return 2
+    cap = int(argv[0])
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    envelope: dict[str, Any]
+    try:
+        request = json.loads(sys.stdin.buffer.read())
+        module_name, _, function_name = request["target"].partition(":")
+        function = getattr(import_module(module_name), function_name)
+        envelope = {"ok": True, "result": function(*request["args"])}
+        payload = json.dumps(envelope, ensure_ascii=False)
+    except MemoryError:
+        envelope, payload = {"ok": False, "kind": "memory"}, ""
+    except Exception as exc:  # noqa: BLE001 - the parent needs one line, whatever went wrong
+        envelope, payload = (
+            {"ok": False, "kind": "crash", "message": f"{type(exc).__name__}: {exc}"[:500]},
+            "",
+        )
+    sys.stdout.write(payload or json.dumps(envelope))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))
