@@ -16,7 +16,7 @@ _UTF8_RUN = re.compile(
 )
 # UTF-16LE runs with at least two CJK ideographs, ASCII / CJK punctuation / full-width forms
 # in between: demanding ideographs keeps random machine code from looking like text.
-_FILLER16 = rb"(?:[\x20-\x7e]\x00|[\x00-\xff][\x30\xff])"
+_FILLER16 = rb"(?:[\x20-\x7e]\x00|[\x00-\xff]\x30|[\x00-\xef]\xff)"
 _UTF16_RUN = re.compile(_FILLER16 + rb"*(?:[\x00-\xff][\x4e-\x9f]" + _FILLER16 + rb"*){2,}")
 _MAX_SNIPPET = 160
 
