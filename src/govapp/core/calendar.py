@@ -1,0 +1,245 @@
+"""The official working-day calendar (工作日, 调休) and the working-day deadlines of the Measures.
+
+Every limit in the Measures is "within N working days from receipt" on the official Chinese calendar:
+Monday to Friday, minus the public holidays, plus the make-up working weekends (调休上班) that the State
+Council announces each year. Only those exceptions are stored (``CalendarDay``); a year counts only when a
+``CalendarYear`` row says its official arrangement is loaded. The tables are read once per process and
+re-read after an import (in this process at once, in other processes within ``RECHECK_SECONDS``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
+
+ONE_DAY = dt.timedelta(days=1)
+
+# Web server and worker are separate processes: an import in one must reach the other without a restart.
+RECHECK_SECONDS = 30.0
+
+LIMIT_NAMES = {
+    "N1": gettext_lazy("provincial completeness review"),
+    "N2": gettext_lazy("national review"),
+    "N3": gettext_lazy("supplement"),
+    "N4": gettext_lazy("change filing notice"),
+    "N5": gettext_lazy("deregistration report"),
+}
+
+
+class CalendarGap(LookupError):
+    """The official calendar has no data for a year that a computation needs."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        super().__init__(
+            f"The official working-day calendar has no data for {year}. Import the State Council's "
+            f"notice on the {year} holiday arrangement with `govapp calendar import-notice FILE --year {year}` "
+            f"(or a CSV with `govapp calendar import-csv FILE`)."
+        )
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A working-day limit started on ``start``; ``provisional`` when part of it was counted Monday–Friday."""
+
+    limit: str
+    days: int
+    start: dt.date
+    due: dt.date
+    provisional: bool
+    missing_years: tuple[int, ...] = field(default=())
+
+    def describe(self) -> str:
+        text = ngettext(
+            "%(limit)s = %(days)d working day (%(name)s), due %(due)s",
+            "%(limit)s = %(days)d working days (%(name)s), due %(due)s",
+            self.days,
+        ) % {
+            "limit": self.limit,
+            "days": self.days,
+            "name": LIMIT_NAMES[self.limit],
+            "due": self.due.isoformat(),
+        }
+        if self.provisional:
+            years = ", ".join(str(year) for year in self.missing_years)
+            text += ngettext(
+                " (provisional: the official calendar for %(years)s is not loaded yet)",
+                " (provisional: the official calendars for %(years)s are not loaded yet)",
+                len(self.missing_years),
+            ) % {"years": years}
+        return text
+
+
+@dataclass
+class _Snapshot:
+    exceptions: dict[dt.date, bool]
+    years: frozenset[int]
+    stamp: tuple[object, ...]
+    checked_at: float
+
+
+_lock = threading.Lock()
+_snapshot: _Snapshot | None = None
+
+
+def clear_cache() -> None:
+    """Forget the cached calendar; the next call reads the tables again."""
+    global _snapshot
+    with _lock:
+        _snapshot = None
+
+
+def _stamp() -> tuple[object, ...]:
+    from govapp.core.models import CalendarDay, CalendarYear
+
+    years = CalendarYear.objects.aggregate(n=Count("id"), last_id=Max("id"), last_at=Max("imported_at"))
+    days = CalendarDay.objects.aggregate(n=Count("id"), last_id=Max("id"))
+    return (years["n"], years["last_id"], years["last_at"], days["n"], days["last_id"])
+
+
+def _calendar() -> _Snapshot:
+    global _snapshot
+    from govapp.core.models import CalendarDay, CalendarYear
+
+    with _lock:
+        now = time.monotonic()
+        current = _snapshot
+        if current is not None and now - current.checked_at < RECHECK_SECONDS:
+            return current
+        stamp = _stamp()
+        if current is not None and current.stamp == stamp:
+            current.checked_at = now
+            return current
+        _snapshot = _Snapshot(
+            exceptions=dict(CalendarDay.objects.values_list("date", "is_workday")),
+            years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
+            stamp=stamp,
+            checked_at=now,
+        )
+        return _snapshot
+
+
+def covered_years() -> frozenset[int]:
+    """Years whose official holiday arrangement is loaded."""
+    return _calendar().years
+
+
+def _as_date(value: dt.date) -> dt.date:
+    # A datetime is a date too; deadlines run on the local (Beijing) calendar day of the moment given.
+    if isinstance(value, dt.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    if not isinstance(value, dt.date):
+        raise TypeError(f"Expected a date, got {type(value).__name__}: {value!r}")
+    return value
+
+
+def _as_count(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"The number of working days must be a whole number, got {n!r}")
+    if n < 0:
+        raise ValueError(f"The number of working days must not be negative, got {n}")
+    return n
+
+
+def _step(day: dt.date, delta: dt.timedelta) -> dt.date:
+    try:
+        return day + delta
+    except OverflowError:
+        raise ValueError(f"Counting working days from {day} runs past the end of the calendar") from None
+
+
+def _is_workday(cal: _Snapshot, day: dt.date, missing: set[int] | None) -> bool:
+    if day.year not in cal.years:
+        if missing is None:
+            raise CalendarGap(day.year)
+        missing.add(day.year)
+        return day.weekday() < 5
+    return cal.exceptions.get(day, day.weekday() < 5)
+
+
+def is_workday(day: dt.date) -> bool:
+    """Whether ``day`` is an official working day; CalendarGap when its year is not loaded."""
+    return _is_workday(_calendar(), _as_date(day), None)
+
+
+def _advance(start: dt.date, n: int, missing: set[int] | None) -> dt.date:
+    cal = _calendar()
+    day, left = start, n
+    while left:
+        day = _step(day, ONE_DAY)
+        if _is_workday(cal, day, missing):
+            left -= 1
+    return day
+
+
+def add_workdays(start: dt.date, n: int) -> dt.date:
+    """The n-th working day after ``start`` (``start`` itself not counted; n=0 gives ``start``)."""
+    return _advance(_as_date(start), _as_count(n), None)
+
+
+def subtract_workdays(day: dt.date, n: int) -> dt.date:
+    """The n-th working day before ``day`` (``day`` itself not counted; n=0 gives ``day``).
+
+    This is the latest working day x with ``add_workdays(x, n) <= day``: the last day on which something
+    due "at least n working days before ``day``" can still be done.
+    """
+    cal = _calendar()
+    current, left = _as_date(day), _as_count(n)
+    while left:
+        current = _step(current, -ONE_DAY)
+        if _is_workday(cal, current, None):
+            left -= 1
+    return current
+
+
+def workdays_between(a: dt.date, b: dt.date) -> int:
+    """Working days after ``a`` up to and including ``b``; negative when ``b`` is before ``a``.
+
+    ``workdays_between(today, due)`` is the number of working days left (negative: overdue by that many).
+    """
+    a, b = _as_date(a), _as_date(b)
+    sign = 1
+    if b < a:
+        a, b, sign = b, a, -1
+    cal = _calendar()
+    count, day = 0, a
+    while day < b:
+        day += ONE_DAY
+        if _is_workday(cal, day, None):
+            count += 1
+    return sign * count
+
+
+def deadline_for(limit: str, start: dt.date) -> Deadline:
+    """The due date of working-day limit ``limit`` (N1…N5, settings.GOVAPP_LIMITS) counted from ``start``.
+
+    Where the official calendar lacks a year it needs, that part is counted Monday–Friday and the
+    deadline is marked provisional (never silently).
+    """
+    limits = settings.GOVAPP_LIMITS
+    if limit not in limits or limit not in LIMIT_NAMES:
+        known = ", ".join(sorted(set(limits) & set(LIMIT_NAMES)))
+        raise ValueError(f"Unknown working-day limit {limit!r}; known limits: {known}")
+    days = limits[limit]
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValueError(
+            f"settings.GOVAPP_LIMITS[{limit!r}] must be a positive number of working days, got {days!r}"
+        )
+    start = _as_date(start)
+    missing: set[int] = set()
+    due = _advance(start, days, missing)
+    return Deadline(
+        limit=limit,
+        days=days,
+        start=start,
+        due=due,
+        provisional=bool(missing),
+        missing_years=tuple(sorted(missing)),
+    )
