@@ -40,6 +40,8 @@ def detect_head(head: bytes, label: str) -> str | None:
         )
     if len(head) >= 14 and head[0] == WXAPKG_FIRST_MARK and head[13] == WXAPKG_LAST_MARK:
         return "wxapkg"
+    if 0 < len(head) < 14 and head[0] == WXAPKG_FIRST_MARK:
+        return "wxapkg"  # too short to tell for sure: the wxapkg reader reports it as truncated
     return None
 
 
