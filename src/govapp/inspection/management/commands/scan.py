@@ -1,0 +1,129 @@
+"""``govapp scan PATH [PATH…]``: the technical test (技术检测) from the command line.
+
+Exit status: 0 no violation, 1 a violation found, 2 at least one PATH could not be analysed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govapp.inspection.engine.html_report import render_html
+from govapp.inspection.engine.limits import Limits
+from govapp.inspection.engine.report import ScanReport, format_summary
+from govapp.inspection.engine.rules import CATEGORIES
+from govapp.inspection.engine.sandbox import scan_package_isolated
+from govapp.inspection.engine.scan import scan_package
+
+
+def html_paths(target: Path, count: int) -> list[Path]:
+    """One HTML file per package: FILE itself for one PATH, else FILE's stem + "-1", "-2", … per PATH."""
+    if count == 1:
+        return [target]
+    return [
+        target.with_name(f"{target.stem}-{index}{target.suffix or '.html'}") for index in range(1, count + 1)
+    ]
+
+
+def parse_declarations(values: list[str]) -> frozenset[str]:
+    declared = {item.strip() for value in values for item in value.split(",") if item.strip()}
+    unknown = sorted(declared - set(CATEGORIES))
+    if unknown:
+        raise CommandError(
+            _("unknown category %(name)r for --declared; expected one of %(choices)s")
+            % {"name": unknown[0], "choices": ", ".join(CATEGORIES)},
+            returncode=2,
+        )
+    return frozenset(declared)
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Run the technical test on app packages (APK, APKS/XAPK, HAP/APP, wxapkg, RPK) or mini-program "
+        "source. Exit 0: no violation; 1: violation found; 2: could not analyse."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "paths", nargs="+", metavar="PATH", help=gettext_lazy("package file or source directory")
+        )
+        parser.add_argument("--json", action="store_true", help=gettext_lazy("print the JSON report(s)"))
+        parser.add_argument(
+            "--html",
+            metavar="FILE",
+            help=gettext_lazy(
+                "also write an HTML report; with several PATHs, FILE's stem + -1, -2, … per PATH"
+            ),
+        )
+        parser.add_argument(
+            "--filing-number", metavar="N", help=gettext_lazy("the filing number the app must display")
+        )
+        parser.add_argument(
+            "--declared",
+            action="append",
+            default=[],
+            metavar="CATEGORY",
+            help=gettext_lazy(
+                "a category declared as a security/emergency exception (repeat or comma-separate)"
+            ),
+        )
+        parser.add_argument(
+            "--lang", choices=("zh", "en"), default="zh", help=gettext_lazy("summary language")
+        )
+        parser.add_argument(
+            "--no-sandbox",
+            action="store_true",
+            help=gettext_lazy("scan in this process (no memory cap or timeout); for debugging"),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        declarations = parse_declarations(options["declared"])
+        filing_number = (options["filing_number"] or "").strip() or None
+        paths = [Path(raw) for raw in options["paths"]]
+        limits = Limits()
+        reports: list[ScanReport] = []
+        for path in paths:
+            if options["no_sandbox"]:
+                report = scan_package(
+                    path, declarations=declarations, filing_number=filing_number, limits=limits
+                )
+            else:
+                report = scan_package_isolated(
+                    path, declarations=declarations, filing_number=filing_number, limits=limits
+                )
+            reports.append(report)
+            for error in report.errors:
+                self.stderr.write(f"govapp scan: {' '.join(error.split())}")
+        if options["html"]:
+            for report, target in zip(reports, html_paths(Path(options["html"]), len(reports)), strict=True):
+                try:
+                    target.write_text(render_html(report), encoding="utf-8")
+                except OSError as exc:
+                    raise CommandError(
+                        _("cannot write the HTML report %(file)s: %(why)s")
+                        % {"file": target, "why": exc.strerror},
+                        returncode=2,
+                    ) from None
+        if options["json"]:
+            documents = [report.to_dict() for report in reports]
+            payload = documents[0] if len(documents) == 1 else documents
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+        else:
+            summaries = [
+                format_summary(report, lang=options["lang"])
+                for report in reports
+                if report.verdict != "error"
+            ]
+            if summaries:
+                self.stdout.write("\n\n".join(summaries))
+        code = max((report.exit_code for report in reports), default=0)
+        if code:
+            self.stdout.flush()
+            sys.exit(code)
