@@ -69,3 +69,28 @@ def android(tmp_path_factory: pytest.TempPathFactory) -> AndroidCorpus:
         apks=build_apks(out / "duty.apks", formalism, {"base-zh": split}),
         xapk=build_xapk(out / "duty.xapk", "org.gov.duty", 42, formalism, {"config.zh": split}),
     )
+
+
+def entry(apk: Path, name: str) -> bytes:
+    """One entry of a built APK, for parser-level tests."""
+    import zipfile
+
+    with zipfile.ZipFile(apk) as archive:
+        return archive.read(name)
+
+
+def mutations(seed: bytes):  # type: ignore[no-untyped-def]
+    """A hypothesis strategy: ``seed`` with some bytes overwritten, then possibly truncated."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def mutate(draw: st.DrawFn) -> bytes:
+        data = bytearray(seed)
+        for _ in range(draw(st.integers(0, 8))):
+            at = draw(st.integers(0, len(data) - 1))
+            width = draw(st.sampled_from([1, 2, 4]))
+            data[at : at + width] = draw(st.binary(min_size=width, max_size=width))
+        cut = draw(st.integers(0, len(data)))
+        return bytes(data[:cut]) if draw(st.booleans()) else bytes(data)
+
+    return mutate()
