@@ -243,3 +243,18 @@ def deadline_for(limit: str, start: dt.date) -> Deadline:
         provisional=bool(missing),
         missing_years=tuple(sorted(missing)),
     )
+
+
+def use_seed_without_database() -> None:
+    """Answer from the shipped official data instead of the tables (a command run before ``migrate``)."""
+    global _snapshot
+    from govapp.core.calendar_import import load_seed
+
+    rows, years = load_seed()
+    with _lock:
+        _snapshot = _Snapshot(
+            exceptions={row.date: row.is_workday for row in rows},
+            years=frozenset(years),
+            stamp=("seed",),
+            checked_at=float("inf"),
+        )
