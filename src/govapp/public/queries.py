@@ -1,0 +1,309 @@
+"""Public reads of the register, shared by the public pages and the public API (one place).
+
+Only what the register publishes leaves this module: number, status, app name and kind, sponsoring
+unit, dates. Never the responsible person, materials, attachments or anything of an unfiled app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from govapp.accounts.divisions import BY_CODE
+from govapp.registry.choices import AppKind
+from govapp.registry.models import App, FilingNumber
+
+# Public statuses of a number. "superseded" covers every number that is no longer the app's
+# current one (re-filed after revocation), whatever its record status was when it was replaced.
+VALID = "valid"
+REVOKED = "revoked"
+DEREGISTERED = "deregistered"
+SUPERSEDED = "superseded"
+
+STATUS_LABELS = {
+    VALID: gettext_lazy("Valid"),
+    REVOKED: gettext_lazy("Revoked"),
+    DEREGISTERED: gettext_lazy("Deregistered"),
+    SUPERSEDED: gettext_lazy("Replaced by a newer number"),
+}
+STATUS_EXPLANATIONS = {
+    VALID: gettext_lazy("The app is filed under this number and may be operated."),
+    REVOKED: gettext_lazy(
+        "The national office revoked this filing; the app is no longer filed and should not be used as a government app."
+    ),
+    DEREGISTERED: gettext_lazy(
+        "The sponsoring unit shut the app down and deregistered its filing; the app is no longer in service."
+    ),
+    SUPERSEDED: gettext_lazy(
+        "This number is no longer in use: the app was filed again under a newer number."
+    ),
+}
+_BADGE_CLASSES = {
+    VALID: "badge-ok",
+    REVOKED: "badge-bad",
+    DEREGISTERED: "state-deregistered",
+    SUPERSEDED: "badge-warn",
+}
+# The filter values of the public list (a number that is not current never appears there).
+LIST_STATUSES = (VALID, REVOKED, DEREGISTERED)
+_RECORD_TO_PUBLIC = {
+    FilingNumber.Status.ACTIVE: VALID,
+    FilingNumber.Status.REVOKED: REVOKED,
+    FilingNumber.Status.DEREGISTERED: DEREGISTERED,
+    FilingNumber.Status.SUPERSEDED: SUPERSEDED,
+}
+_PUBLIC_TO_RECORD = {VALID: FilingNumber.Status.ACTIVE, REVOKED: FilingNumber.Status.REVOKED,
+                     DEREGISTERED: FilingNumber.Status.DEREGISTERED}  # fmt: skip
+
+MAX_NUMBER_LENGTH = 40
+MAX_QUERY_LENGTH = 100
+
+
+class LookupError_(ValueError):
+    """A look-up parameter is malformed; the message names the parameter and the expected form."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+def normalise_text(raw: str) -> str:
+    """NFKC (full-width digits and letters become ASCII) and trimmed, with inner whitespace removed."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw or ""))
+
+
+def normalise_number(raw: str) -> str:
+    """The canonical spelling of a typed or scanned filing number: NFKC, no spaces, capital kind letter."""
+    return normalise_text(raw).upper()
+
+
+@dataclass(frozen=True)
+class PublicRecord:
+    """What the register publishes about one filing number."""
+
+    number: str
+    status: str
+    app_name: str
+    kind: str
+    unit: str
+    province: str
+    province_name: str
+    filing_date: dt.date
+    last_change: dt.datetime
+    current_number: str | None  # the app's number now, when this one was replaced
+    current_status: str | None
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def explanation(self) -> str:
+        return str(STATUS_EXPLANATIONS[self.status])
+
+    @property
+    def badge_class(self) -> str:
+        """The colour of the status (classes of static/govapp/app.css)."""
+        return _BADGE_CLASSES[self.status]
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == VALID
+
+    @property
+    def kind_label(self) -> str:
+        return str(AppKind(self.kind).label) if self.kind in AppKind.values else self.kind
+
+    @property
+    def current_status_label(self) -> str:
+        return str(STATUS_LABELS[self.current_status]) if self.current_status else ""
+
+
+def _latest(*moments: dt.datetime | None) -> dt.datetime:
+    return max(moment for moment in moments if moment is not None)
+
+
+CENTRAL = "central"  # the province filter value for central (national-level) units
+
+
+def province_label(code: str) -> str:
+    """The province in the request's language; central units have none."""
+    if not code:
+        return str(_("Central"))
+    province = BY_CODE.get(code)
+    if province is None:
+        return code
+    return province.name if get_language() == "zh-hans" else province.name_en
+
+
+def province_options() -> list[tuple[str, str]]:
+    return [(CENTRAL, str(_("Central")))] + [(code, province_label(code)) for code in BY_CODE]
+
+
+def record_for(number: FilingNumber) -> PublicRecord:
+    """The public record of a number row (app, unit and filing selected by the caller)."""
+    app = number.app
+    is_current = app.current_number_id == number.pk
+    if is_current:
+        status = _RECORD_TO_PUBLIC[FilingNumber.Status(number.status)]
+        # A change filing renames the app under the same number: the register shows the approved name.
+        app_name, kind = app.name, app.kind
+        last_change = _latest(number.issued_at, number.status_changed_at, app.changed_at)
+        current_number = current_status = None
+    else:
+        status = SUPERSEDED
+        app_name, kind = number.filing.app_name, number.filing.app_kind
+        current = app.current_number
+        assert current is not None  # a number that is not current was replaced by one that is
+        last_change = _latest(number.issued_at, number.status_changed_at, current.issued_at)
+        current_number = current.number
+        current_status = _RECORD_TO_PUBLIC[FilingNumber.Status(current.status)]
+    return PublicRecord(
+        number=number.number,
+        status=status,
+        app_name=app_name,
+        kind=kind,
+        unit=app.unit.name,
+        province=app.unit.province,
+        province_name=province_label(app.unit.province),
+        filing_date=timezone.localdate(number.issued_at),
+        last_change=last_change,
+        current_number=current_number,
+        current_status=current_status,
+    )
+
+
+def lookup_number(raw: str) -> PublicRecord | None:
+    """The public record of a filing number as typed or scanned; None when no number matches."""
+    number = normalise_number(raw)
+    if not number or len(number) > MAX_NUMBER_LENGTH:
+        return None
+    row = (
+        FilingNumber.objects.select_related("app__unit", "app__current_number", "filing")
+        .filter(number=number)
+        .first()
+    )
+    return record_for(row) if row is not None else None
+
+
+# ----------------------------------------------------------------- the register (公示) list
+
+_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+_APPID_RE = re.compile(r"^[A-Za-z0-9_\-]{6,40}$")
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+IDENTITY_PARAMETERS = ("package", "bundle", "appid", "cert_sha256")
+
+
+def _identity_value(parameter: str, raw: str) -> str:
+    value = normalise_text(raw)
+    if parameter in ("package", "bundle"):
+        if len(value) > 200 or not _PACKAGE_RE.match(value):
+            raise LookupError_(
+                parameter,
+                _("Parameter “%(name)s” must be a package or bundle name such as cn.gov.example.app.")
+                % {"name": parameter},
+            )
+        return value
+    if parameter == "appid":
+        if not _APPID_RE.match(value):
+            raise LookupError_(
+                parameter,
+                _("Parameter “appid” must be a mini-program appid of 6 to 40 letters, digits, _ or -, "
+                  "such as wx1234567890abcdef."),
+            )  # fmt: skip
+        return value
+    hexdigits = value.replace(":", "").lower()
+    if not _SHA256_RE.match(hexdigits):
+        raise LookupError_(
+            parameter,
+            _("Parameter “cert_sha256” must be a SHA-256 fingerprint: 64 hexadecimal characters, "
+              "optionally separated by colons in pairs."),
+        )  # fmt: skip
+    return hexdigits
+
+
+def identity_filter(params: dict[str, str]) -> Q | None:
+    """The app-store look-up condition from package / bundle / appid / cert_sha256 (all given must match)."""
+    condition: Q | None = None
+    for parameter in IDENTITY_PARAMETERS:
+        raw = params.get(parameter)
+        if raw is None:
+            continue
+        value = _identity_value(parameter, raw)
+        if parameter == "package":
+            clause = Q(android_package=value) | Q(quickapp_package=value)
+        elif parameter == "bundle":
+            clause = Q(harmony_bundle=value) | Q(ios_bundle=value)
+        elif parameter == "appid":
+            clause = Q(miniprogram_appid=value)
+        else:
+            clause = Q(android_cert_sha256=value)
+        condition = clause if condition is None else condition & clause
+    return condition
+
+
+def _checked_choice(parameter: str, value: str, allowed: Iterable[str]) -> str:
+    allowed = list(allowed)
+    if value not in allowed:
+        raise LookupError_(
+            parameter,
+            _("Parameter “%(name)s” must be one of: %(allowed)s.")
+            % {"name": parameter, "allowed": ", ".join(allowed)},
+        )
+    return value
+
+
+def public_apps(
+    *,
+    q: str = "",
+    province: str = "",
+    kind: str = "",
+    status: str = "",
+    identity: dict[str, str] | None = None,
+) -> QuerySet[App]:
+    """Apps of the public register (they hold or held a number), filtered; newest filing first.
+
+    Raises LookupError_ naming the parameter when a filter value is malformed.
+    """
+    apps = App.objects.publicly_listed().select_related("unit", "current_number")
+    if identity:
+        condition = identity_filter(identity)
+        if condition is not None:
+            apps = apps.filter(condition)
+    text = normalise_text(q)
+    if len(text) > MAX_QUERY_LENGTH:
+        raise LookupError_(
+            "q", _("Parameter “q” must be at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}
+        )
+    if text:
+        # Every number the app ever held finds it, so an old number leads to the current entry.
+        matching = FilingNumber.objects.filter(number__icontains=text.upper()).values("app_id")
+        apps = apps.filter(Q(name__icontains=text) | Q(unit__name__icontains=text) | Q(pk__in=matching))
+    if province:
+        code = _checked_choice("province", province, [CENTRAL, *BY_CODE])
+        apps = apps.filter(unit__province="" if code == CENTRAL else code)
+    if kind:
+        apps = apps.filter(kind=_checked_choice("kind", kind, AppKind.values))
+    if status:
+        apps = apps.filter(
+            current_number__status=_PUBLIC_TO_RECORD[_checked_choice("status", status, LIST_STATUSES)]
+        )
+    return apps.order_by("-filed_at", "-pk")
+
+
+def list_record(app: App) -> PublicRecord:
+    """The register line of an app: the record of its current number."""
+    number = app.current_number
+    assert number is not None  # publicly_listed() guarantees it
+    number.app = app
+    return record_for(number)

@@ -1,0 +1,80 @@
+"""Per-client rate limit of the public pages and API, counted on the Django cache.
+
+One fixed one-minute window per client address: simple, one cache round trip per request, and
+good enough against scraping of the register. Pages and API share the budget of an address.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+WINDOW_SECONDS = 60
+
+
+class RateLimited(Exception):
+    """The client used up this minute's budget; retry_after is whole seconds to the next window."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limit exceeded, retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def client_address(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or the address our trusted proxies saw when GOVAPP_TRUSTED_PROXY_COUNT > 0.
+
+    Each trusted proxy appends the address it received the request from, so with N proxies the
+    client is the N-th entry from the right; entries further left are client-supplied and forgeable.
+    """
+    trusted = getattr(settings, "GOVAPP_TRUSTED_PROXY_COUNT", 0)
+    if trusted > 0:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
+        if forwarded:
+            return forwarded[-min(trusted, len(forwarded))]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def check_rate(request: HttpRequest, *, scope: str = "public") -> None:
+    """Count this request; raise RateLimited when the address is over GOVAPP_PUBLIC_RATE_LIMIT per minute."""
+    limit = settings.GOVAPP_PUBLIC_RATE_LIMIT
+    if limit <= 0:
+        return  # 0 or less switches the limit off (e.g. behind a gateway that limits already)
+    now = time.time()
+    window = int(now // WINDOW_SECONDS)
+    key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+    # add() is atomic where the backend supports it; the first request of a window sets the counter.
+    if cache.add(key, 1, timeout=WINDOW_SECONDS + 5):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=WINDOW_SECONDS + 5)
+            count = 1
+    if count > limit:
+        raise RateLimited(max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999)))
+
+
+def rate_limited_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorate a public page: over the limit, a friendly 429 page with Retry-After."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            check_rate(request)
+        except RateLimited as exc:
+            response = render(request, "public/429.html", {"retry_after": exc.retry_after}, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
