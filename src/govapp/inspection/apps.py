@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InspectionConfig(AppConfig):
     name = "govapp.inspection"
     label = "inspection"
+    verbose_name = _("Technical test")
+
+    def ready(self) -> None:
+        # The registry knows nothing of packages; it asks its registered checks before national
+        # approval and calls its hooks after a supplement.
+        from govapp.registry import services as registry_services
+
+        from .services import approval_blocker, rescan_after_supplement
+
+        if approval_blocker not in registry_services.APPROVAL_CHECKS:
+            registry_services.APPROVAL_CHECKS.append(approval_blocker)
+        if rescan_after_supplement not in registry_services.SUPPLEMENT_HOOKS:
+            registry_services.SUPPLEMENT_HOOKS.append(rescan_after_supplement)

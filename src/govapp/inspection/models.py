@@ -1,0 +1,245 @@
+"""Packages submitted for the technical test (技术检测), their place in a filing, and the scans run on them.
+
+Packages are content-addressed: one row and one stored file per SHA-256, whoever uploads it and
+however often. A filing holds at most one *current* package per platform (Android, HarmonyOS,
+mini-program, quick app): uploading a new Android package replaces the previous Android one but
+leaves the HarmonyOS package in place, because an app filed for several platforms is tested on each.
+A scan records the engine and rule-set versions, the declarations and the filing number it used,
+so that a stored result can be reproduced with ``govapp scan``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from .services import Contradiction
+
+
+class PackageKind(models.TextChoices):
+    """Formats the engine recognises (engine/formats/detect.py), by structure, never by file name."""
+
+    APK = "apk", _("Android APK")
+    APKS = "apks", _("Android APK set (.apks)")
+    XAPK = "xapk", _("Android XAPK")
+    HAP = "hap", _("HarmonyOS HAP")
+    APP = "app", _("HarmonyOS app bundle (.app)")
+    WXAPKG = "wxapkg", _("WeChat mini-program package (.wxapkg)")
+    MINIPROGRAM = "miniprogram", _("Mini-program source (zip)")
+    RPK = "rpk", _("Quick app (.rpk)")
+    RPKS = "rpks", _("Quick app split package (.rpks)")
+
+
+class PackagePlatform(models.TextChoices):
+    ANDROID = "android", _("Android")
+    HARMONYOS = "harmonyos", _("HarmonyOS")
+    MINIPROGRAM = "miniprogram", _("Mini-program")
+    QUICKAPP = "quickapp", _("Quick app")
+
+
+PLATFORM_OF_KIND: dict[str, str] = {
+    PackageKind.APK: PackagePlatform.ANDROID,
+    PackageKind.APKS: PackagePlatform.ANDROID,
+    PackageKind.XAPK: PackagePlatform.ANDROID,
+    PackageKind.HAP: PackagePlatform.HARMONYOS,
+    PackageKind.APP: PackagePlatform.HARMONYOS,
+    PackageKind.WXAPKG: PackagePlatform.MINIPROGRAM,
+    PackageKind.MINIPROGRAM: PackagePlatform.MINIPROGRAM,
+    PackageKind.RPK: PackagePlatform.QUICKAPP,
+    PackageKind.RPKS: PackagePlatform.QUICKAPP,
+}
+
+
+def package_path(sha256: str) -> str:
+    """Where a package lives under MEDIA_ROOT; the uploaded name is never part of a path."""
+    return f"packages/{sha256[:2]}/{sha256}"
+
+
+class Package(models.Model):
+    """One package file, stored once under its SHA-256."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    size = models.PositiveBigIntegerField(_("size"))
+    file = models.FileField(_("file"), max_length=200)
+    kind = models.CharField(_("package format"), max_length=20, choices=PackageKind.choices)
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_at = models.DateTimeField(_("first uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("app package")
+        verbose_name_plural = _("app packages")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:12]})"
+
+    @property
+    def platform(self) -> str:
+        return PLATFORM_OF_KIND[self.kind]
+
+
+@dataclass
+class PackageRow:
+    """One current package of a filing with its latest scan, as the panel shows it."""
+
+    link: FilingPackage
+    scan: Scan | None
+
+
+@dataclass
+class InspectionPanel:
+    """Everything the technical-test panel of a filing shows, computed once per render."""
+
+    rows: list[PackageRow] = field(default_factory=list)
+    blocker: str | None = None
+    pending: bool = False
+    contradictions: list[Contradiction] = field(default_factory=list)
+    superseded: int = 0
+
+
+class FilingPackageManager(models.Manager["FilingPackage"]):
+    def current(self) -> models.QuerySet[FilingPackage]:
+        return self.filter(is_current=True).select_related("package", "uploaded_by")
+
+    def panel(self) -> InspectionPanel:
+        """The panel of the filing this related manager belongs to (``filing.inspection_packages.panel``)."""
+        from .services import approval_blocker, contradictions
+
+        filing = getattr(self, "instance", None)
+        if filing is None:
+            raise TypeError("panel() is available on a filing's inspection_packages only")
+        panel = InspectionPanel()
+        for link in self.current().order_by("platform"):
+            panel.rows.append(PackageRow(link=link, scan=link.latest_scan()))
+        panel.pending = any(row.scan is not None and row.scan.is_pending for row in panel.rows)
+        panel.blocker = approval_blocker(filing)
+        for row in panel.rows:
+            if row.scan is not None and row.scan.status == Scan.Status.DONE:
+                panel.contradictions.extend(contradictions(filing, row.scan))
+        panel.superseded = self.filter(is_current=False).count()
+        return panel
+
+
+class FilingPackage(models.Model):
+    """A package submitted with a filing; the latest upload per platform is the current one."""
+
+    filing = models.ForeignKey(
+        "registry.Filing",
+        on_delete=models.PROTECT,
+        related_name="inspection_packages",
+        verbose_name=_("filing"),
+    )
+    package = models.ForeignKey(
+        Package, on_delete=models.PROTECT, related_name="filings", verbose_name=_("package")
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=PackagePlatform.choices)
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    is_current = models.BooleanField(_("current"), default=True)
+
+    objects = FilingPackageManager()
+
+    class Meta:
+        verbose_name = _("filing package")
+        verbose_name_plural = _("filing packages")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing", "platform"],
+                condition=models.Q(is_current=True),
+                name="one_current_package_per_platform",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} → {self.filing_id}"
+
+    def latest_scan(self) -> Scan | None:
+        return (
+            Scan.objects.filter(filing_id=self.filing_id, package_id=self.package_id).order_by("-id").first()
+        )
+
+
+class Scan(models.Model):
+    """One run of the technical test on one package, with everything needed to reproduce it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Could not analyse")
+
+    class Reason(models.TextChoices):
+        UPLOAD = "upload", _("Package uploaded")
+        SUPPLEMENT = "supplement", _("Supplement submitted")
+        RESCAN = "rescan", _("Re-scan requested")
+        SPOT_CHECK = "spot_check", _("Spot check")
+
+    package = models.ForeignKey(
+        Package, on_delete=models.PROTECT, related_name="scans", verbose_name=_("package")
+    )
+    filing = models.ForeignKey(
+        "registry.Filing",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="scans",
+        verbose_name=_("filing"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, default=Reason.UPLOAD)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    progress = models.CharField(_("progress"), max_length=200, blank=True)
+    engine_version = models.CharField(_("engine version"), max_length=50, blank=True)
+    rules_version = models.CharField(_("rule-set version"), max_length=80, blank=True)
+    declarations = models.JSONField(_("declared categories"), default=list, blank=True)
+    filing_number = models.CharField(_("filing number"), max_length=40, blank=True)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=20, blank=True)
+    violation_count = models.PositiveIntegerField(_("violations"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    reused_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("result reused from"),
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["package", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.package.sha256[:12]} {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_complete(self) -> bool:
+        """Finished with a verdict the reviewer can rely on (pass or violation)."""
+        return self.status == self.Status.DONE and self.verdict in ("pass", "violation")
+
+    @property
+    def report_data(self) -> dict[str, Any]:
+        return self.report if isinstance(self.report, dict) else {}

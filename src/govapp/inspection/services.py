@@ -1,0 +1,446 @@
+"""Writes of the technical test (技术检测): storing packages, queuing and running scans, and the checks
+the filing workflow asks before national approval.
+
+Uploads are streamed to disk while hashed and never held whole in memory; the scan itself runs in
+the engine's sandboxed child process, on the worker, never in a web request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from govapp.accounts.models import Role
+from govapp.registry.choices import FilingState, FormalismCategory
+from govapp.registry.materials import Deficiency
+from govapp.registry.models import Filing
+from govapp.registry.services import WorkflowError
+
+from .models import PLATFORM_OF_KIND, FilingPackage, Package, PackageKind, Scan, package_path
+
+log = logging.getLogger(__name__)
+
+# Filings whose materials the unit may still change: only then may it upload a package.
+UPLOAD_STATES = (FilingState.DRAFT, FilingState.RETURNED, FilingState.AWAITING_SUPPLEMENT)
+_CHUNK = 1024 * 1024
+_HEAD = 64
+_FORMALISM = frozenset(FormalismCategory.values)
+
+# Progress lines are stored as msgids and translated when shown (the worker has no viewer language).
+PROGRESS_QUEUED = gettext_noop("Waiting for a worker")
+PROGRESS_RUNNING = gettext_noop("Analysing the package in an isolated process")
+PROGRESS_DONE = gettext_noop("Finished")
+PROGRESS_FAILED = gettext_noop("Finished without a result")
+PROGRESS_REUSED = gettext_noop(
+    "Result reused from an identical earlier scan (same package, engine, rules and declarations)"
+)
+
+
+def _package_error(message: str) -> WorkflowError:
+    return WorkflowError(message, items=[Deficiency("package", _("app package"), message)])
+
+
+# ---------------------------------------------------------------- storing packages
+
+
+def _sanitise_name(name: str) -> str:
+    """The uploaded name is shown to people, never used as a path: keep it printable and short."""
+    flat = "".join(ch if ch.isprintable() else " " for ch in os.path.basename(name or "")).strip()
+    return flat[:255] or "package"
+
+
+def detect_kind(path: Path, label: str) -> str:
+    """The package format by structure; WorkflowError with the engine's one-line reason otherwise."""
+    from .engine.errors import PackageError
+    from .engine.formats.detect import detect_archive, detect_bytes_kind
+    from .engine.limits import Limits
+    from .engine.safezip import SafeZip
+
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD)
+    try:
+        kind = detect_bytes_kind(head, label)
+        if kind == "zip":
+            with SafeZip(path, Limits(max_file_size=settings.GOVAPP_MAX_PACKAGE_BYTES), label) as archive:
+                kind = detect_archive(archive)
+    except PackageError as exc:
+        raise _package_error(" ".join(str(exc).split())) from None
+    except Exception as exc:  # noqa: BLE001 - hostile input: any reader failure is a refusal, never a 500
+        raise _package_error(
+            _("%(name)s: the file could not be read as a package (%(error)s).")
+            % {"name": label, "error": type(exc).__name__}
+        ) from None
+    if kind not in PackageKind.values:
+        raise _package_error(
+            _("%(name)s: the package format “%(kind)s” is not supported.") % {"name": label, "kind": kind}
+        )
+    return kind
+
+
+def _stream_to_temp(uploaded_file: UploadedFile, directory: Path, label: str) -> tuple[Path, str, int]:
+    """Copy the upload chunk by chunk into a temporary file while hashing it; refuse empty and oversized."""
+    limit = settings.GOVAPP_MAX_PACKAGE_BYTES
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    handle = tempfile.NamedTemporaryFile(dir=directory, prefix="upload-", delete=False)  # noqa: SIM115
+    temp = Path(handle.name)
+    try:
+        with handle:
+            for chunk in uploaded_file.chunks(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise _package_error(too_big_message(label, limit))
+                digest.update(chunk)
+                handle.write(chunk)
+        if size == 0:
+            raise _package_error(
+                _("%(name)s: the file is empty; upload the package itself.") % {"name": label}
+            )
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp, digest.hexdigest(), size
+
+
+def too_big_message(label: str, limit: int) -> str:
+    from .engine.sandbox import format_bytes
+
+    return _("%(name)s: the file is larger than the limit of %(limit)s for app packages.") % {
+        "name": label,
+        "limit": format_bytes(limit),
+    }
+
+
+def package_store(*, uploaded_file: UploadedFile) -> Package:
+    """Store an uploaded package under its SHA-256; the same content uploaded again reuses the stored file."""
+    label = _sanitise_name(uploaded_file.name or "")
+    media = Path(settings.MEDIA_ROOT)
+    temp, sha256, size = _stream_to_temp(uploaded_file, media / "packages" / "tmp", label)
+    try:
+        existing = Package.objects.filter(sha256=sha256).first()
+        if existing is not None and Path(existing.file.path).is_file():
+            return existing
+        kind = detect_kind(temp, label)
+        relative = package_path(sha256)
+        final = media / relative
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, final)  # atomic; a concurrent upload of the same bytes writes identical content
+        os.chmod(final, 0o640)
+    finally:
+        temp.unlink(missing_ok=True)
+    if existing is not None:  # the row survived but its file was lost: the new upload restores it
+        return existing
+    try:
+        with transaction.atomic():
+            return Package.objects.create(
+                sha256=sha256, size=size, file=relative, kind=kind, original_name=label
+            )
+    except IntegrityError:
+        return Package.objects.get(sha256=sha256)
+
+
+@transaction.atomic
+def package_upload(*, filing: Filing, actor: Any, uploaded_file: UploadedFile) -> FilingPackage:
+    """The unit attaches a package to its filing; it becomes the current one of its platform and is scanned."""
+    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    if not actor.has_perm("registry.edit_filing", filing):
+        raise PermissionDenied(_("Only a filer of the sponsoring unit can upload the app package."))
+    if filing.state not in UPLOAD_STATES:
+        raise WorkflowError(
+            _(
+                "A package can be uploaded only while the filing is a draft, returned or awaiting a supplement; "
+                "this one is “%(state)s”."
+            )
+            % {"state": filing.get_state_display()}
+        )
+    package = package_store(uploaded_file=uploaded_file)
+    platform = PLATFORM_OF_KIND[package.kind]
+    FilingPackage.objects.filter(filing=filing, platform=platform, is_current=True).update(is_current=False)
+    link = FilingPackage.objects.create(
+        filing=filing,
+        package=package,
+        platform=platform,
+        original_name=_sanitise_name(uploaded_file.name or package.original_name),
+        uploaded_by=actor,
+    )
+    scan_create(package=package, filing=filing, actor=actor, reason=Scan.Reason.UPLOAD)
+    return link
+
+
+# ---------------------------------------------------------------- scans
+
+
+def scan_declarations(filing: Filing) -> list[str]:
+    """Categories the engine treats as declared exceptions: only under a declared security/emergency scenario."""
+    if not filing.special_scenario:
+        return []
+    return sorted({str(c) for c in filing.declared_categories or [] if c in _FORMALISM})
+
+
+def scan_filing_number(filing: Filing) -> str:
+    """The number the app must display: the current one for filed apps (change filings, spot checks)."""
+    number = filing.app.current_number
+    return number.number if number is not None else ""
+
+
+def current_versions() -> tuple[str, str]:
+    """Engine and rule-set versions a scan started now would record."""
+    from .engine.report import engine_version
+    from .engine.rules import default_ruleset
+
+    return engine_version(), default_ruleset().version
+
+
+def _reusable(package: Package, declarations: list[str], filing_number: str) -> Scan | None:
+    engine, rules = current_versions()
+    return (
+        Scan.objects.filter(
+            package=package,
+            status=Scan.Status.DONE,
+            verdict__in=["pass", "violation"],
+            engine_version=engine,
+            rules_version=rules,
+            declarations=declarations,
+            filing_number=filing_number,
+            reused_from__isnull=True,
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def scan_create(
+    *,
+    package: Package,
+    filing: Filing | None,
+    actor: Any,
+    reason: str,
+    allow_reuse: bool = True,
+    declarations: list[str] | None = None,
+    filing_number: str | None = None,
+) -> Scan:
+    """A scan of ``package`` for ``filing``: an identical finished result is reused, otherwise one is queued."""
+    if filing is not None:
+        declarations = scan_declarations(filing) if declarations is None else declarations
+        filing_number = scan_filing_number(filing) if filing_number is None else filing_number
+    declarations = sorted(declarations or [])
+    filing_number = filing_number or ""
+    requested_by = actor if getattr(actor, "pk", None) else None
+    source = _reusable(package, declarations, filing_number) if allow_reuse else None
+    if source is not None:
+        now = timezone.now()
+        return Scan.objects.create(
+            package=package, filing=filing, requested_by=requested_by, reason=reason, status=Scan.Status.DONE,
+            progress=PROGRESS_REUSED, engine_version=source.engine_version, rules_version=source.rules_version,
+            declarations=declarations, filing_number=filing_number, report=source.report, verdict=source.verdict,
+            violation_count=source.violation_count, reused_from=source, started_at=now, finished_at=now,
+        )  # fmt: skip
+    scan = Scan.objects.create(
+        package=package, filing=filing, requested_by=requested_by, reason=reason, status=Scan.Status.QUEUED,
+        progress=PROGRESS_QUEUED, declarations=declarations, filing_number=filing_number,
+    )  # fmt: skip
+    scan_enqueue(scan=scan)
+    return scan
+
+
+def scan_enqueue(*, scan: Scan) -> None:
+    """Hand the scan to the worker's "scans" queue once the row is committed (the worker must see it)."""
+    from .tasks import run_scan
+
+    scan_id = scan.pk
+    transaction.on_commit(lambda: run_scan.enqueue(scan_id))
+
+
+def can_request_rescan(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role in (Role.NATIONAL_REVIEWER, Role.INSPECTOR))
+
+
+@transaction.atomic
+def scan_request_rescan(*, filing: Filing, actor: Any) -> list[Scan]:
+    """The national office or a testing body runs the technical test again on every current package."""
+    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    if not (can_request_rescan(actor) and actor.has_perm("registry.view_filing", filing)):
+        raise PermissionDenied(_("Only the national office or a testing body can request a re-scan."))
+    links = list(FilingPackage.objects.filter(filing=filing, is_current=True).select_related("package"))
+    if not links:
+        raise WorkflowError(_("There is no app package to scan: the unit has not uploaded one."))
+    pending = [link for link in links if (scan := link.latest_scan()) is not None and scan.is_pending]
+    if pending:
+        raise WorkflowError(_("A scan of this filing is still queued or running; wait for it to finish."))
+    return [
+        scan_create(
+            package=link.package, filing=filing, actor=actor, reason=Scan.Reason.RESCAN, allow_reuse=False
+        )
+        for link in links
+    ]
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def scan_run(scan_id: int) -> Scan | None:
+    """Run one queued scan (called by the worker): running -> done / failed, the report stored. Idempotent."""
+    from .engine.limits import Limits
+    from .engine.sandbox import scan_package_isolated
+
+    with transaction.atomic():
+        scan = Scan.objects.select_for_update().select_related("package").filter(pk=scan_id).first()
+        if scan is None:
+            log.warning("scan %s no longer exists; nothing to run", scan_id)
+            return None
+        if scan.status != Scan.Status.QUEUED:
+            return scan  # a duplicate delivery of the task: the first run owns the scan
+        scan.status = Scan.Status.RUNNING
+        scan.started_at = timezone.now()
+        scan.progress = PROGRESS_RUNNING
+        scan.save(update_fields=["status", "started_at", "progress"])
+    try:
+        path = Path(scan.package.file.path)
+        report = scan_package_isolated(
+            path,
+            declarations=frozenset(scan.declarations),
+            filing_number=scan.filing_number or None,
+            limits=Limits(max_file_size=settings.GOVAPP_MAX_PACKAGE_BYTES),
+        )
+    except Exception as exc:  # noqa: BLE001 - a scan never dies silently: the reason is stored for the reviewer
+        log.exception("scan %s failed", scan_id)
+        scan.status = Scan.Status.FAILED
+        scan.error = _one_line(f"{type(exc).__name__}: {exc}")
+        scan.progress = PROGRESS_FAILED
+        scan.finished_at = timezone.now()
+        scan.save(update_fields=["status", "error", "progress", "finished_at"])
+        return scan
+    scan.report = report.to_dict()
+    scan.verdict = report.verdict
+    scan.engine_version = report.engine_version
+    scan.rules_version = report.rules_version
+    scan.violation_count = len(report.violations)
+    scan.finished_at = timezone.now()
+    if report.verdict == "error":
+        scan.status = Scan.Status.FAILED
+        scan.error = _one_line("; ".join(report.errors) or "the engine gave no reason")
+        scan.progress = PROGRESS_FAILED
+    else:
+        scan.status = Scan.Status.DONE
+        scan.progress = PROGRESS_DONE
+    scan.save()
+    return scan
+
+
+# ---------------------------------------------------------------- reading results against the filing
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """A finding set against the filing's declarations. ``highlight``: the filing says no, the package says yes."""
+
+    category: str
+    label: str
+    kind: str  # "undeclared" (highlighted), "explained" (check-in explained in the filing), "not_found"
+    message: str
+    rules: tuple[str, ...] = ()
+    scan_id: int | None = None
+
+    @property
+    def highlight(self) -> bool:
+        return self.kind == "undeclared"
+
+
+def contradictions(filing: Filing, scan: Scan) -> list[Contradiction]:
+    """Compare a finished scan with what the filing declares (special scenario, check-in explanation)."""
+    findings = [f for f in scan.report_data.get("findings") or [] if f.get("category") in _FORMALISM]
+    found: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.get("status") in ("violation", "declared_exception"):
+            found.setdefault(finding["category"], []).append(str(finding.get("rule", "")))
+    declared = set(scan_declarations(filing))
+    checkin_text = (filing.checkin_functions or "").strip()
+    result: list[Contradiction] = []
+    for category in FormalismCategory.values:
+        label = str(FormalismCategory(category).label)
+        rules = tuple(sorted(set(found.get(category, []))))
+        if rules and category not in declared:
+            if category == FormalismCategory.CHECKIN and checkin_text:
+                message = _("Found %(category)s; the filing explains its check-in functions: “%(text)s”.") % {
+                    "category": label,
+                    "text": _one_line(checkin_text, 200),
+                }
+                result.append(Contradiction(category, label, "explained", message, rules, scan.pk))
+            else:
+                message = _("Declared no %(category)s, but the package contains it.") % {"category": label}
+                result.append(Contradiction(category, label, "undeclared", message, rules, scan.pk))
+        elif category in declared and not rules:
+            message = _(
+                "Declared %(category)s for a special scenario, but the technical test found none."
+            ) % {"category": label}
+            result.append(Contradiction(category, label, "not_found", message, (), scan.pk))
+    return result
+
+
+def approval_blocker(filing: Filing) -> str | None:
+    """Why national approval must wait for the technical test, or None (registered in APPROVAL_CHECKS)."""
+    links = list(FilingPackage.objects.filter(filing=filing, is_current=True).select_related("package"))
+    if not links:
+        return _(
+            "No app package has been uploaded for the technical test; the unit must upload it before approval."
+        )
+    reasons: list[str] = []
+    declarations = scan_declarations(filing)
+    for link in links:
+        scan = link.latest_scan()
+        name = link.original_name
+        if scan is None:
+            reasons.append(
+                _("The technical test of %(name)s has not run; request a re-scan.") % {"name": name}
+            )
+        elif scan.is_pending:
+            reasons.append(
+                _("The technical test of %(name)s is still %(status)s; approve after it finishes.")
+                % {"name": name, "status": scan.get_status_display()}
+            )
+        elif scan.status == Scan.Status.FAILED:
+            reasons.append(
+                _("The technical test could not analyse %(name)s: %(error)s")
+                % {"name": name, "error": scan.error}
+            )
+        elif scan.declarations != declarations:
+            reasons.append(
+                _(
+                    "The declared special-scenario features changed after %(name)s was scanned; request a re-scan."
+                )
+                % {"name": name}
+            )
+    return " ".join(reasons) or None
+
+
+def rescan_after_supplement(filing: Filing) -> None:
+    """After a supplement both review and technical test run again (regulation §4): scan every current package."""
+    with transaction.atomic():
+        declarations = scan_declarations(filing)
+        number = scan_filing_number(filing)
+        for link in FilingPackage.objects.filter(filing=filing, is_current=True).select_related("package"):
+            latest = link.latest_scan()
+            if (
+                latest is not None
+                and latest.is_pending
+                and latest.declarations == declarations
+                and latest.filing_number == number
+            ):
+                continue  # a package uploaded with the supplement is already being scanned with these inputs
+            scan_create(package=link.package, filing=filing, actor=None, reason=Scan.Reason.SUPPLEMENT)
