@@ -484,7 +484,8 @@ def signed_data(data: bytes, label: str, what: str) -> tuple[bytes | None, list[
     except PackageError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise PackageError(f"{label}: {what} is not valid PKCS#7 ({exc})") from None
+        detail = " ".join(str(exc).split())[:200]
+        raise PackageError(f"{label}: {what} is not valid PKCS#7 ({detail})") from None
 
 
 def _profile(data: bytes | None, label: str, facts: PackageFacts) -> dict[str, Any]:
@@ -582,7 +583,7 @@ def _read_app(
     # Text and API evidence stays with each child module (facts.walk() reaches it); the bundle
     # carries identity and the union of permissions.
     for name in archive.names():
-        if not name.lower().endswith(".hap"):
+        if not name.lower().endswith((".hap", ".hsp")):
             continue
         child = read_package_bytes(
             archive.read(name), f"{archive.label}!{name}", interest, limits, depth=depth + 1
@@ -596,7 +597,7 @@ def _read_app(
         if child.id and facts.id and child.id != facts.id:
             facts.notes.append(f"{name} belongs to {child.id}, not to the bundle {facts.id}")
     if not facts.children:
-        raise PackageError(f"{archive.label}: the .app bundle contains no .hap module")
+        raise PackageError(f"{archive.label}: the .app bundle contains no .hap or .hsp module")
     block = find_sign_block(archive)
     if block is not None:
         _signing(archive, facts)
