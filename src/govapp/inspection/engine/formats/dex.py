@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..errors import PackageError
 from ..facts import ApiHit, Evidence, Interest, TextHit
 
-_MAGIC = re.compile(rb"dex\n0(3[5-9]|4[01])\x00")
+_MAGIC = re.compile(rb"dex\n(03[5-9]|04[01])\x00")
 _HEADER_SIZE = 0x70
 _NO_INDEX = 0xFFFFFFFF
 
