@@ -82,9 +82,15 @@ def test_readers_would_report_what_positive_examples_need(rule: Rule, example: d
 
 def test_every_category_has_a_rule_and_formalism_ids_are_exact() -> None:
     assert FORMALISM_CATEGORIES == (
-        "checkin", "ranking", "online_time", "engagement_metrics",
-        "forced_upload", "location_tracking", "forced_login", "forced_download",
-    )  # fmt: skip
+        "checkin",
+        "ranking",
+        "online_time",
+        "engagement_metrics",
+        "forced_upload",
+        "location_tracking",
+        "forced_login",
+        "forced_download",
+    )
     assert {rule.category for rule in RULESET.rules} == set(CATEGORIES)
 
 
@@ -99,7 +105,9 @@ def _dex_hit(text: str, *, invoked: bool, caller: str = "Lcn/gov/app/Main;->run(
 
 
 def _facts(*texts: TextHit, permissions: list[str] | None = None) -> PackageFacts:
-    facts = PackageFacts(format="apk", platform="android", path="t.apk", sha256="0" * 64, size=1, id="cn.gov.app")
+    facts = PackageFacts(
+        format="apk", platform="android", path="t.apk", sha256="0" * 64, size=1, id="cn.gov.app"
+    )
     facts.texts.extend(texts)
     facts.permissions.extend(permissions or [])
     return facts
@@ -112,17 +120,23 @@ def _only(findings: list[Any], category: str) -> Any:
 
 
 def test_confidence_is_higher_when_the_code_invokes_it() -> None:
-    present = _only(evaluate(_facts(_dex_hit("积分排名", invoked=False)), declarations=frozenset(),
-                             filing_number=None), "ranking")  # fmt: skip
-    invoked = _only(evaluate(_facts(_dex_hit("积分排名", invoked=True)), declarations=frozenset(),
-                             filing_number=None), "ranking")  # fmt: skip
+    present = _only(
+        evaluate(_facts(_dex_hit("积分排名", invoked=False)), declarations=frozenset(), filing_number=None),
+        "ranking",
+    )
+    invoked = _only(
+        evaluate(_facts(_dex_hit("积分排名", invoked=True)), declarations=frozenset(), filing_number=None),
+        "ranking",
+    )
     assert invoked.confidence > present.confidence
     assert invoked.invoked and not present.invoked
 
 
 def test_third_party_sdk_wording_is_never_a_violation() -> None:
     facts = _facts(_dex_hit("积分排名", invoked=True, caller="Lcom/umeng/game/Rank;->show()V"))
-    assert [f for f in evaluate(facts, declarations=frozenset(), filing_number=None) if f.category == "ranking"] == []
+    assert [
+        f for f in evaluate(facts, declarations=frozenset(), filing_number=None) if f.category == "ranking"
+    ] == []
 
 
 def test_first_party_evidence_counts_more_and_is_listed_first() -> None:
@@ -139,13 +153,17 @@ def test_api_and_permission_raise_a_weak_text_to_a_violation() -> None:
     weak = _facts(TextHit("轨迹", "layout", Evidence("res/layout/a.xml", "line 3", "轨迹")))
     found = _only(evaluate(weak, declarations=frozenset(), filing_number=None), "location_tracking")
     assert found.status == "advisory"
-    strong = _facts(TextHit("轨迹", "layout", Evidence("res/layout/a.xml", "line 3", "轨迹")),
-                    permissions=["android.permission.ACCESS_BACKGROUND_LOCATION"])  # fmt: skip
+    strong = _facts(
+        TextHit("轨迹", "layout", Evidence("res/layout/a.xml", "line 3", "轨迹")),
+        permissions=["android.permission.ACCESS_BACKGROUND_LOCATION"],
+    )
     from govapp.inspection.engine.facts import ApiHit
 
     strong.apis.append(
-        ApiHit("Landroid/location/LocationManager;->requestLocationUpdates",
-               Evidence("classes.dex", "code", "requestLocationUpdates", "Lcn/gov/app/T;->a()V", True))  # fmt: skip
+        ApiHit(
+            "Landroid/location/LocationManager;->requestLocationUpdates",
+            Evidence("classes.dex", "code", "requestLocationUpdates", "Lcn/gov/app/T;->a()V", True),
+        )
     )
     raised = _only(evaluate(strong, declarations=frozenset(), filing_number=None), "location_tracking")
     assert raised.status == "violation" and raised.confidence > found.confidence
@@ -166,12 +184,20 @@ def test_unknown_declaration_is_refused() -> None:
 
 def test_filing_number_missing_and_present() -> None:
     shown = _facts(TextHit("备案号：GA2026 -0001", "layout", Evidence("a.xml", "line 1", "备案号")))
-    assert not [f for f in evaluate(shown, declarations=frozenset(), filing_number="GA2026-0001")
-                if f.category == "filing_number_missing"]  # fmt: skip
-    missing = _only(evaluate(_facts(), declarations=frozenset(), filing_number="GA2026-0001"), "filing_number_missing")
+    assert not [
+        f
+        for f in evaluate(shown, declarations=frozenset(), filing_number="GA2026-0001")
+        if f.category == "filing_number_missing"
+    ]
+    missing = _only(
+        evaluate(_facts(), declarations=frozenset(), filing_number="GA2026-0001"), "filing_number_missing"
+    )
     assert missing.status == "violation" and missing.article.zh == "第八条"
-    assert not [f for f in evaluate(_facts(), declarations=frozenset(), filing_number=None)
-                if f.category == "filing_number_missing"]  # fmt: skip
+    assert not [
+        f
+        for f in evaluate(_facts(), declarations=frozenset(), filing_number=None)
+        if f.category == "filing_number_missing"
+    ]
 
 
 def test_filing_number_is_part_of_the_interest() -> None:
@@ -191,8 +217,14 @@ def test_packed_app_lowers_filing_confidence_and_adds_a_note() -> None:
 
 def test_endpoints_from_urls_and_bare_addresses() -> None:
     hits = [
-        TextHit("http://api.example.gov.cn:8080/x?y=1", "dex", Evidence("classes.dex", "s1", "", "Lcn/a;->b()V")),
-        TextHit("see https://API.example.gov.cn/v2 and wss://push.example.gov.cn", "script", Evidence("a.js", "l1", "")),
+        TextHit(
+            "http://api.example.gov.cn:8080/x?y=1", "dex", Evidence("classes.dex", "s1", "", "Lcn/a;->b()V")
+        ),
+        TextHit(
+            "see https://API.example.gov.cn/v2 and wss://push.example.gov.cn",
+            "script",
+            Evidence("a.js", "l1", ""),
+        ),
         TextHit("10.0.0.8", "resource", Evidence("r", "s2", "")),
         TextHit("http://[2001:db8::1]/x", "dex", Evidence("classes.dex", "s3", "")),
         TextHit("http://${host}/api", "script", Evidence("b.js", "l2", "")),
@@ -200,7 +232,10 @@ def test_endpoints_from_urls_and_bare_addresses() -> None:
     ]
     endpoints = {e.host: e for e in extract_endpoints(hits, lambda evidence: False)}
     assert set(endpoints) == {"api.example.gov.cn", "push.example.gov.cn", "10.0.0.8", "2001:db8::1"}
-    assert endpoints["api.example.gov.cn"].schemes == {"http", "https"} and endpoints["api.example.gov.cn"].cleartext
+    assert (
+        endpoints["api.example.gov.cn"].schemes == {"http", "https"}
+        and endpoints["api.example.gov.cn"].cleartext
+    )
     assert endpoints["api.example.gov.cn"].count == 2
     assert endpoints["10.0.0.8"].kind == "ipv4" and endpoints["2001:db8::1"].kind == "ipv6"
     assert not endpoints["push.example.gov.cn"].cleartext
@@ -237,15 +272,26 @@ def _broken_ruleset(tmp_path: Path, mutate: Any) -> Path:
     ("mutate", "message"),
     [
         (lambda r: r.update(category="nap_time"), r"rule FORM-CHECKIN-001: field 'category' is 'nap_time'"),
-        (lambda r: r["article"].pop("en"), r"rule FORM-CHECKIN-001: field 'article' must be a mapping with exactly"),
-        (lambda r: r["signals"]["text"][0].update(pattern="(unclosed"), r"signals.text\[0\].pattern' is not a valid"),
-        (lambda r: r["signals"]["text"][0].update(pattern="(?i)x"), r"signals.text\[0\].pattern' is not a valid"),
+        (
+            lambda r: r["article"].pop("en"),
+            r"rule FORM-CHECKIN-001: field 'article' must be a mapping with exactly",
+        ),
+        (
+            lambda r: r["signals"]["text"][0].update(pattern="(unclosed"),
+            r"signals.text\[0\].pattern' is not a valid",
+        ),
+        (
+            lambda r: r["signals"]["text"][0].update(pattern="(?i)x"),
+            r"signals.text\[0\].pattern' is not a valid",
+        ),
         (lambda r: r["signals"]["text"][0].update(weight=3), r"signals.text\[0\].weight' must be a number"),
         (lambda r: r.update(colour="red"), r"field 'colour' is not a rule field"),
         (lambda r: r.update(severity="extreme"), r"field 'severity' is 'extreme'"),
         (lambda r: r["examples"].update(negative=[]), r"field 'examples' needs non-empty"),
-        (lambda r: r["examples"]["positive"][0]["texts"][0].update(surface="screen"),
-         r"examples.positive\[0\]' does not describe facts \(surface 'screen'"),  # fmt: skip
+        (
+            lambda r: r["examples"]["positive"][0]["texts"][0].update(surface="screen"),
+            r"examples.positive\[0\]' does not describe facts \(surface 'screen'",
+        ),
         (lambda r: r.update(id="checkin"), r"rules\[0\]: field 'id' must look like"),
         (lambda r: r.update(version=0), r"field 'version' must be a positive integer"),
         (lambda r: r["signals"]["text"][0].update(pattern="x?"), r"matches the empty string"),
@@ -269,7 +315,9 @@ def test_duplicate_rule_id_and_bad_yaml(tmp_path: Path) -> None:
 def test_signature_errors_are_rule_errors(tmp_path: Path) -> None:
     target = tmp_path / "rules"
     shutil.copytree(RULES_DIR, target)
-    (target / "signatures" / "sdks.yaml").write_text("sdks:\n  - {name: X, category: analytics, prefixes: ['a b']}\n")
+    (target / "signatures" / "sdks.yaml").write_text(
+        "sdks:\n  - {name: X, category: analytics, prefixes: ['a b']}\n"
+    )
     with pytest.raises(RuleError, match=r"signatures/sdks\.yaml: X: prefix 'a b' is not a dotted Java name"):
         load_ruleset(target)
 
@@ -287,15 +335,22 @@ def test_rules_version_changes_with_the_files(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- robustness
 
 _texts = st.lists(
-    st.tuples(st.text(max_size=200), st.sampled_from(SURFACES), st.booleans(), st.text(max_size=40)), max_size=25
+    st.tuples(st.text(max_size=200), st.sampled_from(SURFACES), st.booleans(), st.text(max_size=40)),
+    max_size=25,
 )
 
 
 @settings(max_examples=150, deadline=None)
 @given(items=_texts, filing=st.none() | st.text(max_size=20))
-def test_evaluation_never_fails_on_arbitrary_text(items: list[tuple[str, str, bool, str]], filing: str | None) -> None:
-    facts = _facts(*(TextHit(text, surface, Evidence("f", "l", text[:160], caller, invoked))
-                     for text, surface, invoked, caller in items))  # fmt: skip
+def test_evaluation_never_fails_on_arbitrary_text(
+    items: list[tuple[str, str, bool, str]], filing: str | None
+) -> None:
+    facts = _facts(
+        *(
+            TextHit(text, surface, Evidence("f", "l", text[:160], caller, invoked))
+            for text, surface, invoked, caller in items
+        )
+    )
     findings = RULESET.evaluate(facts, filing_number=filing)
     for finding in findings:
         assert 0 <= finding.confidence <= 1 and finding.status in ("violation", "advisory")
