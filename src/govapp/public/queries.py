@@ -11,10 +11,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
 from govapp.accounts.divisions import BY_CODE
@@ -70,10 +71,21 @@ MAX_QUERY_LENGTH = 100
 class LookupError_(ValueError):
     """A look-up parameter is malformed; the message names the parameter and the expected form."""
 
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, parameter: str, template: Any, params: dict[str, Any] | None = None) -> None:
         self.parameter = parameter
-        self.message = message
+        self.template = template  # a lazy translation, rendered in whichever language is asked for
+        self.params = params or {}
+        super().__init__(self.english)
+
+    @property
+    def message(self) -> str:
+        """In the active language."""
+        return str(self.template) % self.params if self.params else str(self.template)
+
+    @property
+    def english(self) -> str:
+        with override("en"):
+            return self.message
 
 
 def normalise_text(raw: str) -> str:
@@ -210,15 +222,17 @@ def _identity_value(parameter: str, raw: str) -> str:
         if len(value) > 200 or not _PACKAGE_RE.match(value):
             raise LookupError_(
                 parameter,
-                _("Parameter “%(name)s” must be a package or bundle name such as cn.gov.example.app.")
-                % {"name": parameter},
+                gettext_lazy(
+                    "Parameter “%(name)s” must be a package or bundle name such as cn.gov.example.app."
+                ),
+                {"name": parameter},
             )
         return value
     if parameter == "appid":
         if not _APPID_RE.match(value):
             raise LookupError_(
                 parameter,
-                _("Parameter “appid” must be a mini-program appid of 6 to 40 letters, digits, _ or -, "
+                gettext_lazy("Parameter “appid” must be a mini-program appid of 6 to 40 letters, digits, _ or -, "
                   "such as wx1234567890abcdef."),
             )  # fmt: skip
         return value
@@ -226,7 +240,7 @@ def _identity_value(parameter: str, raw: str) -> str:
     if not _SHA256_RE.match(hexdigits):
         raise LookupError_(
             parameter,
-            _("Parameter “cert_sha256” must be a SHA-256 fingerprint: 64 hexadecimal characters, "
+            gettext_lazy("Parameter “cert_sha256” must be a SHA-256 fingerprint: 64 hexadecimal characters, "
               "optionally separated by colons in pairs."),
         )  # fmt: skip
     return hexdigits
@@ -257,8 +271,8 @@ def _checked_choice(parameter: str, value: str, allowed: Iterable[str]) -> str:
     if value not in allowed:
         raise LookupError_(
             parameter,
-            _("Parameter “%(name)s” must be one of: %(allowed)s.")
-            % {"name": parameter, "allowed": ", ".join(allowed)},
+            gettext_lazy("Parameter “%(name)s” must be one of: %(allowed)s."),
+            {"name": parameter, "allowed": ", ".join(allowed)},
         )
     return value
 
@@ -283,7 +297,7 @@ def public_apps(
     text = normalise_text(q)
     if len(text) > MAX_QUERY_LENGTH:
         raise LookupError_(
-            "q", _("Parameter “q” must be at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}
+            "q", gettext_lazy("Parameter “q” must be at most %(max)d characters."), {"max": MAX_QUERY_LENGTH}
         )
     if text:
         # Every number the app ever held finds it, so an old number leads to the current entry.
