@@ -30,22 +30,25 @@ MAX_HITS_PER_FILE = 500
 # Global objects through which mini-program and hybrid platforms expose their APIs.
 SCRIPT_ROOTS = ("wx", "uni", "my", "swan", "tt", "qq", "plus", "dd", "jd", "ks")
 
-_ROOT_CALL = re.compile(
-    r"(?<![\w$.])(?P<root>" + "|".join(SCRIPT_ROOTS) + r")\s*(?:\.\s*(?P<name>[A-Za-z_$][\w$]*)"
-    r"|\[\s*['\"](?P<qname>[A-Za-z_$][\w$]*)['\"]\s*\])"
+# One pattern per root: a literal prefix lets the regex engine skip ahead quickly, which an
+# alternation of all roots would not (a 40 MB bundle costs seconds that way).
+_ROOT_CALLS = tuple(
+    re.compile(
+        re.escape(root)
+        + r"\s*(?:\.\s*(?P<name>[A-Za-z_$][\w$]*)|\[\s*['\"](?P<qname>[A-Za-z_$][\w$]*)['\"]\s*\])"
+    )
+    for root in SCRIPT_ROOTS
 )
+_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.")
 # Module imports whose members are platform APIs: quick app (@system/@service), HarmonyOS
 # (@ohos, and @kit whose named exports are the @ohos modules), compiled quick-app bundles.
-_DEFAULT_IMPORT = re.compile(
-    r"\bimport\s+(?:\*\s+as\s+)?(?P<alias>[A-Za-z_$][\w$]*)\s+from\s+['\"](?P<module>@(?:system|service|ohos)\.[\w.]+)['\"]"
-)
-_REQUIRE = re.compile(
-    r"\b(?:const|let|var)?\s*(?P<alias>[A-Za-z_$][\w$]*)\s*=\s*(?:require|\$app_require\$)\s*\(\s*['\"]"
-    r"(?:@app-module/)?(?P<module>@?(?:system|service|ohos)\.[\w.]+)['\"]\s*\)"
-)
-_NAMED_IMPORT = re.compile(
-    r"\bimport\s*\{(?P<names>[^}]{1,2000})\}\s*from\s+['\"](?P<module>@(?:kit|ohos)\.[\w.]+)['\"]"
-)
+# The quoted module name is found first (cheap); the import or require around it is then
+# parsed from the few hundred characters before it, so big bundles are not scanned per position.
+_MODULE_LITERAL = re.compile(r"""['"](?:@app-module/)?(@?(?:system|service|ohos|kit)\.[\w.]{1,200})['"]""")
+_REQUIRE_TAIL = re.compile(r"([A-Za-z_$][\w$]*)\s*=\s*(?:require|\$app_require\$)\s*\(\s*\Z")
+_DEFAULT_TAIL = re.compile(r"\bimport\s+(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)\s+from\s*\Z")
+_NAMED_TAIL = re.compile(r"\bimport\s*\{([^{}]{1,2000})\}\s*from\s*\Z")
+_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _QUOTES = "'\"`"
 
 
@@ -210,33 +213,54 @@ def _scan_root_calls(
     result: ScanResult,
     max_hits: int,
 ) -> None:
-    for match in _ROOT_CALL.finditer(text):
-        name = match.group("name") or match.group("qname")
-        api = f"{match.group('root')}.{name}"
-        if interest.api.search(api) and not _add_api(
-            result, api, text, match.span(), file, caller, lines, max_hits
-        ):
+    found: list[tuple[int, int, str]] = []
+    for root, pattern in zip(SCRIPT_ROOTS, _ROOT_CALLS, strict=True):
+        if root + "." not in text and root + "[" not in text and root + " " not in text:
+            continue
+        # findall runs in C; only the few names the rules want get a second, narrow pass
+        # with positions (a bundle can hold hundreds of thousands of wx.request calls).
+        names = {name or qname for name, qname in pattern.findall(text)}
+        wanted = sorted(n for n in names if interest.api.search(f"{root}.{n}"))
+        if not wanted:
+            continue
+        alternatives = "|".join(re.escape(n) for n in wanted)
+        narrow = re.compile(
+            re.escape(root) + r"\s*(?:\.\s*(?P<name>" + alternatives + r")(?![\w$])"
+            r"|\[\s*['\"](?P<qname>" + alternatives + r")['\"]\s*\])"
+        )
+        kept_before = len(found)
+        for match in narrow.finditer(text):
+            if len(found) - kept_before > max_hits:
+                break  # more than can be kept anyway; _add_api marks the result truncated
+            start = match.start()
+            if start > 0 and text[start - 1] in _IDENT_CHARS:
+                continue  # part of a longer name: mywx.getLocation, a.wx.getLocation
+            found.append((start, match.end(), f"{root}.{match.group('name') or match.group('qname')}"))
+    for start, end, api in sorted(found):
+        if not _add_api(result, api, text, (start, end), file, caller, lines, max_hits):
             return
 
 
 def _module_aliases(text: str) -> dict[str, str]:
     aliases: dict[str, str] = {}
-    for pattern in (_DEFAULT_IMPORT, _REQUIRE):
-        for match in pattern.finditer(text):
-            module = match.group("module")
-            aliases[match.group("alias")] = module if module.startswith("@") else "@" + module
-    for match in _NAMED_IMPORT.finditer(text):
-        module = match.group("module")
-        for part in match.group("names").split(","):
-            pieces = part.split(" as ")
-            exported = pieces[0].strip()
-            alias = pieces[-1].strip()
-            if not re.fullmatch(r"[A-Za-z_$][\w$]*", exported) or not re.fullmatch(
-                r"[A-Za-z_$][\w$]*", alias
-            ):
-                continue
-            # A kit re-exports @ohos modules under their own names (LocationKit -> geoLocationManager).
-            aliases[alias] = f"@ohos.{exported}" if module.startswith("@kit.") else f"{module}.{exported}"
+    if not any(scope in text for scope in ("system.", "service.", "ohos.", "kit.")):
+        return aliases
+    for match in _MODULE_LITERAL.finditer(text):
+        module = match.group(1) if match.group(1).startswith("@") else "@" + match.group(1)
+        short = text[max(0, match.start() - 200) : match.start()]
+        if found := _REQUIRE_TAIL.search(short):
+            aliases[found.group(1)] = module
+        elif found := _DEFAULT_TAIL.search(short):
+            if not module.startswith("@kit."):
+                aliases[found.group(1)] = module
+        elif found := _NAMED_TAIL.search(text[max(0, match.start() - 2100) : match.start()]):
+            for part in found.group(1).split(","):
+                pieces = part.split(" as ")
+                exported, alias = pieces[0].strip(), pieces[-1].strip()
+                if not _IDENT.fullmatch(exported) or not _IDENT.fullmatch(alias):
+                    continue
+                # A kit re-exports @ohos modules under their own names (LocationKit -> geoLocationManager).
+                aliases[alias] = f"@ohos.{exported}" if module.startswith("@kit.") else f"{module}.{exported}"
     return aliases
 
 

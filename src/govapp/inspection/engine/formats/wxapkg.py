@@ -8,7 +8,6 @@ package ("V1MMWX") is refused by detection before it gets here.
 
 from __future__ import annotations
 
-import bisect
 import re
 import struct
 from collections.abc import Callable
@@ -34,7 +33,7 @@ _TEXT_SUFFIXES = {
     ".txt": "asset",
 }
 # Compiled bundles wrap each source module in define("pages/x/x.js", function(...){...}).
-_DEFINE = re.compile(r"""\bdefine\(\s*["']([^"']{1,512})["']""")
+_DEFINE = re.compile(r"""define\(\s*["']([^"']{1,512})["']""")
 
 
 def parse_index(data: bytes, label: str, limits: Limits) -> list[tuple[str, int, int]]:
@@ -191,16 +190,19 @@ def _identity(facts: PackageFacts, config: dict[str, Any]) -> None:
 
 
 def _module_callers(text: str) -> Callable[[int], str | None] | None:
-    starts: list[int] = []
-    modules: list[str] = []
-    for match in _DEFINE.finditer(text):
-        starts.append(match.start())
-        modules.append(match.group(1).removesuffix(".js"))
-    if not starts:
+    """The module a bundle offset belongs to: the nearest ``define("path", ...)`` before it."""
+    if "define(" not in text:
         return None
 
     def caller_at(offset: int) -> str | None:
-        index = bisect.bisect_right(starts, offset) - 1
-        return modules[index] if index >= 0 else None
+        # Searching back from each hit costs only as much as there are hits, unlike indexing
+        # every define() of a 40 MB bundle up front.
+        position = text.rfind("define(", 0, offset)
+        while position >= 0:
+            match = _DEFINE.match(text, position)
+            if match is not None:
+                return match.group(1).removesuffix(".js")
+            position = text.rfind("define(", 0, position)
+        return None
 
     return caller_at
