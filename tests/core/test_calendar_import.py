@@ -17,6 +17,7 @@ from govapp.core.calendar_import import (
     CalendarRow,
     import_csv,
     import_notice,
+    install_seed,
     load_seed,
     parse_notice,
     read_csv,
@@ -279,3 +280,15 @@ def test_csv_import_covers_the_years_of_its_rows() -> None:
     result, redundant = import_csv(text, source="国务院办公厅关于2027年部分节假日安排的通知")
     assert (result.years, redundant) == ([2027], 0)
     assert add_workdays(D(2027, 9, 30), 1) == D(2027, 10, 8)
+
+
+@pytest.mark.django_db
+def test_install_seed_restores_emptied_tables() -> None:
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+    calendar.clear_cache()
+    with pytest.raises(CalendarGap):
+        add_workdays(D(2026, 9, 28), 10)
+    install_seed()
+    assert add_workdays(D(2026, 9, 28), 10) == D(2026, 10, 16)
+    assert CalendarYear.objects.count() == 26

@@ -560,3 +560,9 @@ def import_csv(
         if not year_sources[year]:
             raise CalendarImportError(f"no source for {year}: fill the source column or give --source")
     return store_calendar(rows=rows, years=year_sources, imported_by=imported_by), redundant
+
+
+def install_seed(*, imported_by: Any = None) -> StoreResult:
+    """Write the shipped official data (core/data/) to the tables again, e.g. after a test flushed them."""
+    rows, years = load_seed()
+    return store_calendar(rows=rows, years=years, imported_by=imported_by)
