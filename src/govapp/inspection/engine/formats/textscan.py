@@ -215,7 +215,7 @@ def _scan_root_calls(
 ) -> None:
     found: list[tuple[int, int, str]] = []
     for root, pattern in zip(SCRIPT_ROOTS, _ROOT_CALLS, strict=True):
-        if root + "." not in text and root + "[" not in text and root + " " not in text:
+        if root + "." not in text and root + "[" not in text:
             continue
         # findall runs in C; only the few names the rules want get a second, narrow pass
         # with positions (a bundle can hold hundreds of thousands of wx.request calls).
