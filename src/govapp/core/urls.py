@@ -1,6 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import views_home
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_home.home, name="home"),
+    path("inbox/", views_home.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", views_home.inbox_read, name="inbox_read"),
+    path("inbox/read-all/", views_home.inbox_read_all, name="inbox_read_all"),
+]

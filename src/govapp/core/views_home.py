@@ -1,0 +1,144 @@
+"""The signed-in home page (the work queue of each role) and the notification inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from govapp.accounts.models import Role
+from govapp.registry.choices import TERMINAL, FilingState
+from govapp.registry.models import App
+from govapp.registry.services import visible_apps, visible_filings
+from govapp.registry.views.clock import countdown, deregistration_clock, filing_clock
+
+from .models import Notification
+
+
+def _rows(filings: Any) -> list[dict[str, Any]]:
+    return [{"filing": f, "clock": filing_clock(f)} for f in filings]
+
+
+def _by_due(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Oldest due first; filings without a running clock last."""
+    return sorted(
+        rows, key=lambda r: (r["clock"] is None, r["clock"].due if r["clock"] else None, r["filing"].pk)
+    )
+
+
+def _filer_queue(user: Any) -> dict[str, Any]:
+    open_filings = (
+        visible_filings(user).exclude(state__in=[*TERMINAL, FilingState.FILED]).order_by("-created_at", "-pk")
+    )
+    rows = _rows(open_filings)
+    todo_states = (FilingState.DRAFT, FilingState.RETURNED, FilingState.AWAITING_SUPPLEMENT)
+    apps = visible_apps(user).select_related("current_number").order_by("name", "pk")
+    shutdowns: list[dict[str, Any]] = [
+        {"app": a, "clock": deregistration_clock(a)} for a in apps if a.state == App.State.SHUTDOWN_NOTICED
+    ]
+    return {
+        "todo": _by_due([r for r in rows if r["filing"].state in todo_states]),
+        "waiting": _by_due([r for r in rows if r["filing"].state not in todo_states]),
+        "apps": apps,
+        "rectifying": [a for a in apps if a.state == App.State.RECTIFYING],
+        "shutdowns": shutdowns,
+        "can_file": user.has_perm("registry.file_app"),
+    }
+
+
+def _provincial_queue(user: Any) -> dict[str, Any]:
+    filings = visible_filings(user).filter(state=FilingState.PROVINCIAL_REVIEW)
+    return {"review": _by_due(_rows(filings))}
+
+
+def _national_queue(user: Any) -> dict[str, Any]:
+    filings = visible_filings(user)
+    return {
+        "review": _by_due(_rows(filings.filter(state=FilingState.NATIONAL_REVIEW))),
+        "awaiting": _by_due(_rows(filings.filter(state=FilingState.AWAITING_SUPPLEMENT))),
+        "rectifying": visible_apps(user)
+        .filter(state=App.State.RECTIFYING)
+        .select_related("unit", "current_number"),
+    }
+
+
+def _inspector_queue(user: Any) -> dict[str, Any]:
+    return {"review": _by_due(_rows(visible_filings(user).filter(state=FilingState.NATIONAL_REVIEW)))}
+
+
+@login_required
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    role = user.role
+    context: dict[str, Any] = {"role": role, "today": timezone.localdate()}
+    if role == Role.FILER and user.unit_id:
+        context.update(_filer_queue(user))
+        template = "core/home_filer.html"
+    elif role in (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER):
+        context.update(_provincial_queue(user))
+        template = "core/home_provincial.html"
+    elif role == Role.NATIONAL_REVIEWER:
+        context.update(_national_queue(user))
+        template = "core/home_national.html"
+    elif role == Role.INSPECTOR:
+        context.update(_inspector_queue(user))
+        template = "core/home_inspector.html"
+    else:
+        template = "core/home_admin.html"
+    return render(request, template, context)
+
+
+def _notification_rows(notifications: Any) -> list[dict[str, Any]]:
+    rows = []
+    for note in notifications:
+        left: int | None = None
+        provisional = False
+        if note.due and note.read_at is None:
+            left, provisional = countdown(note.due)
+        rows.append(
+            {"note": note, "left": left, "overdue": left is not None and left < 0,
+                "overdue_days": -left if left is not None and left < 0 else 0, "provisional": provisional}
+        )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET"])
+def inbox(request: HttpRequest) -> HttpResponse:
+    notifications = request.user.notifications.order_by(
+        F("read_at").asc(nulls_first=True), "-created_at", "-pk"
+    )
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"page": page, "rows": _notification_rows(page.object_list)})
+
+
+@login_required
+@require_POST
+def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
+    # Someone else's notification is as good as absent.
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("core:inbox")
+
+
+@login_required
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    count = request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, _("%(n)d notification(s) marked as read.") % {"n": count})
+    return redirect("core:inbox")

@@ -1,0 +1,352 @@
+"""Workflow actions on filings and apps: one table of actions, one GET/POST view that runs them.
+
+GET shows the action's form (the filing page links to it); POST validates it and calls the service.
+A refused action (WorkflowError) re-shows the form with the reason and the items, HTTP 400, state unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from .. import services
+from ..choices import PRE_FILING, AttachmentKind, FilingState
+from ..forms import (
+    DeficiencyFormSet,
+    DeregisterForm,
+    ExtendForm,
+    NoteForm,
+    ReasonForm,
+    RequestSupplementForm,
+    ReturnForm,
+    RevokeForm,
+    ShutdownForm,
+    SupplementForm,
+    WithdrawForm,
+    deficiencies_from,
+    deficiency_initial,
+    store_attachment,
+)
+from ..materials import Deficiency, missing_materials
+from ..models import App, Filing
+from .access import explain_denials, visible_app, visible_filing
+from .clock import deregistration_clock, filing_clock
+from .presentation import linked_items
+
+Runner = Callable[[HttpRequest, Any, dict[str, Any], list[Deficiency]], str]
+
+
+class EmptyForm(forms.Form):
+    """Actions that need nothing but the click (and the CSRF token)."""
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    label: str | Promise
+    perms: tuple[str, ...]  # any one of them allows the action
+    states: tuple[str, ...]
+    form: type[forms.Form]
+    run: Runner
+    done: str | Promise
+    deficiencies: bool = False
+    danger: bool = False
+    inline: bool = False  # no input: the filing page posts it directly
+    help: str | Promise = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def allowed(self, user: Any, obj: Any) -> bool:
+        return any(user.has_perm(p, obj) for p in self.perms)
+
+    def available(self, user: Any, obj: Any) -> bool:
+        return obj.state in self.states and self.allowed(user, obj)
+
+
+def _detail(filing: Filing) -> str:
+    return reverse("registry:filing_detail", args=[filing.pk])
+
+
+def _app_detail(app: App) -> str:
+    return reverse("registry:app_detail", args=[app.pk])
+
+
+# ---------------------------------------------------------------- runners
+
+
+def _submit(request: HttpRequest, filing: Filing, data: dict[str, Any], items: list[Deficiency]) -> str:
+    return _detail(services.filing_submit(filing=filing, actor=request.user))
+
+
+def _withdraw(request: HttpRequest, filing: Filing, data: dict[str, Any], items: list[Deficiency]) -> str:
+    return _detail(services.filing_withdraw(filing=filing, actor=request.user, reason=data.get("note", "")))
+
+
+def _supplement(request: HttpRequest, filing: Filing, data: dict[str, Any], items: list[Deficiency]) -> str:
+    attachments = []
+    if data.get("document"):
+        attachments.append(
+            store_attachment(
+                filing=filing, kind=AttachmentKind.SUPPLEMENT, upload=data["document"], actor=request.user
+            )
+        )
+    services.filing_supplement(
+        filing=filing, actor=request.user, statement=data["statement"], attachments=attachments
+    )
+    return _detail(filing)
+
+
+def _forward(request: HttpRequest, filing: Filing, data: dict[str, Any], items: list[Deficiency]) -> str:
+    return _detail(services.filing_forward(filing=filing, actor=request.user, note=data.get("note", "")))
+
+
+def _return(request: HttpRequest, filing: Filing, data: dict[str, Any], items: list[Deficiency]) -> str:
+    services.filing_return_incomplete(
+        filing=filing, actor=request.user, items=items, note=data.get("note", "")
+    )
+    return _detail(filing)
+
+
+def _approve(request: HttpRequest, filing: Filing, data: dict[str, Any], items: list[Deficiency]) -> str:
+    return _detail(services.filing_approve(filing=filing, actor=request.user, note=data.get("note", "")))
+
+
+def _request_supplement(
+    request: HttpRequest, filing: Filing, data: dict[str, Any], items: list[Deficiency]
+) -> str:
+    services.filing_request_supplement(
+        filing=filing, actor=request.user, items=items, note=data.get("note", ""),
+        test_failed=bool(data.get("test_failed")),
+    )  # fmt: skip
+    return _detail(filing)
+
+
+def _extend(request: HttpRequest, filing: Filing, data: dict[str, Any], items: list[Deficiency]) -> str:
+    services.filing_extend(
+        filing=filing, actor=request.user, reason=data["reason"], expected_date=data["expected_date"]
+    )
+    return _detail(filing)
+
+
+def _change(request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]) -> str:
+    filing = services.change_start(app=app, actor=request.user)
+    return reverse("registry:filing_edit", args=[filing.pk, "change"])
+
+
+def _refile(request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]) -> str:
+    filing = services.refiling_start(app=app, actor=request.user)
+    return reverse("registry:filing_edit", args=[filing.pk, "basic"])
+
+
+def _shutdown(request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]) -> str:
+    attachments = []
+    if data.get("document"):
+        holder = app.approved_filing or app.filings.order_by("-created_at").first()
+        assert holder is not None
+        attachments.append(
+            store_attachment(filing=holder, kind=AttachmentKind.SHUTDOWN_NOTICE, upload=data["document"],
+                             actor=request.user)
+        )  # fmt: skip
+    services.shutdown_announce(
+        app=app,
+        actor=request.user,
+        notice=data["notice"],
+        offline_date=data["offline_date"],
+        attachments=attachments,
+    )
+    return _app_detail(app)
+
+
+def _deregister(request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]) -> str:
+    services.app_deregister(app=app, actor=request.user, report=data["report"])
+    return _app_detail(app)
+
+
+def _rectify(request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]) -> str:
+    services.app_order_rectification(app=app, actor=request.user, reason=data["reason"])
+    return _app_detail(app)
+
+
+def _accept_rectification(
+    request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]
+) -> str:
+    services.app_accept_rectification(app=app, actor=request.user, note=data.get("note", ""))
+    return _app_detail(app)
+
+
+def _revoke(request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]) -> str:
+    services.app_revoke(app=app, actor=request.user, reason=data["reason"])
+    return _app_detail(app)
+
+
+# ---------------------------------------------------------------- the tables
+
+S = FilingState
+FILING_ACTIONS: dict[str, Action] = {
+    a.slug: a
+    for a in (
+        Action("submit", gettext_lazy("Submit"), ("registry.edit_filing",), (S.DRAFT, S.RETURNED), EmptyForm,
+               _submit, gettext_lazy("Submitted. The review clock has started."), inline=True,
+               help=gettext_lazy("Submits the filing for review. Every required item must be complete.")),
+        Action("withdraw", gettext_lazy("Withdraw"), ("registry.edit_filing",), tuple(PRE_FILING), WithdrawForm,
+               _withdraw, gettext_lazy("The filing was withdrawn."), danger=True,
+               help=gettext_lazy("Withdrawing ends this procedure for good; the record is kept.")),
+        Action("supplement", gettext_lazy("Submit supplement"), ("registry.edit_filing",), (S.AWAITING_SUPPLEMENT,),
+               SupplementForm, _supplement,
+               gettext_lazy("Supplement submitted. Review and technical test run again."),
+               help=gettext_lazy("First correct the materials in the form, then explain here what was added or "
+                                 "changed for each item.")),
+        Action("forward", gettext_lazy("Forward to the national office"), ("registry.review_provincial",),
+               (S.PROVINCIAL_REVIEW,), NoteForm, _forward, gettext_lazy("Forwarded to the national office."),
+               help=gettext_lazy("The materials are complete (完备性审核 passed).")),
+        Action("return", gettext_lazy("Return as incomplete"), ("registry.review_provincial",), (S.PROVINCIAL_REVIEW,),
+               ReturnForm, _return, gettext_lazy("Returned to the unit with the deficiency list."), deficiencies=True,
+               help=gettext_lazy("List everything that is missing in one go (一次性告知): the unit completes all "
+                                 "items and submits again.")),
+        Action("approve", gettext_lazy("Approve and issue the filing number"), ("registry.review_national",),
+               (S.NATIONAL_REVIEW,), NoteForm, _approve, gettext_lazy("Filed. The filing number was issued.")),
+        Action("request_supplement", gettext_lazy("Request supplement"), ("registry.review_national",),
+               (S.NATIONAL_REVIEW,), RequestSupplementForm, _request_supplement,
+               gettext_lazy("Supplement requested; the unit was notified."), deficiencies=True,
+               help=gettext_lazy("The unit has N3 working days to answer; without an answer the filing is deemed "
+                                 "abandoned.")),
+        Action("extend", gettext_lazy("Extend the review period"), ("registry.review_national",),
+               (S.NATIONAL_REVIEW,), ExtendForm, _extend, gettext_lazy("Review period extended; the unit was told."),
+               help=gettext_lazy("For a complex case: the unit is told the reason and the expected date.")),
+    )
+}  # fmt: skip
+
+APP_ACTIONS: dict[str, Action] = {
+    a.slug: a
+    for a in (
+        Action("change", gettext_lazy("Start a change filing"), ("registry.edit_filing",), (S.FILED,), EmptyForm,
+               _change, gettext_lazy("Change filing started from the approved materials."), inline=True,
+               help=gettext_lazy("File a change at least N4 working days before it takes effect.")),
+        Action("shutdown", gettext_lazy("Announce shutdown"), ("registry.edit_filing",), (S.FILED,), ShutdownForm,
+               _shutdown, gettext_lazy("Shutdown announced. Report within N5 working days after going offline."),
+               danger=True),
+        Action("deregister", gettext_lazy("Report offline and deregister"), ("registry.edit_filing",),
+               (S.SHUTDOWN_NOTICED,), DeregisterForm, _deregister,
+               gettext_lazy("Deregistered. The filing number stays resolvable as deregistered."), danger=True),
+        Action("refile", gettext_lazy("Start re-filing"), ("registry.edit_filing",), (S.REVOKED,), EmptyForm,
+               _refile, gettext_lazy("Re-filing started from the last approved materials."), inline=True),
+        Action("rectify", gettext_lazy("Order rectification"),
+               ("registry.review_national", "registry.review_provincial"), (S.FILED,),
+               ReasonForm, _rectify, gettext_lazy("Rectification ordered; the unit was notified."), danger=True),
+        Action("accept_rectification", gettext_lazy("Accept rectification"), ("registry.review_national",),
+               (S.RECTIFYING,), NoteForm, _accept_rectification, gettext_lazy("Rectification accepted.")),
+        Action("revoke", gettext_lazy("Revoke the filing"), ("registry.review_national",),
+               (S.FILED, S.RECTIFYING, S.CHANGE_REVIEW), RevokeForm, _revoke,
+               gettext_lazy("Filing revoked; the unit was notified."), danger=True,
+               help=gettext_lazy("撤销备案: the number resolves as revoked; project approvals and O&M funding are "
+                                 "suspended until the app is filed again.")),
+    )
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ActionLink:
+    action: Action
+    url: str
+
+
+def available_actions(user: Any, obj: Filing | App) -> list[ActionLink]:
+    """The actions this user may take on this filing or app now, with the URL of each."""
+    scope, table = ("filing", FILING_ACTIONS) if isinstance(obj, Filing) else ("app", APP_ACTIONS)
+    return [
+        ActionLink(a, reverse(f"registry:{scope}_{a.slug}", args=[obj.pk]))
+        for a in table.values()
+        if a.available(user, obj)
+    ]
+
+
+# ---------------------------------------------------------------- the view
+
+
+def _initial_items(action: Action, filing: Filing) -> list[dict[str, str]]:
+    if action.slug == "return":
+        return deficiency_initial(missing_materials(filing))
+    return []
+
+
+def _run_action(request: HttpRequest, obj: Filing | App, action: Action) -> HttpResponse:
+    if not action.allowed(request.user, obj):
+        raise PermissionDenied(_("You may not “%(action)s” here.") % {"action": action.label})
+    is_filing = isinstance(obj, Filing)
+    post = request.method == "POST"
+    form = action.form(request.POST if post else None, request.FILES if post else None)
+    formset = None
+    if action.deficiencies:
+        assert isinstance(obj, Filing)
+        formset = DeficiencyFormSet(request.POST if post else None, prefix="items",
+                                    initial=None if post else _initial_items(action, obj))  # fmt: skip
+    error, error_items, status = "", [], 200
+    if post:
+        if form.is_valid() and (formset is None or formset.is_valid()):
+            items = deficiencies_from(formset) if formset is not None else []
+            try:
+                with transaction.atomic():
+                    target = action.run(request, obj, form.cleaned_data, items)
+            except services.WorkflowError as exc:
+                error, status = exc.message, 400
+                error_items = exc.items
+            else:
+                messages.success(request, str(action.done))
+                return redirect(target)
+        else:
+            error, status = _("Correct the fields marked below."), 400
+    context: dict[str, Any] = {
+        "action": action,
+        "form": form,
+        "formset": formset,
+        "error": error,
+        "error_items": linked_items(obj, error_items) if is_filing and error_items else
+        [{"label": str(i.label), "message": i.message} for i in error_items],
+        "not_now": obj.state not in action.states,
+        "action_url": request.path,
+    }  # fmt: skip
+    if is_filing:
+        assert isinstance(obj, Filing)
+        context.update(filing=obj, app=obj.app, clock=filing_clock(obj), back=_detail(obj))
+        if action.slug == "approve":
+            context["approval_blockers"] = services.approval_blockers(obj)
+    else:
+        assert isinstance(obj, App)
+        context.update(app=obj, back=_app_detail(obj), deregistration_clock=deregistration_clock(obj))
+        if action.slug == "shutdown":
+            from django.conf import settings
+
+            context["n5_days"] = settings.GOVAPP_LIMITS["N5"]
+    if request.htmx and status == 400:  # type: ignore[attr-defined]
+        response = render(request, "registry/_action_form.html", context, status=status)
+        return response
+    return render(request, "registry/action.html", context, status=status)
+
+
+@login_required
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def filing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    filing = visible_filing(request, pk)
+    return _run_action(request, filing, FILING_ACTIONS[action])
+
+
+@login_required
+@explain_denials
+@require_http_methods(["GET", "POST"])
+def app_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    app = visible_app(request, pk)
+    return _run_action(request, app, APP_ACTIONS[action])

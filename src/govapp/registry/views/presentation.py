@@ -1,0 +1,137 @@
+"""How materials, deficiency lists and history read on a page (shared by the filing and app pages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from ..choices import EventAction, FilingState, FormalismCategory, Platform
+from ..forms import FIELD_STEP, STEPS, steps_for
+from ..materials import Deficiency
+from ..models import App, Filing, FilingEvent
+
+_CHOICE_LISTS = {"platforms": dict(Platform.choices), "declared_categories": dict(FormalismCategory.choices)}
+_STATE_LABELS = dict(FilingState.choices)
+
+
+def display_value(name: str, value: Any) -> str:
+    """A material value as text: choice labels, lists joined, dates in ISO, booleans as yes/no."""
+    if name in _CHOICE_LISTS:
+        labels = _CHOICE_LISTS[name]
+        return "、".join(str(labels.get(v, v)) for v in (value or []))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    field = Filing._meta.get_field(name)
+    choices = getattr(field, "choices", None)
+    if choices:
+        return str(dict(choices).get(value, value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    name: str
+    label: str
+    value: str
+
+
+def material_groups(filing: Filing) -> list[dict[str, Any]]:
+    """The filing's materials grouped by form step, in form order."""
+    groups = []
+    for step in steps_for(filing):
+        title, names = STEPS[step]
+        rows = []
+        for name in names:
+            if name == "attachments":
+                continue
+            if name == "below_county_justification" and not filing.app.unit.is_below_county:
+                continue
+            field = Filing._meta.get_field(name)
+            rows.append(
+                MaterialRow(name, str(field.verbose_name), display_value(name, getattr(filing, name)))
+            )
+        if rows:
+            groups.append({"step": step, "title": str(title), "rows": rows})
+    return groups
+
+
+def item_link(filing: Filing, field: str) -> str:
+    """Where the filer fixes an item of a deficiency list: its step of the filing form."""
+    step = FIELD_STEP.get(field)
+    if step is None or step not in steps_for(filing):
+        step = "review"
+    return reverse("registry:filing_edit", args=[filing.pk, step])
+
+
+def linked_items(filing: Filing, items: list[Deficiency] | list[dict[str, Any]]) -> list[dict[str, str]]:
+    rows = []
+    for item in items:
+        if isinstance(item, Deficiency):
+            field, label, message = item.field, str(item.label), item.message
+        else:
+            field, label, message = item.get("field", ""), item.get("label", ""), item.get("message", "")
+        rows.append(
+            {
+                "field": field,
+                "label": label,
+                "message": message,
+                "url": item_link(filing, field),
+                "step": str(STEPS[FIELD_STEP[field]][0]) if field in FIELD_STEP else "",
+            }
+        )
+    return rows
+
+
+def latest_deficiency_event(filing: Filing) -> FilingEvent | None:
+    return (
+        filing.events.filter(action__in=[EventAction.RETURN_INCOMPLETE, EventAction.REQUEST_SUPPLEMENT])
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def history(events: Any) -> list[dict[str, Any]]:
+    """Events with readable state names, items and attachments, oldest first."""
+    rows = []
+    for event in events.select_related("actor", "filing").prefetch_related("attachments"):
+        data = event.data or {}
+        rows.append(
+            {
+                "event": event,
+                "from_label": _STATE_LABELS.get(event.from_state, event.from_state),
+                "to_label": _STATE_LABELS.get(event.to_state, event.to_state),
+                "items": data.get("items") or [],
+                "number": data.get("number", ""),
+                "expected": data.get("expected", ""),
+                "clock": data.get("clock") or {},
+                "test_failed": data.get("test_failed", False),
+                "diff": data.get("diff") or [],
+                "attachments": list(event.attachments.all()),
+            }
+        )
+    return rows
+
+
+def diff_rows(diff: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {"field": d["field"], "label": d["label"], "old": display_value(d["field"], d["old"]),
+         "new": display_value(d["field"], d["new"])}
+        for d in diff
+    ]  # fmt: skip
+
+
+def change_base(filing: Filing) -> Filing | None:
+    """The approved filing a change filing is compared with."""
+    app: App = filing.app
+    if app.approved_filing_id and app.approved_filing_id != filing.pk:
+        return app.approved_filing
+    return None
