@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "govapp.accounts",
     "govapp.registry",
     "govapp.inspection",
+    "govapp.supervision",
+    "govapp.complaints",
     "govapp.public",
     "govapp.api",
 ]
@@ -209,6 +211,8 @@ GOVAPP_FILING_NUMBER_FORMAT = os.environ.get("GOVAPP_FILING_NUMBER_FORMAT", "{re
 
 # Public API rate limit: requests per minute per client address.
 GOVAPP_PUBLIC_RATE_LIMIT = int(os.environ.get("GOVAPP_PUBLIC_RATE_LIMIT", "120"))
+# Reverse proxies in front of us that append X-Forwarded-For; 0 = use REMOTE_ADDR (the header is forgeable).
+GOVAPP_TRUSTED_PROXY_COUNT = int(os.environ.get("GOVAPP_TRUSTED_PROXY_COUNT", "0"))
 
 LOGGING = {
     "version": 1,

@@ -104,6 +104,10 @@ class SafeZip:
                 raise PackageError(f"{self.label}: entries {name_a!r} and {name_b!r} share their data (crafted archive)")
         return by_name
 
+    def raw_file(self) -> IO[bytes]:
+        """The archive's own bytes (seekable), for structures outside every entry: APK/HAP signing blocks."""
+        return self._fileobj
+
     def names(self) -> list[str]:
         return [n for n in self._infos if not n.endswith("/")]
 

@@ -219,7 +219,7 @@ def _manifest_texts(document: XmlDocument, interest: Interest, budget: _Budget) 
 
 def _raw_handle(archive: SafeZip) -> IO[bytes]:
     # The signing block lives outside any zip entry; SafeZip has the only handle on the bytes.
-    return archive._fileobj
+    return archive.raw_file()
 
 
 def _signing(archive: SafeZip, names: list[str], facts: PackageFacts) -> None:

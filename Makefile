@@ -1,0 +1,53 @@
+# GovApp Registry — `make run` starts the embedded system, `make test` runs the whole suite.
+# Both set up everything first: Debian packages (as root), the virtualenv, translations.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ADDR ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+PG_URL ?= postgres://postgres@127.0.0.1:5432/govapp
+PO_FILES := $(wildcard src/govapp/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test test-postgres setup system-deps samples lint bench clean
+
+run: setup
+	$(BIN)/govapp serve --addr $(ADDR)
+
+test: setup samples
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The same suite against PostgreSQL (CI runs it after `make test`).
+test-postgres: setup samples
+	DATABASE_URL=$(PG_URL) GOVAPP_SECRET_KEY=test-only-not-secret $(BIN)/pytest $(PYTEST_ARGS)
+
+setup: system-deps $(STAMP) $(MO_FILES)
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+src/govapp/locale/%/LC_MESSAGES/django.mo: src/govapp/locale/%/LC_MESSAGES/django.po
+	msgfmt --check-format -o $@ $<
+
+# Real open-source APKs from Debian's androguard package, for the corpus tests (not committed).
+samples:
+	@bash scripts/fetch-androguard-examples.sh
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+bench: setup samples
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var/cache .pytest_cache
