@@ -10,8 +10,10 @@ from tests.factories import PASSWORD, make_unit, make_user
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Real hashing costs ~0.3 s per user; tests create dozens.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from govapp.accounts.models import Unit
 
@@ -55,7 +55,7 @@ class AppQuerySet(models.QuerySet["App"]):
         return self.exclude(current_number__isnull=True)
 
 
-class App(models.Model):
+class App(FSMModelMixin, models.Model):
     """A government app and its standing in the register."""
 
     class State(models.TextChoices):
@@ -136,7 +136,7 @@ class App(models.Model):
         pass
 
 
-class Filing(models.Model):
+class Filing(FSMModelMixin, models.Model):
     """One filing procedure (备案申请) with the materials of regulation.md §4."""
 
     State = FilingState

@@ -238,21 +238,24 @@ def filing_submit(*, filing: Filing, actor: Any) -> Filing:
     today = _today()
     if filing.procedure == ProcedureKind.CHANGE:
         assert filing.change_effective_date is not None
-        latest, provisional = change_filing_due_date(filing.change_effective_date)
-        if today > latest:
+        # "At least N4 working days before the change": the N4-th working day after today must not be
+        # later than the day the change takes effect.
+        earliest = deadline_for("N4", today)
+        if filing.change_effective_date < earliest.due:
             raise WorkflowError(
                 _(
-                    "A change must be filed at least %(days)d working days before it takes effect "
-                    "(limit N4). For a change effective on %(date)s the last day was %(latest)s%(prov)s. "
-                    "Choose a later effective date."
+                    "A change must be filed at least %(days)d working days before it takes effect (limit N4). "
+                    "Filed today, the change can take effect on %(earliest)s at the earliest%(prov)s; "
+                    "%(date)s is too soon. Choose a later effective date."
                 )
                 % {
-                    "days": settings.GOVAPP_LIMITS["N4"],
+                    "days": earliest.days,
+                    "earliest": earliest.due.isoformat(),
                     "date": filing.change_effective_date.isoformat(),
-                    "latest": latest.isoformat(),
-                    "prov": _(" (provisional: the official calendar is not loaded)") if provisional else "",
+                    "prov": _(" (provisional: the official calendar is not loaded)") if earliest.provisional else "",
                 },
-                items=[Deficiency("change_effective_date", _("date the change takes effect"), _("Too soon."))],
+                items=[Deficiency("change_effective_date", _("date the change takes effect"),
+                                  _("Choose %(date)s or later.") % {"date": earliest.due.isoformat()})],
             )
     before = filing.state
     if app.unit.is_central:
