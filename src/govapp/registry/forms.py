@@ -110,6 +110,13 @@ def _checkboxes(
 
 class BasicForm(StepForm):
     platforms = _checkboxes(Platform.choices, _("platforms"), _("Tick every platform the app runs on."))
+    # Wider than the stored 64 characters: keytool prints the fingerprint with colons.
+    android_cert_sha256 = forms.CharField(
+        label=_("Android signing certificate SHA-256"),
+        max_length=200,
+        required=False,
+        help_text=_("64 hexadecimal characters; the colon-separated form printed by keytool is accepted."),
+    )
 
     class Meta:
         model = Filing

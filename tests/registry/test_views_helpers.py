@@ -1,0 +1,91 @@
+"""Helpers for driving the registry UI through its real forms (no tests here; imported by test_views_*)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from govapp.registry import services
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def no_external_checks(monkeypatch):  # type: ignore[no-untyped-def]
+    """The technical test's approval check is tested by the inspection app; these tests drive the registry."""
+    monkeypatch.setattr(services, "APPROVAL_CHECKS", [])
+    monkeypatch.setattr(services, "SUPPLEMENT_HOOKS", [])
+
+
+def step_data(app_name: str = "浙里办事", app_kind: str = "app") -> dict[str, dict[str, Any]]:
+    """What a filer types into each step of the filing form."""
+    today = timezone.localdate()
+    return {
+        "basic": {
+            "app_name": app_name, "app_kind": app_kind, "platforms": ["android", "harmonyos"],
+            "android_package": "cn.gov.zj.banshi", "android_cert_sha256": "AB:" * 31 + "AB",
+            "harmony_bundle": "cn.gov.zj.banshi", "ios_bundle": "", "miniprogram_appid": "", "quickapp_package": "",
+            "responsible_name": "王明", "responsible_post": "信息中心主任", "responsible_phone": "0571-88888888",
+            "responsible_email": "wangming@example.gov.cn",
+        },
+        "approval": {
+            "approval_basis": "数字政府建设规划", "approval_content": "建设移动办事应用",
+            "approval_result": "同意立项", "approval_doc_number": "浙发改信〔2026〕12号",
+        },
+        "functions": {
+            "main_functions": "事项办理、通知公告、投诉建议", "grassroots_functions": "", "checkin_functions": "",
+            "special_scenario": "", "special_scenario_justification": "",
+        },
+        "operations": {
+            "om_team": "信息中心运维组", "om_rules": "运维管理制度", "technical_plan": "原生应用，后端部署于政务云",
+            "security_testing": "第三方安全测试通过", "mlps_level": "2", "mlps_assessment": "二级测评通过",
+            "security_rules": "数据安全管理办法",
+        },
+        "acceptance": {
+            "acceptance_requirements": "功能完备", "acceptance_content": "全部功能", "acceptance_result": "通过",
+            "acceptance_opinion": "同意上线",
+        },
+        "declarations": {
+            "same_kind_apps": "无", "commitment_signed_by": "李华",
+            "commitment_date": (today - dt.timedelta(days=1)).isoformat(), "commitment_confirmed": "on",
+        },
+    }  # fmt: skip
+
+
+@pytest.fixture
+def fast_client_for():  # type: ignore[no-untyped-def]
+    """Like client_for, without hashing the password for every persona switch."""
+
+    def make(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+def post_step(client: Client, pk: int, step: str, data: dict[str, Any]) -> Any:
+    return client.post(reverse("registry:filing_edit", args=[pk, step]), data)
+
+
+def fill_steps(client: Client, pk: int, **overrides: dict[str, Any]) -> None:
+    for step, data in step_data().items():
+        response = post_step(client, pk, step, {**data, **overrides.get(step, {})})
+        assert response.status_code == 302, (step, response.content.decode()[-6000:])
+
+
+def upload(client: Client, pk: int, *, kind: str = "commitment", name: str = "承诺书.pdf", content: bytes = PDF) -> Any:
+    return client.post(
+        reverse("registry:filing_edit", args=[pk, "documents"]),
+        {"kind": kind, "file": SimpleUploadedFile(name, content, content_type="application/pdf")},
+    )
+
+
+def page(response: Any) -> str:
+    return response.content.decode()
