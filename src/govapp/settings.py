@@ -152,7 +152,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Production: set GOVAPP_STATIC_ROOT and run `govapp collectstatic`; embedded mode serves from the apps.
+STATIC_ROOT = os.environ.get("GOVAPP_STATIC_ROOT") or None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("GOVAPP_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: uploads are streamed by permission-checked views
@@ -203,6 +204,7 @@ GOVAPP_LIMITS = {
     "N3": int(os.environ.get("GOVAPP_N3", "10")),  # unit's supplement / rectification statement
     "N4": int(os.environ.get("GOVAPP_N4", "10")),  # change filing, before the change takes effect
     "N5": int(os.environ.get("GOVAPP_N5", "10")),  # deregistration report, after going offline
+    "COMPLAINT": int(os.environ.get("GOVAPP_COMPLAINT_DAYS", "15")),  # complaint handling (not in the Measures)
 }
 
 # Filing number format (docs/filing-numbers.md): region abbreviation (国 for central ministries),
