@@ -377,17 +377,21 @@ def contradictions(filing: Filing, scan: Scan) -> list[Contradiction]:
         rules = tuple(sorted(set(found.get(category, []))))
         if rules and category not in declared:
             if category == FormalismCategory.CHECKIN and checkin_text:
-                message = _("Found %(category)s; the filing explains its check-in functions: “%(text)s”.") % {
+                message = _(
+                    "Found “%(category)s”; the filing explains its check-in functions: “%(text)s”."
+                ) % {
                     "category": label,
                     "text": _one_line(checkin_text, 200),
                 }
                 result.append(Contradiction(category, label, "explained", message, rules, scan.pk))
             else:
-                message = _("Declared no %(category)s, but the package contains it.") % {"category": label}
+                message = _("The filing declares no “%(category)s”, but the package contains it.") % {
+                    "category": label
+                }
                 result.append(Contradiction(category, label, "undeclared", message, rules, scan.pk))
         elif category in declared and not rules:
             message = _(
-                "Declared %(category)s for a special scenario, but the technical test found none."
+                "The filing declares “%(category)s” for a special scenario, but the technical test found none."
             ) % {"category": label}
             result.append(Contradiction(category, label, "not_found", message, (), scan.pk))
     return result
