@@ -12,12 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from govapp.registry import services
+from govapp.registry.choices import FilingState
+from govapp.registry.models import Filing
+from tests.factories import complete_filing
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def no_external_checks(monkeypatch):  # type: ignore[no-untyped-def]
+def without_external_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     """The technical test's approval check is tested by the inspection app; these tests drive the registry."""
     monkeypatch.setattr(services, "APPROVAL_CHECKS", [])
     monkeypatch.setattr(services, "SUPPLEMENT_HOOKS", [])
@@ -58,16 +60,11 @@ def step_data(app_name: str = "浙里办事", app_kind: str = "app") -> dict[str
     }  # fmt: skip
 
 
-@pytest.fixture
-def fast_client_for():  # type: ignore[no-untyped-def]
-    """Like client_for, without hashing the password for every persona switch."""
-
-    def make(user: Any) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
+def as_user(user: Any) -> Client:
+    """A client signed in as ``user`` (like client_for, without hashing a password per persona switch)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def post_step(client: Client, pk: int, step: str, data: dict[str, Any]) -> Any:
@@ -80,7 +77,9 @@ def fill_steps(client: Client, pk: int, **overrides: dict[str, Any]) -> None:
         assert response.status_code == 302, (step, response.content.decode()[-6000:])
 
 
-def upload(client: Client, pk: int, *, kind: str = "commitment", name: str = "承诺书.pdf", content: bytes = PDF) -> Any:
+def upload(
+    client: Client, pk: int, *, kind: str = "commitment", name: str = "承诺书.pdf", content: bytes = PDF
+) -> Any:
     return client.post(
         reverse("registry:filing_edit", args=[pk, "documents"]),
         {"kind": kind, "file": SimpleUploadedFile(name, content, content_type="application/pdf")},
@@ -89,3 +88,14 @@ def upload(client: Client, pk: int, *, kind: str = "commitment", name: str = "�
 
 def page(response: Any) -> str:
     return response.content.decode()
+
+
+def filed_filing(filer, provincial_reviewer, national_reviewer, **materials) -> Filing:  # type: ignore[no-untyped-def]
+    """A complete filing taken through submit, forward and approve by the real action views."""
+    filing = complete_filing(filer, **materials)
+    as_user(filer).post(reverse("registry:filing_submit", args=[filing.pk]))
+    as_user(provincial_reviewer).post(reverse("registry:filing_forward", args=[filing.pk]), {})
+    as_user(national_reviewer).post(reverse("registry:filing_approve", args=[filing.pk]), {})
+    filing.refresh_from_db()
+    assert filing.state == FilingState.FILED
+    return filing

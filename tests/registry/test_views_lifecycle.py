@@ -12,17 +12,20 @@ from django.utils import timezone
 from govapp.registry.choices import FilingState
 from govapp.registry.models import App, Filing, FilingNumber
 from tests.factories import complete_filing
-from tests.registry.test_views_helpers import (  # noqa: F401 - fixtures
+from tests.registry.test_views_helpers import (
     PDF,
-    fast_client_for,
+    as_user,
     fill_steps,
-    no_external_checks,
     page,
     post_step,
     upload,
+    without_external_checks,
 )
 
-pytestmark = pytest.mark.usefixtures("no_external_checks")
+
+@pytest.fixture(autouse=True)
+def _registry_only(monkeypatch):  # type: ignore[no-untyped-def]
+    without_external_checks(monkeypatch)
 
 
 def _deficiencies(*items: tuple[str, str], note: str = "") -> dict[str, str]:
@@ -33,8 +36,8 @@ def _deficiencies(*items: tuple[str, str], note: str = "") -> dict[str, str]:
     return data
 
 
-def test_new_filing_from_draft_to_number(filer, provincial_reviewer, national_reviewer, fast_client_for):
-    unit = fast_client_for(filer)
+def test_new_filing_from_draft_to_number(filer, provincial_reviewer, national_reviewer):
+    unit = as_user(filer)
     response = unit.post(reverse("registry:filing_create"), {"app_name": "浙里办事", "app_kind": "app"})
     filing = Filing.objects.get(app_name="浙里办事")
     assert response.url == reverse("registry:filing_edit", args=[filing.pk, "basic"])
@@ -52,7 +55,7 @@ def test_new_filing_from_draft_to_number(filer, provincial_reviewer, national_re
     assert filing.state == FilingState.PROVINCIAL_REVIEW and filing.clock_limit == "N1"
 
     # The province returns it with two items in one consolidated list.
-    province = fast_client_for(provincial_reviewer)
+    province = as_user(provincial_reviewer)
     form = province.get(reverse("registry:filing_return", args=[filing.pk]))
     assert form.status_code == 200
     response = province.post(
@@ -67,7 +70,9 @@ def test_new_filing_from_draft_to_number(filer, provincial_reviewer, national_re
     detail = page(unit.get(reverse("registry:filing_detail", args=[filing.pk])))
     assert "Give the full number of the approval document." in detail
     assert "The commitment lacks the unit&#x27;s seal." in detail
-    assert reverse("registry:filing_edit", args=[filing.pk, "approval"]) in detail  # each item links to its step
+    assert (
+        reverse("registry:filing_edit", args=[filing.pk, "approval"]) in detail
+    )  # each item links to its step
 
     assert post_step(unit, filing.pk, "approval", {
         "approval_basis": "数字政府建设规划", "approval_content": "建设移动办事应用", "approval_result": "同意立项",
@@ -81,10 +86,13 @@ def test_new_filing_from_draft_to_number(filer, provincial_reviewer, national_re
     filing.refresh_from_db()
     assert filing.state == FilingState.NATIONAL_REVIEW and filing.clock_limit == "N2"
 
-    national = fast_client_for(national_reviewer)
+    national = as_user(national_reviewer)
     response = national.post(
         reverse("registry:filing_request_supplement", args=[filing.pk]),
-        {**_deficiencies(("main_functions", "Describe the reporting function in detail.")), "test_failed": "on"},
+        {
+            **_deficiencies(("main_functions", "Describe the reporting function in detail.")),
+            "test_failed": "on",
+        },
     )
     assert response.status_code == 302
     filing.refresh_from_db()
@@ -93,7 +101,12 @@ def test_new_filing_from_draft_to_number(filer, provincial_reviewer, national_re
     assert "Describe the reporting function in detail." in detail
 
     # Materials are editable while the supplement is awaited; then the statement with a document.
-    assert post_step(unit, filing.pk, "functions", {"main_functions": "事项办理、数据填报（每月一次）"}).status_code == 302
+    assert (
+        post_step(
+            unit, filing.pk, "functions", {"main_functions": "事项办理、数据填报（每月一次）"}
+        ).status_code
+        == 302
+    )
     response = unit.post(
         reverse("registry:filing_supplement", args=[filing.pk]),
         {"statement": "已补充填报功能说明。", "document": SimpleUploadedFile("说明.pdf", PDF)},
@@ -126,34 +139,29 @@ def test_new_filing_from_draft_to_number(filer, provincial_reviewer, national_re
         assert reason in history
 
 
-def _filed(filer, provincial_reviewer, national_reviewer, fast_client_for, **materials) -> Filing:  # type: ignore[no-untyped-def]
-    filing = complete_filing(filer, **materials)
-    fast_client_for(filer).post(reverse("registry:filing_submit", args=[filing.pk]))
-    fast_client_for(provincial_reviewer).post(reverse("registry:filing_forward", args=[filing.pk]), {})
-    fast_client_for(national_reviewer).post(reverse("registry:filing_approve", args=[filing.pk]), {})
-    filing.refresh_from_db()
-    assert filing.state == FilingState.FILED
-    return filing
-
-
-def test_change_filing_shows_diff_and_keeps_number(filer, provincial_reviewer, national_reviewer, fast_client_for):
-    filed = _filed(filer, provincial_reviewer, national_reviewer, fast_client_for)
+def test_change_filing_shows_diff_and_keeps_number(filer, provincial_reviewer, national_reviewer):
+    filed = filed_filing(filer, provincial_reviewer, national_reviewer)
     number = filed.app.current_number.number
-    unit = fast_client_for(filer)
+    unit = as_user(filer)
     response = unit.post(reverse("registry:app_change", args=[filed.app_id]))
     change = Filing.objects.get(app=filed.app, procedure="change")
     assert response.url == reverse("registry:filing_edit", args=[change.pk, "change"])
 
     effective = timezone.localdate() + dt.timedelta(days=40)
-    form = unit.post(reverse("registry:filing_edit", args=[change.pk, "change"]),
-                     {"change_description": "新增办事指南模块", "change_effective_date": effective.isoformat()})
+    form = unit.post(
+        reverse("registry:filing_edit", args=[change.pk, "change"]),
+        {"change_description": "新增办事指南模块", "change_effective_date": effective.isoformat()},
+    )
     assert form.status_code == 302
     shown = page(unit.get(reverse("registry:filing_edit", args=[change.pk, "change"])))
     assert "N4" in shown
     post_step(unit, change.pk, "functions", {"main_functions": "公文流转、通知公告、投诉建议、办事指南"})
 
     detail = page(unit.get(reverse("registry:filing_detail", args=[change.pk])))
-    assert "公文流转、通知公告、投诉建议、办事指南" in detail and "<del>公文流转、通知公告、投诉建议</del>" in detail
+    assert (
+        "公文流转、通知公告、投诉建议、办事指南" in detail
+        and "<del>公文流转、通知公告、投诉建议</del>" in detail
+    )
 
     refused = unit.post(reverse("registry:filing_submit", args=[change.pk]))
     assert refused.status_code == 400  # a change needs its own signed commitment
@@ -163,17 +171,17 @@ def test_change_filing_shows_diff_and_keeps_number(filer, provincial_reviewer, n
     change.refresh_from_db()
     assert change.state == FilingState.PROVINCIAL_REVIEW
     assert App.objects.get(pk=filed.app_id).state == App.State.CHANGE_REVIEW
-    fast_client_for(provincial_reviewer).post(reverse("registry:filing_forward", args=[change.pk]), {})
-    fast_client_for(national_reviewer).post(reverse("registry:filing_approve", args=[change.pk]), {})
+    as_user(provincial_reviewer).post(reverse("registry:filing_forward", args=[change.pk]), {})
+    as_user(national_reviewer).post(reverse("registry:filing_approve", args=[change.pk]), {})
     app = App.objects.get(pk=filed.app_id)
     assert app.state == App.State.FILED and app.current_number.number == number
     detail = page(unit.get(reverse("registry:filing_detail", args=[change.pk])))
     assert "<ins>公文流转、通知公告、投诉建议、办事指南</ins>" in detail
 
 
-def test_shutdown_then_deregistration(filer, provincial_reviewer, national_reviewer, fast_client_for):
-    filed = _filed(filer, provincial_reviewer, national_reviewer, fast_client_for)
-    unit = fast_client_for(filer)
+def test_shutdown_then_deregistration(filer, provincial_reviewer, national_reviewer):
+    filed = filed_filing(filer, provincial_reviewer, national_reviewer)
+    unit = as_user(filer)
     app_url = reverse("registry:app_detail", args=[filed.app_id])
     today = timezone.localdate()
     shutdown = unit.get(reverse("registry:app_shutdown", args=[filed.app_id]))
@@ -194,13 +202,13 @@ def test_shutdown_then_deregistration(filer, provincial_reviewer, national_revie
     assert app.current_number.status == FilingNumber.Status.DEREGISTERED
 
 
-def test_rectification_revocation_and_refiling(filer, provincial_reviewer, national_reviewer, fast_client_for):
-    filed = _filed(filer, provincial_reviewer, national_reviewer, fast_client_for)
-    national = fast_client_for(national_reviewer)
+def test_rectification_revocation_and_refiling(filer, provincial_reviewer, national_reviewer):
+    filed = filed_filing(filer, provincial_reviewer, national_reviewer)
+    national = as_user(national_reviewer)
     app_id = filed.app_id
     national.post(reverse("registry:app_rectify", args=[app_id]), {"reason": "发现强制打卡功能"})
     assert App.objects.get(pk=app_id).state == App.State.RECTIFYING
-    assert "发现强制打卡功能" in page(fast_client_for(filer).get(reverse("registry:app_detail", args=[app_id])))
+    assert "发现强制打卡功能" in page(as_user(filer).get(reverse("registry:app_detail", args=[app_id])))
 
     unconfirmed = national.post(reverse("registry:app_revoke", args=[app_id]), {"reason": "逾期未整改"})
     assert unconfirmed.status_code == 400 and App.objects.get(pk=app_id).state == App.State.RECTIFYING
@@ -208,16 +216,16 @@ def test_rectification_revocation_and_refiling(filer, provincial_reviewer, natio
     app = App.objects.get(pk=app_id)
     assert app.state == App.State.REVOKED and app.current_number.status == FilingNumber.Status.REVOKED
 
-    response = fast_client_for(filer).post(reverse("registry:app_refile", args=[app_id]))
+    response = as_user(filer).post(reverse("registry:app_refile", args=[app_id]))
     refiling = Filing.objects.get(app_id=app_id, procedure="refiling")
     assert response.url == reverse("registry:filing_edit", args=[refiling.pk, "basic"])
     assert refiling.main_functions == filed.main_functions
 
 
-def test_central_ministry_files_directly_with_the_national_office(ministry_filer, national_reviewer, fast_client_for):
+def test_central_ministry_files_directly_with_the_national_office(ministry_filer, national_reviewer):
     filing = complete_filing(ministry_filer, name="水利通")
-    fast_client_for(ministry_filer).post(reverse("registry:filing_submit", args=[filing.pk]))
+    as_user(ministry_filer).post(reverse("registry:filing_submit", args=[filing.pk]))
     filing.refresh_from_db()
     assert filing.state == FilingState.NATIONAL_REVIEW
-    queue = page(fast_client_for(national_reviewer).get(reverse("core:home")))
+    queue = page(as_user(national_reviewer).get(reverse("core:home")))
     assert "水利通" in queue
