@@ -15,6 +15,7 @@ from tests.factories import complete_filing
 from tests.registry.test_views_helpers import (
     PDF,
     as_user,
+    filed_filing,
     fill_steps,
     page,
     post_step,
