@@ -53,6 +53,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/public/", public_router)
+api.add_router("/public/complaints", "govapp.complaints.api.router")
 
 
 def _error(status: int, detail: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -1,0 +1,179 @@
+"""The complaints API (STABLE shape, architecture.md): POST /api/v1/public/complaints, GET …/{receipt}.
+
+Validation is the public form's (ComplaintForm), so both channels accept and refuse the same things.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy, override
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from govapp.api.public import ApiError
+from govapp.api.schemas import ErrorOut
+from govapp.public.ratelimit import check_rate
+
+from . import limits, services
+from .choices import ComplaintCategory
+from .forms import ComplaintForm
+
+router = Router(tags=["complaints"])
+
+
+class ContactIn(Schema):
+    name: str = Field("", max_length=200, description="The complainant's name.")
+    phone: str = Field("", max_length=200, description="Telephone, 7 to 20 digits.")
+    email: str = Field("", max_length=300, description="E-mail address.")
+
+
+class ComplaintIn(Schema):
+    """A complaint: name the app (app_name and/or filing_number), say what it forces and what happened."""
+
+    app_name: str | None = Field(None, description="The app's name as shown on the phone.")
+    filing_number: str | None = Field(None, description="The filing number the app shows, if any.")
+    category: str = Field(description="One of: " + ", ".join(ComplaintCategory.values) + ".")
+    description: str = Field(description="What happened: 10 to 5000 characters.")
+    anonymous: bool | None = Field(
+        None, description="Default: true without a contact. When false, contact.name and a phone or e-mail."
+    )
+    contact: ContactIn | None = Field(None, description="Only used when anonymous is false.")
+    province: str | None = Field(
+        None, description="Optional GB/T 2260 province code where the app is used (routes unknown apps)."
+    )
+
+
+class ReceiptOut(Schema):
+    receipt: str = Field(description="Keep this code: it is the only way to follow the complaint.")
+
+
+class ComplaintStatusOut(Schema):
+    """The status of a complaint: nothing of its content, its complainant or its handling notes."""
+
+    receipt: str
+    status: Literal["received", "assigned", "in_handling", "closed", "rejected"]
+    status_label: str = Field(description="The status in the language of the request.")
+    received_at: dt.datetime
+    due: dt.date = Field(description="Handling is due by this date (working days, settings COMPLAINT).")
+    closed_at: dt.datetime | None
+    outcome: str | None = Field(description="The published outcome once closed or rejected; otherwise null.")
+
+
+_LOCATIONS = {"contact_name": ("contact", "name"), "contact_phone": ("contact", "phone"),
+              "contact_email": ("contact", "email")}  # fmt: skip
+
+
+def _message(error: DjangoValidationError) -> Promise:
+    """The error in whatever language is active when it is rendered (English `detail`, local `message`)."""
+
+    def render() -> str:
+        text = str(error.message)
+        return text % error.params if error.params else text
+
+    return lazy(render, str)()
+
+
+def _field_errors(form: ComplaintForm) -> list[dict[str, Any]]:
+    errors = []
+    for name, items in form.errors.as_data().items():
+        location = _LOCATIONS.get(name, (name,))
+        for item in items:
+            errors.append({"loc": ["body", *location], "msg": _message(item), "type": item.code or "invalid"})
+    return errors
+
+
+def _invalid(form: ComplaintForm) -> dict[str, Any]:
+    """422 body: the first problem as one sentence (English `detail`, local `message`), all under `errors`."""
+    errors = _field_errors(form)
+    first = errors[0]
+    with override("en"):
+        detail = str(first["msg"])
+    return {
+        "detail": detail,
+        "message": str(first["msg"]),
+        "parameter": ".".join(first["loc"][1:]),
+        "errors": [{**error, "msg": str(error["msg"])} for error in errors],
+    }
+
+
+@router.post(
+    "",
+    response={201: ReceiptOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Send a complaint",
+    operation_id="public_complaint_create",
+)
+def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Status[Any]:
+    """Complain (optionally anonymously) about forced use of a government app; answers the receipt code.
+
+    Limited to a few complaints per address per hour (429 with Retry-After).
+    """
+    check_rate(request)
+    limits.check_submit(request, consume=False)
+    contact = payload.contact or ContactIn()
+    anonymous = payload.anonymous if payload.anonymous is not None else payload.contact is None
+    form = ComplaintForm(
+        {
+            "app_name": payload.app_name or "",
+            "filing_number": payload.filing_number or "",
+            "province": payload.province or "",
+            "category": payload.category,
+            "description": payload.description,
+            "anonymous": anonymous,
+            "contact_name": contact.name,
+            "contact_phone": contact.phone,
+            "contact_email": contact.email,
+        }
+    )
+    if not form.is_valid():
+        return Status(422, _invalid(form))
+    limits.check_submit(request, consume=True)
+    data = form.cleaned_data
+    complaint = services.complaint_submit(
+        category=data["category"],
+        description=data["description"],
+        app_name=data["app_name"],
+        filing_number=data["filing_number"],
+        anonymous=data["anonymous"],
+        contact_name=data["contact_name"],
+        contact_phone=data["contact_phone"],
+        contact_email=data["contact_email"],
+        complainant_province=data["province"],
+    )
+    return Status(201, ReceiptOut(receipt=complaint.receipt))
+
+
+@router.get(
+    "/{receipt}",
+    response={200: ComplaintStatusOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Follow a complaint",
+    operation_id="public_complaint_status",
+)
+def complaint_status(request: HttpRequest, receipt: str) -> ComplaintStatusOut:
+    """Status, dates and outcome of the complaint with this receipt code (any case; dashes optional)."""
+    check_rate(request)
+    limits.check_lookup(request)
+    complaint = services.find_by_receipt(receipt)
+    if complaint is None:
+        raise ApiError(
+            404,
+            gettext_lazy(
+                "There is no complaint with receipt code %(receipt)s. Check each character; codes look like "
+                "TS-7KQ2-M9XD-4HRP and never contain 0, O, 1 or I."
+            ),
+            {"receipt": receipt.strip()[:40]},
+            parameter="receipt",
+        )
+    return ComplaintStatusOut(
+        receipt=complaint.receipt,
+        status=complaint.status,  # type: ignore[arg-type]
+        status_label=complaint.get_status_display(),
+        received_at=complaint.received_at,
+        due=complaint.due,
+        closed_at=complaint.closed_at,
+        outcome=None if complaint.is_open else complaint.outcome,
+    )
