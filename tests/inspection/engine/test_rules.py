@@ -356,8 +356,67 @@ def test_evaluation_never_fails_on_arbitrary_text(
         assert 0 <= finding.confidence <= 1 and finding.status in ("violation", "advisory")
 
 
-def test_interest_patterns_are_case_insensitive_and_single() -> None:
+def test_interest_patterns_are_case_insensitive() -> None:
     interest = RULESET.compile_interest()
-    assert interest.text.flags & re.IGNORECASE
     assert interest.text.search("DAILY CHECK-IN") and interest.text.search("HTTP://x.cn")
     assert not interest.text.search("办事指南")
+
+
+# ---------------------------------------------------------------- the fast Interest pattern
+
+
+def _reference_union(filing_number: str | None) -> re.Pattern[str]:
+    """The obvious, slow form of the Interest: every pattern joined, re.IGNORECASE."""
+    from govapp.inspection.engine import rules as engine_rules
+
+    parts = [engine_rules._URL_TEXT, engine_rules._IPV4_TEXT, engine_rules._IPV6_TEXT]
+    for rule in RULESET.rules:
+        parts.extend(sig.pattern.pattern for sig in rule.text)
+        parts.extend(rule.params[key].pattern for key in ("pattern", "ipv6_hints") if key in rule.params)
+    if filing_number:
+        parts.append(re.escape(filing_number))
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+_ALPHABET = (
+    "abcdefgiklnoprstuwxyzABCDEFGIKLNOPRSTUWXYZ0123456789 .:/-[]_ſKİı"
+    "打卡签到考勤积分排名在线时长点赞考核上传照片轨迹定位登录下载率投诉建议领券热销客服地图"
+)
+FAST = RULESET.compile_interest("GA-7")
+SLOW = _reference_union("GA-7")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet=_ALPHABET, max_size=60)
+    | st.sampled_from(
+        [
+            "DAILY CHECK-IN",
+            "Clocked-In",
+            "HTTP://10.0.0.1:80",
+            "[::1]",
+            "fe80::1",
+            "1.2.3.4.5",
+            "x10.1.1.1",
+            "AAAA",
+            "xAAAA",
+            "ipV6",
+            "Study Hours count toward assessment",
+            "GA-7",
+            "ga-7",
+        ]
+    )
+)
+def test_fast_interest_matches_exactly_where_the_reference_does(text: str) -> None:
+    fast, slow = FAST.text.search(text), SLOW.search(text)
+    assert (fast is None) == (slow is None), text
+    if fast is not None and slow is not None:
+        assert fast.start() == slow.start()
+
+
+def test_fast_interest_is_flagless_and_falls_back_when_it_cannot_rewrite() -> None:
+    from govapp.inspection.engine.rules import compile_union
+
+    assert not FAST.text.flags & re.IGNORECASE and not FAST.api.flags & re.IGNORECASE
+    fallback = compile_union([r"(a)\1", "Xy"])
+    assert fallback.flags & re.IGNORECASE and fallback.search("AA") and fallback.search("xY")
