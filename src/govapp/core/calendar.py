@@ -185,18 +185,20 @@ def add_workdays(start: dt.date, n: int) -> dt.date:
 
 
 def subtract_workdays(day: dt.date, n: int) -> dt.date:
-    """The n-th working day before ``day`` (``day`` itself not counted; n=0 gives ``day``).
+    """The latest working day x with ``add_workdays(x, n) <= day``.
 
-    This is the latest working day x with ``add_workdays(x, n) <= day``: the last day on which something
-    due "at least n working days before ``day``" can still be done.
+    The last day on which something due "at least n working days before ``day``" can still be done: for a
+    working ``day``, the n-th working day before it; for a day off, the n-th working day before the last
+    working day preceding it. n=0 gives the latest working day up to ``day``.
     """
     cal = _calendar()
-    current, left = _as_date(day), _as_count(n)
-    while left:
-        current = _step(current, -ONE_DAY)
+    current, left = _as_date(day), _as_count(n) + 1
+    while True:
         if _is_workday(cal, current, None):
             left -= 1
-    return current
+            if not left:
+                return current
+        current = _step(current, -ONE_DAY)
 
 
 def workdays_between(a: dt.date, b: dt.date) -> int:
