@@ -16,6 +16,22 @@ def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _official_calendar(request, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Transactional tests end with a flush that empties the calendar the migration seeded: restore it."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        from govapp.core import calendar, calendar_import
+
+        with django_db_blocker.unblock():
+            calendar_import.install_seed()
+        calendar.clear_cache()
+
+
 @pytest.fixture
 def units(db):  # type: ignore[no-untyped-def]
     national = make_unit("国家互联网信息办公室", level=UnitLevel.NATIONAL, function=UnitFunction.NATIONAL_OFFICE)

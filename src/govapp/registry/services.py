@@ -211,8 +211,11 @@ def change_filing_due_date(effective_date: dt.date) -> tuple[dt.date, bool]:
     try:
         return subtract_workdays(effective_date, days), False
     except CalendarGap:
-        # Without the official calendar, count Monday to Friday and say so.
+        # Without the official calendar, count Monday to Friday and say so (same definition as
+        # subtract_workdays: the latest working day whose N4-th working day is not after the date).
         day, left = effective_date, days
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
         while left:
             day -= dt.timedelta(days=1)
             if day.weekday() < 5:
