@@ -23,7 +23,7 @@ from govapp.registry.materials import Deficiency
 from govapp.registry.models import Filing
 from govapp.registry.services import WorkflowError
 from tests.factories import complete_filing
-from tests.inspection.builders import project_zip
+from tests.inspection.builders import hap, project_zip
 
 CLEAN_PROJECT = {
     "project.config.json": json.dumps({"appid": "wx0123456789abcdef", "projectname": "办事指南"}),
@@ -434,3 +434,28 @@ def test_the_filing_page_includes_the_panel(filer, scanned, english_client):  # 
     response = english_client(filer).get(reverse("registry:filing_detail", args=[scanned.filing_id]))
     assert response.status_code == 200
     assert f'id="inspection-panel-{scanned.filing_id}"' in response.content.decode()
+
+
+def test_each_platform_keeps_its_own_current_package(  # type: ignore[no-untyped-def]
+    filer, filing_for_two_platforms, client_for, django_capture_on_commit_callbacks
+):
+    filing = filing_for_two_platforms
+    client = client_for(filer)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, filing, hap(abc_strings=["通知公告"]), name="entry-1.hap")
+        upload(client, filing, project_zip(CLEAN_PROJECT), name="mini.zip")
+        upload(client, filing, hap(abc_strings=["办事指南"]), name="entry-2.hap")
+    current = {
+        link.platform: link.original_name
+        for link in FilingPackage.objects.filter(filing=filing, is_current=True)
+    }
+    assert current == {"harmonyos": "entry-2.hap", "miniprogram": "mini.zip"}
+    replaced = FilingPackage.objects.get(filing=filing, is_current=False)
+    assert replaced.original_name == "entry-1.hap"
+    assert Scan.objects.get(filing=filing, package=replaced.package).status == "done"
+    assert services.approval_blocker(filing) is None
+
+
+@pytest.fixture
+def filing_for_two_platforms(filer) -> Filing:  # type: ignore[no-untyped-def]
+    return complete_filing(filer, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat"])
