@@ -360,9 +360,7 @@ def _parse_rule(raw: Any, source: str, index: int) -> Rule:
         negative_examples=tuple(
             _check_example(check, f"examples.negative[{i}]", ex) for i, ex in enumerate(examples["negative"])
         ),
-        any_text=re.compile("|".join(f"(?:{sig.pattern.pattern})" for sig in text), re.IGNORECASE)
-        if text
-        else None,
+        any_text=compile_union([sig.pattern.pattern for sig in text]) if text else None,
     )
 
 
@@ -580,13 +578,11 @@ def extract_endpoints(texts: Iterable[TextHit], third_party: Callable[[Evidence]
     found: dict[str, Endpoint] = {}
 
     def add(host: str, scheme: str | None, evidence: Evidence) -> None:
-        kind = _classify_host(host)
-        if kind is None:
-            return
         key = host.lower().strip("[]")
         endpoint = found.get(key)
         if endpoint is None:
-            if len(found) >= MAX_ENDPOINTS:
+            kind = _classify_host(host)
+            if kind is None or len(found) >= MAX_ENDPOINTS:
                 return
             endpoint = found[key] = Endpoint(key, kind, set(), 0, evidence, third_party(evidence))
         endpoint.count += 1
