@@ -59,6 +59,10 @@ class ComplaintClock:
         return self.left < 0
 
     @property
+    def overdue_days(self) -> int:
+        return max(0, -self.left)
+
+    @property
     def urgent(self) -> bool:
         return 0 <= self.left <= 2
 
@@ -167,7 +171,6 @@ def available_actions(user: Any, complaint: Complaint) -> list[Action]:
 @login_required
 @require_GET
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_office(request)
     complaint = _visible(request, pk)
     user = request.user
     context = {
@@ -228,7 +231,6 @@ DONE = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def complaint_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    _require_office(request)
     complaint = _visible(request, pk)
     action = ACTIONS.get(slug)
     if action is None:
@@ -271,7 +273,6 @@ def complaint_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
-    _require_office(request)
     complaint = _visible(request, pk)
     attachment = get_object_or_404(ComplaintAttachment, pk=file_pk, complaint=complaint)
     response = FileResponse(
