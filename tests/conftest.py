@@ -121,3 +121,11 @@ def login(user) -> Client:  # type: ignore[no-untyped-def]
 def client_for():  # type: ignore[no-untyped-def]
     """client_for(user) -> a logged-in test client."""
     return login
+
+
+@pytest.fixture
+def without_technical_test(monkeypatch):  # type: ignore[no-untyped-def]
+    """Approve without a scanned package, for tests about the workflow rather than the technical test."""
+    from govapp.registry import services
+
+    monkeypatch.setattr(services, "APPROVAL_CHECKS", [])

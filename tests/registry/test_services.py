@@ -18,6 +18,11 @@ from govapp.registry.services import WorkflowError
 from tests.factories import complete_filing
 
 
+@pytest.fixture(autouse=True)
+def _workflow_only(without_technical_test):  # type: ignore[no-untyped-def]
+    """The approval guard of the technical test is tested in tests/inspection."""
+
+
 @pytest.fixture
 def today(monkeypatch):  # type: ignore[no-untyped-def]
     """Pin 'today' to Monday 2026-09-28 so clocks cross the National Day holiday."""
