@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from argparse import ArgumentParser, ArgumentTypeError
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -154,6 +155,9 @@ class Command(BaseCommand):
         supervisor: WorkerSupervisor | None = None
         try:
             settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+            if settings.STATIC_ROOT:
+                # whitenoise serves from the finders; an existing root only keeps it from warning at start.
+                Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
             call_command("migrate", interactive=False, verbosity=0)
             self._demo(load=not no_demo)
             if not no_worker:

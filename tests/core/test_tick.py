@@ -1,0 +1,191 @@
+"""The periodic duties: time rules, the once-per-period claim, `govapp tick` and `govapp worker`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from govapp.core import scheduler
+from govapp.core.models import Notification, ScheduledRun
+from govapp.registry import services
+from govapp.registry.choices import EventAction, FilingState
+from govapp.registry.materials import Deficiency
+from govapp.registry.models import Filing
+from tests.factories import complete_filing
+
+
+@pytest.fixture
+def awaiting(filer, provincial_reviewer, national_reviewer):  # type: ignore[no-untyped-def]
+    """A filing waiting for the unit's supplement, its N3 clock ending yesterday."""
+    filing = complete_filing(filer)
+    services.filing_submit(filing=filing, actor=filer)
+    services.filing_forward(filing=filing, actor=provincial_reviewer)
+    services.filing_request_supplement(
+        filing=filing,
+        actor=national_reviewer,
+        items=[Deficiency("mlps_assessment", "MLPS", "Add the report.")],
+    )
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Filing.objects.filter(pk=filing.pk).update(clock_due=yesterday)
+    return Filing.objects.get(pk=filing.pk)
+
+
+@pytest.fixture(autouse=True)
+def _only_builtin_rules():  # type: ignore[no-untyped-def]
+    """Rules other apps register are tested with those apps; here the counts must be exact."""
+    saved = dict(scheduler._registered)
+    scheduler._registered.clear()
+    yield
+    scheduler._registered.clear()
+    scheduler._registered.update(saved)
+
+
+def test_tick_abandons_overdue_supplement_with_event_and_notification(awaiting, filer, national_reviewer):
+    counts = scheduler.apply_time_rules()
+
+    assert counts["filings_abandon_overdue"] == 1
+    filing = Filing.objects.get(pk=awaiting.pk)
+    assert filing.state == FilingState.ABANDONED
+    assert filing.clock_due is None
+    event = filing.events.order_by("-at", "-id").first()
+    assert event.action == EventAction.ABANDON and event.actor is None
+    assert "N3" in event.reason
+    notices = Notification.objects.filter(subject__startswith="Filing deemed abandoned")
+    recipients = set(notices.values_list("recipient__username", flat=True))
+    assert {filer.username, national_reviewer.username} <= recipients
+
+
+def test_tick_twice_changes_nothing_the_second_time(awaiting):
+    assert scheduler.apply_time_rules() == {"filings_abandon_overdue": 1}
+    events = awaiting.events.count()
+    notifications = Notification.objects.count()
+
+    assert scheduler.apply_time_rules() == {"filings_abandon_overdue": 0}
+    assert awaiting.events.count() == events
+    assert Notification.objects.count() == notifications
+
+
+def test_supplement_not_yet_due_is_left_alone(awaiting):
+    Filing.objects.filter(pk=awaiting.pk).update(clock_due=timezone.localdate())
+
+    assert scheduler.apply_time_rules() == {"filings_abandon_overdue": 0}
+    assert Filing.objects.get(pk=awaiting.pk).state == FilingState.AWAITING_SUPPLEMENT
+
+
+def test_tick_for_a_past_date_respects_that_date(awaiting):
+    """`--date` replays a day: on the due day itself nothing is overdue yet."""
+    due = timezone.localdate() - dt.timedelta(days=1)
+
+    assert scheduler.apply_time_rules(due) == {"filings_abandon_overdue": 0}
+    assert scheduler.apply_time_rules(due + dt.timedelta(days=1)) == {"filings_abandon_overdue": 1}
+
+
+@pytest.mark.usefixtures("db")
+def test_registered_rules_run_and_a_failing_rule_does_not_stop_the_others():
+    seen: list[dt.date] = []
+
+    def counts_calls(*, today: dt.date) -> int:
+        seen.append(today)
+        return 2
+
+    def broken(*, today: dt.date) -> int:
+        raise RuntimeError("complaint table missing")
+
+    scheduler.register_time_rule("complaint_deadlines", counts_calls)
+    scheduler.register_time_rule("broken", broken)
+
+    with pytest.raises(scheduler.TimeRulesFailed) as failed:
+        scheduler.apply_time_rules(dt.date(2026, 12, 1))
+
+    assert failed.value.counts == {"filings_abandon_overdue": 0, "complaint_deadlines": 2}
+    assert "complaint table missing" in failed.value.failures["broken"]
+    assert seen == [dt.date(2026, 12, 1)]
+
+
+def test_registering_a_rule_twice_keeps_one():
+    scheduler.register_time_rule("x", lambda *, today: 0)
+    scheduler.register_time_rule("x", lambda *, today: 1)
+
+    assert list(scheduler.time_rules()).count("x") == 1
+    with pytest.raises(ValueError, match="needs a name and a callable"):
+        scheduler.register_time_rule("", lambda *, today: 0)
+
+
+def test_tick_command_prints_counts(awaiting):
+    out = StringIO()
+
+    call_command("tick", stdout=out)
+
+    assert out.getvalue().strip() == "filings_abandon_overdue: 1"
+    assert Filing.objects.get(pk=awaiting.pk).state == FilingState.ABANDONED
+
+
+def test_tick_command_rejects_a_bad_date(db):
+    with pytest.raises(CommandError, match="expected a date as YYYY-MM-DD"):
+        call_command("tick", "--date", "2026-02-30")
+
+
+def test_period_key_is_the_same_everywhere_in_a_period_and_changes_after():
+    start = dt.datetime(2026, 12, 1, 8, 20, tzinfo=dt.UTC)
+
+    key = scheduler.period_key(start, 10)
+
+    assert key == "10m@2026-12-01T08:20Z"
+    assert scheduler.period_key(start + dt.timedelta(minutes=9, seconds=59), 10) == key
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    assert scheduler.period_key(start.astimezone(beijing), 10) == key
+    assert scheduler.period_key(start + dt.timedelta(minutes=10), 10) != key
+    with pytest.raises(ValueError, match="aware"):
+        scheduler.period_key(dt.datetime(2026, 12, 1), 10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_one_claim_per_period_and_the_winner_enqueues_the_tick():
+    now = timezone.now()
+
+    assert scheduler.enqueue_tick_if_due(now) is True
+    assert scheduler.enqueue_tick_if_due(now) is False  # a second worker in the same period loses
+    assert ScheduledRun.objects.filter(name="tick").count() == 1
+    assert DBTaskResult.objects.filter(task_path="govapp.core.tasks.run_time_rules").count() == 1
+
+
+def test_bad_tick_minutes_is_a_clear_error(settings):
+    settings.GOVAPP_TICK_MINUTES = "often"
+
+    with pytest.raises(ValueError, match="whole number of minutes"):
+        scheduler.tick_minutes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_runs_the_tick_and_an_enqueued_task(filer, provincial_reviewer, national_reviewer):
+    filing = complete_filing(filer)
+    services.filing_submit(filing=filing, actor=filer)
+    services.filing_forward(filing=filing, actor=provincial_reviewer)
+    services.filing_request_supplement(
+        filing=filing, actor=national_reviewer, items=[Deficiency("om_team", "O&M", "Name the team.")]
+    )
+    Filing.objects.filter(pk=filing.pk).update(clock_due=timezone.localdate() - dt.timedelta(days=3))
+    from govapp.core.tasks import run_time_rules
+
+    queued = run_time_rules.enqueue(today=timezone.localdate().isoformat())
+    mail.outbox = []
+
+    call_command("worker", "--batch", "--interval", "0.1", verbosity=0)
+
+    assert DBTaskResult.objects.get(id=queued.id).status == "SUCCESSFUL"
+    assert Filing.objects.get(pk=filing.pk).state == FilingState.ABANDONED
+    run = ScheduledRun.objects.get(name="tick")
+    assert run.finished_at is not None and run.summary == {"counts": {"filings_abandon_overdue": 0}}
+    assert any("abandoned" in message.subject for message in mail.outbox)
+
+
+def test_worker_refuses_unknown_queue(db):
+    with pytest.raises(CommandError, match="Unknown queue"):
+        call_command("worker", "--queue", "default,email", "--batch")
