@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
@@ -715,13 +716,17 @@ class _NotRewritable(Exception):
     pass
 
 
+def _re_internal(name: str) -> Any:
+    """The stdlib's regex internals (``re._parser`` …); untyped, hence Any."""
+    return importlib.import_module(name if name == "_sre" else f"re.{name}")
+
+
 @functools.cache
 def _uppercase_by_lower() -> dict[int, tuple[int, ...]]:
-    import _sre
-
+    sre = _re_internal("_sre")
     groups: dict[int, list[int]] = {}
     for code in range(0x10000):
-        lower = _sre.unicode_tolower(code)
+        lower = sre.unicode_tolower(code)
         if lower != code:
             groups.setdefault(lower, []).append(code)
     return {lower: tuple(codes) for lower, codes in groups.items()}
@@ -730,12 +735,12 @@ def _uppercase_by_lower() -> dict[int, tuple[int, ...]]:
 @functools.cache
 def _case_variants(code: int) -> tuple[int, ...]:
     """Every character that re.IGNORECASE treats as equal to ``code``."""
-    import _sre
-    from re import _casefix
+    sre = _re_internal("_sre")
+    casefix = _re_internal("_casefix")
 
-    lower = _sre.unicode_tolower(code)
+    lower = sre.unicode_tolower(code)
     out = {code}
-    for item in (lower, *_casefix._EXTRA_CASES.get(lower, ())):
+    for item in (lower, *casefix._EXTRA_CASES.get(lower, ())):
         out.add(item)
         out.update(_uppercase_by_lower().get(item, ()))
     return tuple(sorted(out))
@@ -749,7 +754,7 @@ def _class_char(code: int) -> str:
 
 
 def _explicit_class(items: Any) -> str:
-    from re import _constants as c
+    c = _re_internal("_constants")
 
     negate = False
     parts: list[str] = []
@@ -773,7 +778,7 @@ def _explicit_class(items: Any) -> str:
 
 
 def _explicit(items: Any) -> str:
-    from re import _constants as c
+    c = _re_internal("_constants")
 
     out: list[str] = []
     for op, av in items:
@@ -814,7 +819,7 @@ def _explicit(items: Any) -> str:
 
 
 def _escape_tables() -> tuple[dict[Any, str], dict[Any, str]]:
-    from re import _constants as c
+    c = _re_internal("_constants")
 
     categories = {
         c.CATEGORY_DIGIT: r"\d",
@@ -843,7 +848,7 @@ _MAX_ALTERNATIVES = 5000
 
 def _alternatives(items: list[Any]) -> list[list[Any]]:
     """Top-level alternatives of a parsed pattern, with leading groups and alternations distributed."""
-    from re import _constants as c
+    c = _re_internal("_constants")
 
     pending = [list(items)]
     out: list[list[Any]] = []
@@ -862,7 +867,7 @@ def _alternatives(items: list[Any]) -> list[list[Any]]:
 
 def _trie(alternatives: list[list[Any]]) -> str:
     """Alternatives sharing a first character class are merged, so each position tests each class once."""
-    from re import _constants as c
+    c = _re_internal("_constants")
 
     groups: dict[str, list[list[Any]]] = {}
     others: list[str] = []
@@ -883,10 +888,10 @@ def _trie(alternatives: list[list[Any]]) -> str:
 def compile_union(patterns: list[str]) -> re.Pattern[str]:
     """One pattern matching, case-insensitively, wherever any of ``patterns`` matches (see above)."""
     try:
-        from re import _constants as c
-        from re import _parser
+        c = _re_internal("_constants")
+        parser = _re_internal("_parser")
 
-        alternatives = [alt for p in patterns for alt in _alternatives(list(_parser.parse(p, 0)))]
+        alternatives = [alt for p in patterns for alt in _alternatives(list(parser.parse(p, 0)))]
         # Most strings in a package are ASCII: one lookahead on the first characters of all the
         # non-ASCII (Chinese) phrases spares testing each of them at every ASCII position.
         wide = [alt for alt in alternatives if alt and alt[0][0] is c.LITERAL and alt[0][1] > 0x7F]
@@ -966,14 +971,14 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
         confidence += min(_CORROBORATION_MAX, _CORROBORATION_STEP * (distinct - 1))
         api_best = 0.0
         api_evidence: list[Evidence] = []
-        for hit in ctx.apis:
+        for api_hit in ctx.apis:
             for sig in rule.api:
-                if sig.pattern.search(hit.api):
-                    weight = sig.weight * (1.0 if hit.evidence.invoked else 0.5)
-                    if ctx.third_party(hit.evidence):
+                if sig.pattern.search(api_hit.api):
+                    weight = sig.weight * (1.0 if api_hit.evidence.invoked else 0.5)
+                    if ctx.third_party(api_hit.evidence):
                         weight *= THIRD_PARTY_FACTOR
                     api_best = max(api_best, weight)
-                    api_evidence.append(hit.evidence)
+                    api_evidence.append(api_hit.evidence)
                     break
         confidence += api_best
         confidence += max((w for name, w in rule.permissions if name in ctx.permissions), default=0.0)
@@ -1059,7 +1064,7 @@ def _detect_cleartext(rule: Rule, ctx: _Context) -> Finding | None:
 
 def _detect_permissions(rule: Rule, ctx: _Context) -> Finding | None:
     sensitive: dict[str, Localized] = rule.params["permissions"]
-    evidence = []
+    evidence: list[Evidence] = []
     for node in ctx.nodes:
         for name in node.permissions:
             reason = sensitive.get(name)
@@ -1083,7 +1088,7 @@ def _detect_tracker(rule: Rule, ctx: _Context) -> Finding | None:
 
 
 def _detect_packer(rule: Rule, ctx: _Context) -> Finding | None:
-    evidence = []
+    evidence: list[Evidence] = []
     for det in ctx.packers:
         evidence.extend(
             Evidence(item.file, item.location, f"{det.name}: {item.snippet}") for item in det.evidence
