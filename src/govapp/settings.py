@@ -205,6 +205,7 @@ GOVAPP_LIMITS = {
     "N4": int(os.environ.get("GOVAPP_N4", "10")),  # change filing, before the change takes effect
     "N5": int(os.environ.get("GOVAPP_N5", "10")),  # deregistration report, after going offline
     "COMPLAINT": int(os.environ.get("GOVAPP_COMPLAINT_DAYS", "15")),  # complaint handling (not in the Measures)
+    "RECTIFY": int(os.environ.get("GOVAPP_RECTIFY_DAYS", "15")),  # rectification order (default; per order too)
 }
 
 # Filing number format (docs/filing-numbers.md): region abbreviation (国 for central ministries),

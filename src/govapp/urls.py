@@ -12,6 +12,7 @@ urlpatterns = [
     path("work/", include("govapp.core.urls")),
     path("filings/", include("govapp.registry.urls")),
     path("inspection/", include("govapp.inspection.urls")),
+    path("supervision/", include("govapp.supervision.urls")),
     path("complaints/", include("govapp.complaints.urls")),
     path("", include("govapp.public.urls")),
 ]

@@ -2,151 +2,448 @@
 
 import django.db.models.deletion
 import django_fsm
-import govapp.supervision.models
 from django.conf import settings
 from django.db import migrations, models
 
+import govapp.supervision.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('inspection', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("inspection", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RectificationOrder',
+            name="RectificationOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('spot_check', 'Spot check'), ('complaint', 'Complaint'), ('self_inspection', 'Self-inspection'), ('reviewer', "Reviewer's finding")], max_length=20, verbose_name='source')),
-                ('state', django_fsm.FSMField(choices=[('issued', "Issued, awaiting the unit's answer"), ('answered', 'Answered, awaiting the decision'), ('accepted', 'Rectified and accepted'), ('rejected', 'Answer rejected, rectify again'), ('overdue', 'Overdue'), ('revoked', 'Closed by revocation of the filing')], db_index=True, default='issued', max_length=50, protected=True, verbose_name='status')),
-                ('findings', models.JSONField(default=list, verbose_name='findings')),
-                ('required_actions', models.TextField(verbose_name='required actions')),
-                ('article', models.CharField(max_length=200, verbose_name='article breached')),
-                ('workdays', models.PositiveSmallIntegerField(verbose_name='working days to rectify')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
-                ('due', models.DateField(db_index=True, verbose_name='due')),
-                ('due_provisional', models.BooleanField(default=False, help_text='The official calendar for a year the deadline needs is not loaded yet.', verbose_name='provisional deadline')),
-                ('complaint_receipt', models.CharField(blank=True, max_length=40, verbose_name='complaint receipt')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rectification_orders', to='registry.app', verbose_name='app')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by')),
-                ('scan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspection.scan', verbose_name='scan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("spot_check", "Spot check"),
+                            ("complaint", "Complaint"),
+                            ("self_inspection", "Self-inspection"),
+                            ("reviewer", "Reviewer's finding"),
+                        ],
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("issued", "Issued, awaiting the unit's answer"),
+                            ("answered", "Answered, awaiting the decision"),
+                            ("accepted", "Rectified and accepted"),
+                            ("rejected", "Answer rejected, rectify again"),
+                            ("overdue", "Overdue"),
+                            ("revoked", "Closed by revocation of the filing"),
+                        ],
+                        db_index=True,
+                        default="issued",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("findings", models.JSONField(default=list, verbose_name="findings")),
+                ("required_actions", models.TextField(verbose_name="required actions")),
+                ("article", models.CharField(max_length=200, verbose_name="article breached")),
+                ("workdays", models.PositiveSmallIntegerField(verbose_name="working days to rectify")),
+                ("issued_on", models.DateField(verbose_name="issued on")),
+                ("due", models.DateField(db_index=True, verbose_name="due")),
+                (
+                    "due_provisional",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The official calendar for a year the deadline needs is not loaded yet.",
+                        verbose_name="provisional deadline",
+                    ),
+                ),
+                (
+                    "complaint_receipt",
+                    models.CharField(blank=True, max_length=40, verbose_name="complaint receipt"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rectification_orders",
+                        to="registry.app",
+                        verbose_name="app",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="issued by",
+                    ),
+                ),
+                (
+                    "scan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inspection.scan",
+                        verbose_name="scan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rectification order',
-                'verbose_name_plural': 'rectification orders',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "rectification order",
+                "verbose_name_plural": "rectification orders",
+                "ordering": ["-created_at", "-id"],
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='RectificationAnswer',
+            name="RectificationAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('statement', models.TextField(verbose_name='rectification statement')),
-                ('attachment', models.FileField(blank=True, max_length=200, upload_to=govapp.supervision.models.answer_attachment_path, verbose_name='supporting document')),
-                ('attachment_name', models.CharField(blank=True, max_length=255, verbose_name='file name')),
-                ('attachment_sha256', models.CharField(blank=True, max_length=64)),
-                ('submitted_at', models.DateTimeField(auto_now_add=True, verbose_name='submitted at')),
-                ('package', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspection.package', verbose_name='new app package')),
-                ('scan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspection.scan', verbose_name='re-test')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='supervision.rectificationorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("statement", models.TextField(verbose_name="rectification statement")),
+                (
+                    "attachment",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to=govapp.supervision.models.answer_attachment_path,
+                        verbose_name="supporting document",
+                    ),
+                ),
+                ("attachment_name", models.CharField(blank=True, max_length=255, verbose_name="file name")),
+                ("attachment_sha256", models.CharField(blank=True, max_length=64)),
+                ("submitted_at", models.DateTimeField(auto_now_add=True, verbose_name="submitted at")),
+                (
+                    "package",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inspection.package",
+                        verbose_name="new app package",
+                    ),
+                ),
+                (
+                    "scan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inspection.scan",
+                        verbose_name="re-test",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="supervision.rectificationorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rectification answer',
-                'verbose_name_plural': 'rectification answers',
-                'ordering': ['submitted_at', 'id'],
+                "verbose_name": "rectification answer",
+                "verbose_name_plural": "rectification answers",
+                "ordering": ["submitted_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionEvent',
+            name="SupervisionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('issue', 'Rectification ordered'), ('answer', 'Rectification answered'), ('retest', 'Re-test requested'), ('accept', 'Rectification accepted'), ('reject', 'Answer rejected'), ('extension_request', 'Extension requested'), ('extension_grant', 'Extension granted'), ('extension_refuse', 'Extension refused'), ('overdue', 'Deadline passed'), ('revoke', 'Filing revoked'), ('suspend', 'Suspension notices issued'), ('lift', 'Suspension lifted'), ('notice_publish', 'Notice published')], max_length=30, verbose_name='action')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('from_state', models.CharField(blank=True, max_length=30, verbose_name='from')),
-                ('to_state', models.CharField(blank=True, max_length=30, verbose_name='to')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervision_events', to='registry.app')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='supervision.rectificationorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("issue", "Rectification ordered"),
+                            ("answer", "Rectification answered"),
+                            ("retest", "Re-test requested"),
+                            ("accept", "Rectification accepted"),
+                            ("reject", "Answer rejected"),
+                            ("extension_request", "Extension requested"),
+                            ("extension_grant", "Extension granted"),
+                            ("extension_refuse", "Extension refused"),
+                            ("overdue", "Deadline passed"),
+                            ("revoke", "Filing revoked"),
+                            ("suspend", "Suspension notices issued"),
+                            ("lift", "Suspension lifted"),
+                            ("notice_publish", "Notice published"),
+                        ],
+                        max_length=30,
+                        verbose_name="action",
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                ("from_state", models.CharField(blank=True, max_length=30, verbose_name="from")),
+                ("to_state", models.CharField(blank=True, max_length=30, verbose_name="to")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_events",
+                        to="registry.app",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="supervision.rectificationorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supervision event',
-                'verbose_name_plural': 'supervision events',
-                'ordering': ['at', 'id'],
+                "verbose_name": "supervision event",
+                "verbose_name_plural": "supervision events",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SuspensionNotice',
+            name="SuspensionNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('it_approval', 'IT-project approval'), ('om_funding', 'O&M funding')], max_length=20, verbose_name='suspension')),
-                ('authority_registered', models.BooleanField(default=True, verbose_name='authority registered')),
-                ('revocation_reason', models.TextField(verbose_name='reason for revocation')),
-                ('revoked_at', models.DateTimeField(verbose_name='revoked at')),
-                ('status', models.CharField(choices=[('active', 'In force'), ('lifted', 'Lifted: the app is filed again')], db_index=True, default='active', max_length=10, verbose_name='status')),
-                ('lifted_at', models.DateTimeField(blank=True, null=True, verbose_name='lifted at')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('addressee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='received_suspension_notices', to='accounts.unit', verbose_name='addressed to')),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='suspension_notices', to='registry.app', verbose_name='app')),
-                ('lifted_by_filing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.filing', verbose_name='re-filing')),
-                ('orders', models.ManyToManyField(blank=True, related_name='suspension_notices', to='supervision.rectificationorder')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='suspension_notices', to='accounts.unit', verbose_name='sponsoring unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("it_approval", "IT-project approval"), ("om_funding", "O&M funding")],
+                        max_length=20,
+                        verbose_name="suspension",
+                    ),
+                ),
+                (
+                    "authority_registered",
+                    models.BooleanField(default=True, verbose_name="authority registered"),
+                ),
+                ("revocation_reason", models.TextField(verbose_name="reason for revocation")),
+                ("revoked_at", models.DateTimeField(verbose_name="revoked at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "In force"), ("lifted", "Lifted: the app is filed again")],
+                        db_index=True,
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("lifted_at", models.DateTimeField(blank=True, null=True, verbose_name="lifted at")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "addressee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="received_suspension_notices",
+                        to="accounts.unit",
+                        verbose_name="addressed to",
+                    ),
+                ),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="suspension_notices",
+                        to="registry.app",
+                        verbose_name="app",
+                    ),
+                ),
+                (
+                    "lifted_by_filing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.filing",
+                        verbose_name="re-filing",
+                    ),
+                ),
+                (
+                    "orders",
+                    models.ManyToManyField(
+                        blank=True, related_name="suspension_notices", to="supervision.rectificationorder"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="suspension_notices",
+                        to="accounts.unit",
+                        verbose_name="sponsoring unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'suspension notice',
-                'verbose_name_plural': 'suspension notices',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "suspension notice",
+                "verbose_name_plural": "suspension notices",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TypicalProblemNotice',
+            name="TypicalProblemNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(verbose_name='body')),
-                ('cases', models.JSONField(default=list, verbose_name='cases')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], db_index=True, default='draft', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(verbose_name="body")),
+                ("cases", models.JSONField(default=list, verbose_name="cases")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="published at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'typical-problem notice',
-                'verbose_name_plural': 'typical-problem notices',
-                'ordering': ['-published_at', '-created_at', '-id'],
+                "verbose_name": "typical-problem notice",
+                "verbose_name_plural": "typical-problem notices",
+                "ordering": ["-published_at", "-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('wanted_due', models.DateField(verbose_name='requested due date')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('granted', 'Granted'), ('refused', 'Refused')], default='pending', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('granted_due', models.DateField(blank=True, null=True, verbose_name='granted due date')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extensions', to='supervision.rectificationorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("wanted_due", models.DateField(verbose_name="requested due date")),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("granted", "Granted"), ("refused", "Refused")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("granted_due", models.DateField(blank=True, null=True, verbose_name="granted due date")),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extensions",
+                        to="supervision.rectificationorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'extension request',
-                'verbose_name_plural': 'extension requests',
-                'ordering': ['requested_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('order',), name='one_pending_extension_per_order')],
+                "verbose_name": "extension request",
+                "verbose_name_plural": "extension requests",
+                "ordering": ["requested_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("order",),
+                        name="one_pending_extension_per_order",
+                    )
+                ],
             },
         ),
     ]

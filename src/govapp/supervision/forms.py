@@ -1,0 +1,161 @@
+"""Forms of rectification, suspension and typical-problem notices; every error names the field and the fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from govapp.registry.choices import FormalismCategory
+
+from .models import OrderSource, RectificationOrder
+from .rectification import ATTACHMENT_MAX_BYTES, MAX_WORKDAYS, default_workdays
+
+CATEGORY_CHOICES = [*FormalismCategory.choices, ("unfiled_app", _("Unfiled app")), ("other", _("Other"))]
+# App packages are limited by the inspection upload service itself (its own size limit and format check).
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class FindingForm(forms.Form):
+    category = forms.ChoiceField(label=_("category"), choices=CATEGORY_CHOICES)
+    description = forms.CharField(
+        label=_("what was found"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    file = forms.CharField(label=_("evidence: file"), max_length=300, required=False)
+    location = forms.CharField(label=_("evidence: location"), max_length=200, required=False)
+    snippet = forms.CharField(label=_("evidence: snippet"), max_length=500, required=False)
+
+    def finding(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data or not data.get("description", "").strip():
+            return None
+        evidence = {
+            key: data[key].strip() for key in ("file", "location", "snippet") if data.get(key, "").strip()
+        }
+        return {
+            "category": data["category"],
+            "description": data["description"].strip(),
+            "evidence": evidence,
+        }
+
+
+FindingFormSet = forms.formset_factory(FindingForm, extra=2, max_num=10)
+
+
+class OrderIssueForm(forms.Form):
+    source = forms.ChoiceField(label=_("source"), choices=OrderSource.choices, initial=OrderSource.REVIEWER)
+    article = forms.CharField(label=_("article breached"), max_length=200)
+    required_actions = forms.CharField(label=_("required actions"), widget=forms.Textarea(attrs={"rows": 4}))
+    workdays = forms.IntegerField(
+        label=_("working days to rectify"), min_value=1, max_value=MAX_WORKDAYS,
+        error_messages={"min_value": _("Enter at least 1 working day."),
+                        "max_value": _("Enter at most %(limit_value)s working days.")},
+    )  # fmt: skip
+    complaint_receipt = forms.CharField(label=_("complaint receipt (if any)"), max_length=40, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["workdays"].initial = default_workdays()
+
+
+def _not_past(value: dt.date | None, field: str) -> dt.date | None:
+    if value is not None and value <= timezone.localdate():
+        raise forms.ValidationError(_("Choose a date after today."), code="past")
+    return value
+
+
+class AnswerForm(forms.Form):
+    statement = forms.CharField(label=_("rectification statement"), widget=forms.Textarea(attrs={"rows": 5}))
+    package = forms.FileField(
+        label=_("new app package (where code changed)"), required=False,
+        help_text=_("It is re-tested automatically; the result is shown next to the answer."),
+    )  # fmt: skip
+    attachment = forms.FileField(
+        label=_("supporting document"), required=False, help_text=_("PDF, PNG or JPEG, at most 10 MB.")
+    )
+
+    def clean_attachment(self) -> Any:
+        upload = self.cleaned_data.get("attachment")
+        if upload is not None and upload.size > ATTACHMENT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than 10 MB; upload a smaller scan."), code="size"
+            )
+        return upload
+
+
+class ExtensionRequestForm(forms.Form):
+    reason = forms.CharField(label=_("why more time is needed"), widget=forms.Textarea(attrs={"rows": 3}))
+    wanted_due = forms.DateField(label=_("requested due date"), widget=DATE_WIDGET)
+
+    def clean_wanted_due(self) -> dt.date | None:
+        return _not_past(self.cleaned_data.get("wanted_due"), "wanted_due")
+
+
+class AcceptForm(forms.Form):
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("why the rectification is not sufficient"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    new_due = forms.DateField(
+        label=_("new due date (only if granted)"), required=False, widget=DATE_WIDGET,
+        help_text=_("Leave empty to keep the current due date."),
+    )  # fmt: skip
+
+    def clean_new_due(self) -> dt.date | None:
+        return _not_past(self.cleaned_data.get("new_due"), "new_due")
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("grant", _("Grant")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    due = forms.DateField(
+        label=_("new due date"), required=False, widget=DATE_WIDGET,
+        help_text=_("Empty: the date the unit asked for."),
+    )  # fmt: skip
+    note = forms.CharField(label=_("decision note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_due(self) -> dt.date | None:
+        return _not_past(self.cleaned_data.get("due"), "due")
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("reason for revocation"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoticeComposeForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200, required=False)
+    orders = forms.ModelMultipleChoiceField(
+        label=_("rectification orders and revocations"), required=False,
+        queryset=RectificationOrder.objects.select_related("app__unit").order_by("-issued_on", "-id"),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    complaint_receipts = forms.CharField(
+        label=_("complaint receipts"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One receipt code per line."),
+    )  # fmt: skip
+
+    def clean_complaint_receipts(self) -> list[str]:
+        raw = self.cleaned_data.get("complaint_receipts", "")
+        return [line.strip().upper() for line in raw.splitlines() if line.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("orders") and not data.get("complaint_receipts"):
+            raise forms.ValidationError(
+                _("Select at least one case (an order, a revocation or a complaint).")
+            )
+        return data
+
+
+class NoticeEditForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    body = forms.CharField(label=_("body"), widget=forms.Textarea(attrs={"rows": 12}))
