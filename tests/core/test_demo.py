@@ -1,0 +1,80 @@
+"""The demo data: every state of both machines, written through the services, with working logins."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+from django.db.models import Count
+
+from govapp.accounts.models import Role, Unit, UnitFunction, UnitLevel
+from govapp.core import demo
+from govapp.registry import services
+from govapp.registry.choices import EventAction, FilingState
+from govapp.registry.models import App, Filing, FilingEvent, FilingNumber
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.django_db
+def test_demo_covers_every_state_and_the_tick_abandons_exactly_the_overdue_supplement() -> None:
+    counts = demo.load_demo()
+
+    assert counts["apps"] == App.objects.count() >= 30
+    assert set(App.objects.values_list("state", flat=True)) == set(App.State.values)
+    filing_states = set(Filing.objects.values_list("state", flat=True))
+    assert filing_states >= {
+        FilingState.DRAFT, FilingState.PROVINCIAL_REVIEW, FilingState.RETURNED, FilingState.NATIONAL_REVIEW,
+        FilingState.AWAITING_SUPPLEMENT, FilingState.FILED, FilingState.ABANDONED, FilingState.WITHDRAWN,
+    }  # fmt: skip
+    assert Filing.objects.filter(state=FilingState.NATIONAL_REVIEW, extended=True).exists()
+    change = Filing.objects.get(app__state=App.State.CHANGE_REVIEW, state=FilingState.PROVINCIAL_REVIEW)
+    assert services.material_diff(change.app.approved_filing, change)
+    assert FilingEvent.objects.filter(action=EventAction.APPROVE, data__diff__0__field__isnull=False).exists()
+    # Every state reached through the services leaves its event; filed apps hold a valid number.
+    assert (
+        FilingEvent.objects.filter(action=EventAction.REVOKE).count()
+        == App.objects.filter(state="revoked").count()
+    )
+    for app in App.objects.filter(state=App.State.FILED):
+        assert app.current_number.status == FilingNumber.Status.ACTIVE
+    assert FilingNumber.objects.filter(status=FilingNumber.Status.REVOKED).exists()
+    assert FilingNumber.objects.filter(status=FilingNumber.Status.DEREGISTERED).exists()
+
+    overdue = Filing.objects.get(app__name="粤商通")
+    assert overdue.state == FilingState.AWAITING_SUPPLEMENT
+    assert services.filings_abandon_overdue() == 1
+    assert Filing.objects.get(pk=overdue.pk).state == FilingState.ABANDONED
+    assert Filing.objects.filter(state=FilingState.AWAITING_SUPPLEMENT).exists()  # the one still in time
+
+    # Stories run over months, never before the Measures were published.
+    first = FilingEvent.objects.order_by("at").first()
+    assert first is not None and first.at.date() >= demo.EARLIEST
+    assert FilingEvent.objects.values("at__date").annotate(n=Count("id")).count() > 20
+
+
+@pytest.mark.django_db
+def test_demo_units_and_logins() -> None:
+    demo._create_people()
+
+    levels = set(Unit.objects.values_list("level", flat=True))
+    assert levels == set(UnitLevel.values)
+    assert Unit.objects.exclude(province="").values("province").distinct().count() >= 3
+    functions = set(Unit.objects.values_list("function", flat=True))
+    assert functions == set(UnitFunction.values)
+    assert Unit.objects.filter(level=UnitLevel.NATIONAL, function=UnitFunction.GOVERNMENT_UNIT).count() >= 2
+    for role in Role.values:
+        username = next(name for name, (r, _unit, _display) in demo.USERS.items() if r == role)
+        user = authenticate(username=username, password=demo.DEMO_PASSWORD)
+        assert user is not None and user.role == role
+    assert demo.demo_present()
+    table = demo.logins_table()
+    assert "filer" in table and demo.DEMO_PASSWORD in table and "浙江省委网信办" in table
+
+
+@pytest.mark.django_db
+def test_demo_refuses_a_database_that_has_data() -> None:
+    Unit.objects.create(name="某单位", level=UnitLevel.CITY, province="33")
+
+    with pytest.raises(RuntimeError, match="empty"):
+        demo.load_demo()
+    assert not App.objects.exists()
