@@ -154,3 +154,7 @@ def test_no_login_needed_and_signed_in_users_see_the_same(register: Register, cl
 
 def test_pages_refuse_other_methods() -> None:
     assert Client().post("/verify/", {"number": "x"}).status_code == 405
+
+
+def test_head_requests_work_for_link_checkers() -> None:
+    assert Client().head("/register/").status_code == 200

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from govapp.registry.choices import AppKind
 
@@ -62,7 +62,7 @@ def verify_url(request: HttpRequest, number: str) -> str:
     return request.build_absolute_uri(reverse("public:verify", args=[number]))
 
 
-@require_GET
+@require_safe
 @rate_limited_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html", {"form": VerifyForm(), "examples": EXAMPLE_NUMBERS})
@@ -85,7 +85,7 @@ def _card(request: HttpRequest, raw: str) -> HttpResponse:
     return render(request, "public/verify.html", context)
 
 
-@require_GET
+@require_safe
 @rate_limited_page
 def verify(request: HttpRequest, number: str | None = None) -> HttpResponse:
     """/verify/<number>/ (what QR codes encode) or /verify/?number=… (the form)."""
@@ -101,7 +101,7 @@ def verify(request: HttpRequest, number: str | None = None) -> HttpResponse:
     return _card(request, form.cleaned_data["number"])
 
 
-@require_GET
+@require_safe
 @rate_limited_page
 def register(request: HttpRequest) -> HttpResponse:
     """The public register (公示): every app that holds or held a filing number."""
