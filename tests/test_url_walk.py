@@ -1,0 +1,355 @@
+"""Walk EVERY URL pattern of the project with every persona: never a 500, deny by default.
+
+Each URL name must be classified in RULES below; a new URL that is not classified fails the test.
+Other apps add their names here (public pages, inspection, complaints, ...):
+
+* ``Public(...)``: no sign-in needed; anonymous must not be sent to the login page.
+* ``SignedIn(doers)``: any signed-in persona; anonymous goes to login; personas not in ``doers`` get 403.
+* ``OnObject(targets, doers)``: a page about an object that only some personas may see: the viewers of
+  the object get 200 (or 403 when they are not among the ``doers``), everybody else gets 404.
+* ``Private(...)``: a provisional class for pages whose owner has not described them yet: anonymous goes to
+  login, signed-in personas get anything but a 5xx (tighten to SignedIn/OnObject when you own the URL).
+* ``post_only=True``: the view accepts POST only; outsiders are tested with POST (404 expected, nothing
+  changes for them), insiders with GET (405 expected).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from govapp.core.models import Notification
+from govapp.registry import services
+from govapp.registry.materials import Deficiency
+from govapp.registry.models import Filing
+from tests.factories import complete_filing
+
+ANON = "anonymous"
+PERSONAS = ("anonymous", "filer", "other_filer", "far_filer", "provincial_reviewer", "other_provincial_reviewer",
+            "national_reviewer", "inspector", "sysadmin")  # fmt: skip
+# Who may see the objects of the world (a filer's unit in Zhejiang): their unit, their province, the nation.
+VIEWERS = frozenset({"filer", "provincial_reviewer", "national_reviewer", "inspector"})
+EDITABLE = ("draft", "returned", "awaiting_supplement")
+
+World = dict[str, Any]
+Targets = Callable[[World], list[tuple[dict[str, Any], Any]]]
+Doers = Callable[[str, Any], bool]
+
+
+def _everyone(persona: str, obj: Any) -> bool:
+    return True
+
+
+def _roles(*names: str) -> Doers:
+    return lambda persona, obj: persona in names
+
+
+def _editing(persona: str, obj: Any) -> bool:
+    return persona == "filer" and obj.state in EDITABLE
+
+
+@dataclass(frozen=True)
+class Public:
+    targets: Targets = lambda world: [({}, None)]  # noqa: E731
+    post_only: bool = False
+
+
+@dataclass(frozen=True)
+class Private:
+    targets: Targets = lambda world: [({}, None)]  # noqa: E731
+    post_only: bool = False
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    doers: Doers = _everyone
+    post_only: bool = False
+    targets: Targets = lambda world: [({}, None)]  # noqa: E731
+
+
+@dataclass(frozen=True)
+class OnObject:
+    targets: Targets
+    doers: Doers = _everyone
+    post_only: bool = False
+    viewers: frozenset[str] = field(default=VIEWERS)
+    ok: frozenset[int] = frozenset({200})
+
+
+def filings(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"pk": f.pk}, f) for f in world["filings"].values()]
+
+
+def one_filing(world: World) -> list[tuple[dict[str, Any], Any]]:
+    f = world["filings"]["provincial_review"]
+    return [({"pk": f.pk}, f)]
+
+
+def apps(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"pk": a.pk}, a) for a in world["apps"]]
+
+
+def steps(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [
+        ({"pk": f.pk, "step": s}, f)
+        for f in world["filings"].values()
+        for s in ("basic", "documents", "review")
+    ]
+
+
+def attachment(world: World) -> list[tuple[dict[str, Any], Any]]:
+    a = world["attachment"]
+    return [({"pk": a.pk}, a.filing)]
+
+
+def notification(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"pk": world["notification"].pk}, None)]
+
+
+def filed_number(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"number": world["number"]}, None)]
+
+
+def scan(world: World) -> list[tuple[dict[str, Any], Any]]:
+    s = world["scan"]
+    return [({"pk": s.pk}, s.filing)]
+
+
+def missing_object(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"pk": 999999, "app_pk": 999999, "file_pk": 999999, "slug": "x", "action": "x",
+              "receipt": "NO-SUCH-RECEIPT"}, None)]  # fmt: skip
+
+
+def _action(*roles: str) -> OnObject:
+    return OnObject(filings, _roles(*roles))
+
+
+def _app_action(*roles: str) -> OnObject:
+    return OnObject(apps, _roles(*roles))
+
+
+Rule = Public | Private | SignedIn | OnObject
+RULES: dict[str, Rule] = {
+    "healthz": Public(),
+    "set_language": Public(),
+    "accounts:login": Public(),
+    "accounts:logout": Public(),  # GET is refused (405); a POST would sign the walking personas out
+    "api:openapi-json": Public(),
+    "api:openapi-view": Public(),
+    "api:api-root": Public(),
+    "api:filing_verify": Public(filed_number),
+    "api:filings_list": Public(),
+    "api:complaint_create": Public(post_only=True),
+    "api:complaint_status": Public(missing_object),
+    "public:home": Public(),
+    "public:verify": Public(filed_number),
+    "public:list": Public(),
+    "public:app": Public(filed_number),
+    "complaints:new": Public(),
+    "complaints:submitted": Public(),
+    "complaints:track": Public(),
+    "complaints:status": Public(missing_object),
+    "core:home": SignedIn(),
+    "core:inbox": SignedIn(),
+    "core:inbox_read": OnObject(notification, viewers=frozenset({"filer"}), post_only=True),
+    "core:inbox_read_all": SignedIn(post_only=True),
+    "registry:filing_list": SignedIn(),
+    "registry:filing_create": SignedIn(_roles("filer", "other_filer", "far_filer")),
+    "registry:filing_detail": OnObject(filings),
+    "registry:filing_edit": OnObject(steps, _editing),
+    "registry:attachment_download": OnObject(attachment),
+    "registry:attachment_delete": OnObject(attachment, post_only=True),
+    "registry:app_detail": OnObject(apps),
+    "registry:filing_submit": _action("filer"),
+    "registry:filing_withdraw": _action("filer"),
+    "registry:filing_supplement": _action("filer"),
+    "registry:filing_forward": _action("provincial_reviewer"),
+    "registry:filing_return": _action("provincial_reviewer"),
+    "registry:filing_approve": _action("national_reviewer"),
+    "registry:filing_request_supplement": _action("national_reviewer"),
+    "registry:filing_extend": _action("national_reviewer"),
+    "registry:app_change": _app_action("filer"),
+    "registry:app_shutdown": _app_action("filer"),
+    "registry:app_deregister": _app_action("filer"),
+    "registry:app_refile": _app_action("filer"),
+    "registry:app_rectify": _app_action("national_reviewer", "provincial_reviewer"),
+    "registry:app_accept_rectification": _app_action("national_reviewer"),
+    "registry:app_revoke": _app_action("national_reviewer"),
+    "inspection:panel": OnObject(one_filing),
+    "inspection:upload": OnObject(one_filing, post_only=True),
+    "inspection:rescan": OnObject(one_filing, post_only=True),
+    "inspection:report": OnObject(scan, ok=frozenset({200})),
+    # A queued scan has no report yet: "not there yet" is a fine answer for its insiders.
+    "inspection:report_json": OnObject(scan, ok=frozenset({200, 404})),
+    "inspection:report_html": OnObject(scan, ok=frozenset({200, 404})),
+    # Complaint handling: the walk knows no complaint objects; a missing one must be 404, never 500.
+    "complaints:list": SignedIn(
+        _roles("national_reviewer", "provincial_reviewer", "other_provincial_reviewer")
+    ),
+    "complaints:detail": OnObject(missing_object, viewers=frozenset()),
+    "complaints:attachment": OnObject(missing_object, viewers=frozenset()),
+    "complaints:action": OnObject(missing_object, viewers=frozenset()),
+    # Supervision (rectification orders, suspensions, typical-problem notices): provisional until its owner
+    # classifies them.
+    "supervision:order_list": Private(),
+    "supervision:order_new": Private(missing_object),
+    "supervision:order_detail": Private(missing_object),
+    "supervision:order_action": Private(missing_object),
+    "supervision:app_revoke": Private(missing_object),
+    "supervision:suspension_inbox": Private(),
+    "supervision:suspension_detail": Private(missing_object),
+    "supervision:suspension_pdf": Private(missing_object),
+    # Typical-problem notices (通报) are published to everyone.
+    "supervision:notice_list": Public(),
+    "supervision:notice_detail": Public(missing_object),
+    "supervision:notice_pdf": Public(missing_object),
+    "supervision:notice_manage": Private(),
+    "supervision:notice_edit": Private(missing_object),
+}
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part)
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name or f"<unnamed {pattern.pattern}>"
+            yield (f"{namespace}:{name}" if namespace else name), pattern
+
+
+def all_url_names() -> set[str]:
+    return {name for name, _pattern in _walk(get_resolver().url_patterns)}
+
+
+def test_every_url_is_classified() -> None:
+    unknown = sorted(all_url_names() - set(RULES))
+    assert not unknown, f"Classify these URL names in tests/test_url_walk.py RULES: {unknown}"
+
+
+@pytest.fixture
+def world(filer, provincial_reviewer, national_reviewer, monkeypatch):  # type: ignore[no-untyped-def]
+    """A filing in each state of the procedure, a filed and a revoked app, a document, a notification."""
+    monkeypatch.setattr(services, "APPROVAL_CHECKS", [])
+    monkeypatch.setattr(services, "SUPPLEMENT_HOOKS", [])
+    built: dict[str, Filing] = {}
+
+    def make(state: str, n: int) -> Filing:
+        filing = complete_filing(filer, name=f"应用{n}", android_package=f"cn.gov.zj.app{n}")
+        steps_to = {
+            "draft": [], "provincial_review": ["submit"], "returned": ["submit", "return"],
+            "national_review": ["submit", "forward"], "awaiting_supplement": ["submit", "forward", "supplement"],
+            "filed": ["submit", "forward", "approve"], "withdrawn": ["withdraw"],
+            "revoked": ["submit", "forward", "approve", "revoke"],
+        }[state]  # fmt: skip
+        item = [Deficiency("om_team", "O&M team", "补充运维团队")]
+        for step in steps_to:
+            if step == "submit":
+                services.filing_submit(filing=filing, actor=filer)
+            elif step == "return":
+                services.filing_return_incomplete(filing=filing, actor=provincial_reviewer, items=item)
+            elif step == "forward":
+                services.filing_forward(filing=filing, actor=provincial_reviewer)
+            elif step == "supplement":
+                services.filing_request_supplement(filing=filing, actor=national_reviewer, items=item)
+            elif step == "approve":
+                services.filing_approve(filing=filing, actor=national_reviewer)
+            elif step == "withdraw":
+                services.filing_withdraw(filing=filing, actor=filer)
+            elif step == "revoke":
+                services.app_revoke(app=filing.app, actor=national_reviewer, reason="逾期未整改")
+        filing.refresh_from_db()
+        return filing
+
+    for n, state in enumerate(("draft", "provincial_review", "returned", "national_review", "awaiting_supplement",
+                               "filed", "withdrawn", "revoked")):  # fmt: skip
+        built[state] = make(state, n)
+    filed_app = built["filed"].app
+    filed_app.refresh_from_db()
+    revoked_app = built.pop("revoked").app
+    world: World = {
+        "filings": built,
+        "apps": [filed_app, revoked_app],
+        "attachment": built["draft"].attachments.get(),
+        "notification": Notification.objects.filter(recipient=filer).first(),
+        "number": filed_app.current_number.number,
+        "scan": _scan(built["national_review"], filer),
+    }
+    assert world["notification"] is not None
+    return world
+
+
+def _scan(filing: Filing, user: Any) -> Any:
+    from govapp.inspection.models import Package, Scan
+
+    package = Package.objects.create(sha256="c" * 64, size=1, kind="apk", original_name="app.apk")
+    return Scan.objects.create(package=package, filing=filing, requested_by=user)
+
+
+def _expected(rule: Rule, persona: str, obj: Any) -> tuple[str, frozenset[int]]:
+    """(method, statuses) for a persona; 'login' means a redirect to the sign-in page."""
+    if isinstance(rule, Public):
+        return ("POST" if rule.post_only else "GET"), frozenset()
+    if persona == ANON:
+        return ("POST" if rule.post_only else "GET"), frozenset({-1})
+    if isinstance(rule, Private):
+        return ("POST" if rule.post_only else "GET"), frozenset()
+    if isinstance(rule, SignedIn):
+        if rule.post_only:
+            return "GET", frozenset({405})
+        return "GET", frozenset({200} if rule.doers(persona, obj) else {403})
+    if persona not in rule.viewers:
+        return ("POST" if rule.post_only else "GET"), frozenset({404})
+    if rule.post_only:
+        return "GET", frozenset({405})
+    return "GET", rule.ok if rule.doers(persona, obj) else frozenset({403})
+
+
+def test_walk_every_url_with_every_persona(world, request) -> None:  # type: ignore[no-untyped-def]
+    clients: dict[str, Client] = {ANON: Client(raise_request_exception=False)}
+    for persona in PERSONAS[1:]:
+        # A crash must show up as a listed failure, not stop the walk.
+        client = Client(raise_request_exception=False)
+        client.force_login(request.getfixturevalue(persona))
+        clients[persona] = client
+    login = reverse("accounts:login")
+    failures: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for name, pattern in _walk(get_resolver().url_patterns):
+        rule = RULES.get(name)
+        if rule is None:
+            continue  # test_every_url_is_classified names it
+        converters = set(pattern.pattern.converters)
+        for kwargs, obj in rule.targets(world):
+            url = reverse(name, kwargs={k: v for k, v in kwargs.items() if k in converters} or None)
+            if (name, url) in seen:
+                continue
+            seen.add((name, url))
+            for persona in PERSONAS:
+                method, statuses = _expected(rule, persona, obj)
+                client = clients[persona]
+                response = client.post(url) if method == "POST" else client.get(url)
+                status = response.status_code
+                to_login = status == 302 and response.get("Location", "").startswith(login)
+                if status >= 500:
+                    failures.append(f"{persona} {method} {url} ({name}): {status}")
+                elif statuses == frozenset({-1}):
+                    if not to_login:
+                        failures.append(
+                            f"{persona} {method} {url} ({name}): {status}, expected the login redirect"
+                        )
+                elif isinstance(rule, Private):
+                    continue
+                elif isinstance(rule, Public):
+                    if to_login:
+                        failures.append(f"{persona} {method} {url} ({name}): public page asks to sign in")
+                elif status not in statuses:
+                    failures.append(
+                        f"{persona} {method} {url} ({name}): {status}, expected {sorted(statuses)}"
+                    )
+    assert not failures, "\n".join(failures)
