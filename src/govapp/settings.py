@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "django_fsm",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
@@ -206,6 +207,8 @@ GOVAPP_LIMITS = {
     "N5": int(os.environ.get("GOVAPP_N5", "10")),  # deregistration report, after going offline
     "COMPLAINT": int(os.environ.get("GOVAPP_COMPLAINT_DAYS", "15")),  # complaint handling (not in the Measures)
     "RECTIFY": int(os.environ.get("GOVAPP_RECTIFY_DAYS", "15")),  # rectification order (default; per order too)
+    "SPOT_PACKAGE": int(os.environ.get("GOVAPP_SPOT_PACKAGE_DAYS", "5")),  # units send the package for a spot check
+    "SELF_INSPECTION": int(os.environ.get("GOVAPP_SELF_INSPECTION_DAYS", "20")),  # self-inspection questionnaire
 }
 
 # Filing number format (docs/filing-numbers.md): region abbreviation (国 for central ministries),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import segno
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -77,9 +79,12 @@ def _card(request: HttpRequest, raw: str) -> HttpResponse:
             "form": VerifyForm(initial={"number": raw.strip()}),
         }
         return render(request, "public/not_found.html", context, status=404)
+    url = verify_url(request, record.number)
     context = {
         "record": record,
-        "verify_url": verify_url(request, record.number),
+        "verify_url": url,
+        # Units print or show this QR code in the app; it is drawn here from our own URL only.
+        "qr_svg": mark_safe(segno.make(url, error="m").svg_inline(scale=4, dark="#1f2329", light="#ffffff")),
         "current_url": verify_url(request, record.current_number) if record.current_number else "",
     }
     return render(request, "public/verify.html", context)
