@@ -16,7 +16,12 @@ from govapp.registry.choices import EventAction
 from govapp.registry.models import App
 from govapp.registry.services import WorkflowError
 from govapp.supervision import rectification
-from govapp.supervision.models import ExtensionRequest, RectificationOrder, SupervisionAction, SupervisionEvent
+from govapp.supervision.models import (
+    ExtensionRequest,
+    RectificationOrder,
+    SupervisionAction,
+    SupervisionEvent,
+)
 from tests.factories import complete_filing
 
 FINDING = {
@@ -62,7 +67,9 @@ def monday(monkeypatch) -> dt.date:  # type: ignore[no-untyped-def]
     return day
 
 
-def test_issue_moves_the_app_to_rectifying_with_a_working_day_deadline(filed_app, national_reviewer, filer, monday):  # type: ignore[no-untyped-def]
+def test_issue_moves_the_app_to_rectifying_with_a_working_day_deadline(
+    filed_app, national_reviewer, filer, monday
+):  # type: ignore[no-untyped-def]
     order = issue(filed_app, national_reviewer)
     filed_app.refresh_from_db()
     assert filed_app.state == App.State.RECTIFYING
@@ -80,7 +87,9 @@ def test_a_second_order_keeps_the_app_rectifying_and_only_the_last_acceptance_fi
     filed_app, national_reviewer, filer, monday
 ):
     first = issue(filed_app, national_reviewer)
-    second = issue(filed_app, national_reviewer, workdays=5, source="complaint", complaint="TS-ABCD-EFGH-JKLM")
+    second = issue(
+        filed_app, national_reviewer, workdays=5, source="complaint", complaint="TS-ABCD-EFGH-JKLM"
+    )
     assert second.due == dt.date(2026, 10, 10) and second.complaint_receipt == "TS-ABCD-EFGH-JKLM"
     assert filed_app.events.filter(action=EventAction.ORDER_RECTIFICATION).count() == 1
     for order in (first, second):
@@ -94,7 +103,9 @@ def test_a_second_order_keeps_the_app_rectifying_and_only_the_last_acceptance_fi
     assert filed_app.events.filter(action=EventAction.RECTIFIED).count() == 1
 
 
-def test_reject_sends_it_back_and_moves_the_due_date_only_when_granted(filed_app, national_reviewer, filer, monday):  # type: ignore[no-untyped-def]
+def test_reject_sends_it_back_and_moves_the_due_date_only_when_granted(
+    filed_app, national_reviewer, filer, monday
+):  # type: ignore[no-untyped-def]
     order = issue(filed_app, national_reviewer)
     rectification.rectification_answer(order=order, actor=filer, statement="已整改")
     order = rectification.rectification_reject(order=order, actor=national_reviewer, reasons="打卡入口仍在")
@@ -118,14 +129,18 @@ def test_extension_request_granted_and_refused_are_recorded(filed_app, national_
         order=order, actor=filer, reason="需要重新招标开发", wanted_due=dt.date(2026, 11, 20)
     )
     with pytest.raises(WorkflowError):
-        rectification.extension_request(order=order, actor=filer, reason="再要", wanted_due=dt.date(2026, 12, 1))
+        rectification.extension_request(
+            order=order, actor=filer, reason="再要", wanted_due=dt.date(2026, 12, 1)
+        )
     with pytest.raises(WorkflowError):
         rectification.extension_decide(request=request, actor=national_reviewer, grant=False, note="")
     rectification.extension_decide(request=request, actor=national_reviewer, grant=True)
     order.refresh_from_db()
     request.refresh_from_db()
     assert order.due == dt.date(2026, 11, 20) and request.status == ExtensionRequest.Status.GRANTED
-    second = rectification.extension_request(order=order, actor=filer, reason="还要", wanted_due=dt.date(2026, 12, 4))
+    second = rectification.extension_request(
+        order=order, actor=filer, reason="还要", wanted_due=dt.date(2026, 12, 4)
+    )
     rectification.extension_decide(request=second, actor=national_reviewer, grant=False, note="理由不充分")
     order.refresh_from_db()
     assert order.due == dt.date(2026, 11, 20)
@@ -149,7 +164,11 @@ def test_overdue_rule_marks_once_across_the_holiday_and_notifies(  # type: ignor
     order.refresh_from_db()
     assert order.state == "overdue"
     assert order.events.filter(action=SupervisionAction.OVERDUE).count() == 1
-    notified = set(Notification.objects.all()[: Notification.objects.count() - before].values_list("recipient", flat=True))
+    notified = set(
+        Notification.objects.all()[: Notification.objects.count() - before].values_list(
+            "recipient", flat=True
+        )
+    )
     assert {filer.pk, national_reviewer.pk} <= notified
 
 

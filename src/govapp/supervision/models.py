@@ -51,9 +51,13 @@ class RectificationOrder(FSMModelMixin, models.Model):
 
     State = OrderState
 
-    app = models.ForeignKey(App, on_delete=models.PROTECT, related_name="rectification_orders", verbose_name=_("app"))
+    app = models.ForeignKey(
+        App, on_delete=models.PROTECT, related_name="rectification_orders", verbose_name=_("app")
+    )
     source = models.CharField(_("source"), max_length=20, choices=OrderSource.choices)
-    state = FSMField(_("status"), default=OrderState.ISSUED, choices=OrderState.choices, protected=True, db_index=True)
+    state = FSMField(
+        _("status"), default=OrderState.ISSUED, choices=OrderState.choices, protected=True, db_index=True
+    )
     # [{category, article, description, evidence: {scan, rule, file, location, snippet} | {complaint}}]
     findings = models.JSONField(_("findings"), default=list)
     required_actions = models.TextField(_("required actions"))
@@ -72,7 +76,12 @@ class RectificationOrder(FSMModelMixin, models.Model):
     # The complaint is referred to by its receipt so that supervision does not depend on complaints' tables.
     complaint_receipt = models.CharField(_("complaint receipt"), max_length=40, blank=True)
     scan = models.ForeignKey(
-        "inspection.Scan", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("scan")
+        "inspection.Scan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("scan"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -140,9 +149,16 @@ class RectificationAnswer(models.Model):
         verbose_name=_("new app package"),
     )  # fmt: skip
     scan = models.ForeignKey(
-        "inspection.Scan", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("re-test")
+        "inspection.Scan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("re-test"),
     )
-    attachment = models.FileField(_("supporting document"), upload_to=answer_attachment_path, max_length=200, blank=True)
+    attachment = models.FileField(
+        _("supporting document"), upload_to=answer_attachment_path, max_length=200, blank=True
+    )
     attachment_name = models.CharField(_("file name"), max_length=255, blank=True)
     attachment_sha256 = models.CharField(max_length=64, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -205,7 +221,9 @@ class SuspensionNotice(models.Model):
         ACTIVE = "active", _("In force")
         LIFTED = "lifted", _("Lifted: the app is filed again")
 
-    app = models.ForeignKey(App, on_delete=models.PROTECT, related_name="suspension_notices", verbose_name=_("app"))
+    app = models.ForeignKey(
+        App, on_delete=models.PROTECT, related_name="suspension_notices", verbose_name=_("app")
+    )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="suspension_notices", verbose_name=_("sponsoring unit")
     )
@@ -219,7 +237,9 @@ class SuspensionNotice(models.Model):
     revocation_reason = models.TextField(_("reason for revocation"))
     revoked_at = models.DateTimeField(_("revoked at"))
     orders = models.ManyToManyField(RectificationOrder, blank=True, related_name="suspension_notices")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
     lifted_by_filing = models.ForeignKey(
         Filing, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("re-filing")
@@ -251,7 +271,9 @@ class TypicalProblemNotice(models.Model):
     # Facts captured when composing, so the published text does not change if a case moves on:
     # [{kind: order|revocation|complaint, ref, unit, province, app, article, finding, outcome}]
     cases = models.JSONField(_("cases"), default=list)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -298,7 +320,12 @@ class SupervisionEvent(models.Model):
     )
     action = models.CharField(_("action"), max_length=30, choices=SupervisionAction.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     from_state = models.CharField(_("from"), max_length=30, blank=True)
