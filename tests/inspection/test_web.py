@@ -459,3 +459,26 @@ def test_each_platform_keeps_its_own_current_package(  # type: ignore[no-untyped
 @pytest.fixture
 def filing_for_two_platforms(filer) -> Filing:  # type: ignore[no-untyped-def]
     return complete_filing(filer, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat"])
+
+
+def test_a_spot_check_scan_outside_any_filing_is_for_the_national_side_only(  # type: ignore[no-untyped-def]
+    filer, inspector, national_reviewer, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        package = services.package_store(
+            uploaded_file=SimpleUploadedFile("store.zip", project_zip(CHECKIN_PROJECT))
+        )
+        scan = services.scan_create(
+            package=package,
+            filing=None,
+            actor=inspector,
+            reason=Scan.Reason.SPOT_CHECK,
+            filing_number="浙政备2026000001X",
+        )
+    scan.refresh_from_db()
+    assert (scan.status, scan.filing_number) == ("done", "浙政备2026000001X")
+    assert scan.report["filing_number"] == "浙政备2026000001X"
+    url = reverse("inspection:report", args=[scan.pk])
+    assert client_for(inspector).get(url).status_code == 200
+    assert client_for(national_reviewer).get(url).status_code == 200
+    assert client_for(filer).get(url).status_code == 404
