@@ -229,9 +229,18 @@ def test_endpoints_from_urls_and_bare_addresses() -> None:
         TextHit("http://[2001:db8::1]/x", "dex", Evidence("classes.dex", "s3", "")),
         TextHit("http://${host}/api", "script", Evidence("b.js", "l2", "")),
         TextHit("version 1.2.3.4 build", "resource", Evidence("r", "s4", "")),
+        TextHit("6.0.0.47", "resource", Evidence("r", "s5", "6.0.0.47")),
+        TextHit("10.9.8.7", "manifest", Evidence("module.json", "line 1", '"compileSdkVersion":"10.9.8.7"')),
+        TextHit("8.8.8.8:53", "dex", Evidence("classes.dex", "s6", "8.8.8.8:53")),
     ]
     endpoints = {e.host: e for e in extract_endpoints(hits, lambda evidence: False)}
-    assert set(endpoints) == {"api.example.gov.cn", "push.example.gov.cn", "10.0.0.8", "2001:db8::1"}
+    assert set(endpoints) == {
+        "api.example.gov.cn",
+        "push.example.gov.cn",
+        "10.0.0.8",
+        "2001:db8::1",
+        "8.8.8.8",
+    }
     assert (
         endpoints["api.example.gov.cn"].schemes == {"http", "https"}
         and endpoints["api.example.gov.cn"].cleartext

@@ -79,7 +79,8 @@ _URL = re.compile(
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}$"
 )
-_BARE_IP = re.compile(r"^\[?([0-9A-Fa-f:.]{3,45})\]?(?::\d{1,5})?$")
+_BARE_IPV4 = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3})(:\d{1,5})?$")
+_BARE_IPV6 = re.compile(r"^\[([0-9A-Fa-f:.]{2,45})\](?::\d{1,5})?$|^([0-9A-Fa-f:.]{2,45})$")
 # Endpoint patterns for the Interest start by consuming a character (lookbehinds come second) so
 # that the regex engine can reject a position with one C-level character test.
 _IPV4_TEXT = r"\d(?<![\d.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.])"
@@ -89,6 +90,7 @@ _IPV6_TEXT = (
     r"|[0-9a-f](?<![\w:][0-9a-f])[0-9a-f]{0,3}:(?:[0-9a-f]{1,4}:){0,5}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,5})?(?![\w:])"
 )
 _URL_TEXT = r"(?:https?|wss?)://"
+_VERSION_WORD = re.compile(r"version|\bver\b|版本", re.IGNORECASE)
 _IPV6_API = r"Inet6Address"
 
 
@@ -599,11 +601,27 @@ def extract_endpoints(texts: Iterable[TextHit], third_party: Callable[[Evidence]
                 if number >= _MATCHES_PER_TEXT:
                     break
                 add(match.group(2), match.group(1).lower(), hit.evidence)
-        elif len(text) <= 60:
-            bare = _BARE_IP.match(text.strip())
-            if bare and _classify_host(bare.group(1)) in ("ipv4", "ipv6"):
-                add(bare.group(1), None, hit.evidence)
+        elif len(text) <= 60 and hit.surface not in ("manifest", "layout"):
+            stripped = text.strip()
+            v4 = _BARE_IPV4.match(stripped)
+            if v4:
+                if _classify_host(v4.group(1)) == "ipv4" and (
+                    v4.group(2) or not _version_like(v4.group(1), hit)
+                ):
+                    add(v4.group(1), None, hit.evidence)
+                continue
+            v6 = _BARE_IPV6.match(stripped)
+            if v6 and _classify_host(v6.group(1) or v6.group(2)) == "ipv6":
+                add(v6.group(1) or v6.group(2), None, hit.evidence)
     return sorted(found.values(), key=lambda e: (e.kind, e.host))
+
+
+def _version_like(address: str, hit: TextHit) -> bool:
+    """A bare "6.0.0.47" is far more often a version than a server (with a port it is a server)."""
+    if _VERSION_WORD.search(hit.evidence.snippet):
+        return True
+    octets = address.split(".")
+    return len(octets) == 4 and all(len(octet) == 1 for octet in octets[:3])
 
 
 def _text_score(hit: TextHit, weight: float) -> float:
@@ -1014,14 +1032,12 @@ def _detect_debuggable(rule: Rule, ctx: _Context) -> Finding | None:
                 Evidence(_manifest_file(node), "debuggable", f"{node.id or node.path}: debuggable=true")
             )
             confidence = max(confidence, 0.95)
-        for cert in node.certificates:
-            if cert.debug:
-                evidence.append(
-                    Evidence(
-                        "signature", cert.scheme or "certificate", f"{cert.subject} ({cert.sha256[:16]})"
-                    )
-                )
-                confidence = max(confidence, 0.9)
+        # Readers flag every certificate of a debug profile; the first one is evidence enough.
+        for cert in [cert for cert in node.certificates if cert.debug][:1]:
+            evidence.append(
+                Evidence("signature", cert.scheme or "certificate", f"{cert.subject} ({cert.sha256[:16]})")
+            )
+            confidence = max(confidence, 0.9)
         profile = node.signing.get("profile_type") or node.signing.get("type")
         if isinstance(profile, str) and profile.lower() == "debug":
             evidence.append(Evidence("signature", "profile", f"{node.id or node.path}: profile type debug"))
