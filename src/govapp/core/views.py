@@ -24,10 +24,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok", "version": __version__})
 
 
-def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
+def _error(request: HttpRequest, status: int, template: str, reason: str = "") -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _DETAIL[status]}, status=status)
-    return render(request, template, status=status)
+        return JsonResponse({"detail": reason or _DETAIL[status]}, status=status)
+    return render(request, template, {"reason": reason}, status=status)
 
 
 _DETAIL = {400: "Bad request", 403: "Forbidden", 404: "Not found", 500: "Server error"}
@@ -38,7 +38,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "errors/403.html")
+    # PermissionDenied raised with a message (services do) tells the user why; a bare one does not.
+    return _error(request, 403, "errors/403.html", str(exception) if exception and str(exception) else "")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
