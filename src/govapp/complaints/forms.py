@@ -255,10 +255,35 @@ class RectifyForm(forms.Form):
     finding = forms.CharField(
         label=_("Finding"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=MAX_DESCRIPTION,
+        max_length=2000,
         help_text=_(
             "Sent to the unit as the violation to rectify. Remove anything that could identify the "
             "complainant."
         ),
-        error_messages={"required": _("Write the finding the unit must rectify.")},
+        error_messages={
+            "required": _("Write the finding the unit must rectify."),
+            "max_length": _("Shorten the finding to at most 2000 characters (you wrote %(show_value)d)."),
+        },
+    )
+    required_actions = forms.CharField(
+        label=_("Required actions"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what the unit must change.")},
+    )
+    article = forms.CharField(
+        label=_("Article breached"),
+        max_length=50,
+        error_messages={"required": _("Name the article of the Measures.")},
+    )
+    workdays = forms.IntegerField(
+        label=_("Working days to rectify"),
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text=_("Empty: the default rectification period."),
+        error_messages={
+            "min_value": _("Enter a whole number from 1 to 120."),
+            "max_value": _("Enter a whole number from 1 to 120."),
+            "invalid": _("Enter a whole number from 1 to 120."),
+        },
     )

@@ -27,7 +27,6 @@ from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
 from govapp.public.queries import normalise_number
-from govapp.registry import services as registry_services
 from govapp.registry.models import App, FilingNumber
 from govapp.registry.services import WorkflowError
 
@@ -349,12 +348,32 @@ def complaint_reject(*, complaint: Complaint, actor: Any, reason: str) -> Compla
     return complaint
 
 
-@transaction.atomic
-def complaint_order_rectification(*, complaint: Complaint, actor: Any, finding: str) -> Complaint:
-    """The complaint is founded: order the unit to rectify (registry), with the finding as the reason.
+# The article of the Measures a complaint category points at (prefilled; the handler may change it).
+ARTICLE_OF_CATEGORY = {ComplaintCategory.UNFILED_APP: "Art. 5"}
+DEFAULT_ARTICLE = "Art. 13"
 
-    The unit receives the finding only — never the receipt, the complainant or the contact.
+
+def article_for(category: str) -> str:
+    return ARTICLE_OF_CATEGORY.get(category, DEFAULT_ARTICLE)
+
+
+@transaction.atomic
+def complaint_order_rectification(
+    *,
+    complaint: Complaint,
+    actor: Any,
+    finding: str,
+    required_actions: str,
+    article: str,
+    workdays: int | None = None,
+) -> Any:
+    """The complaint is founded: a rectification order (supervision) for the app, the finding as its text.
+
+    The unit receives the finding only: neither the receipt (with which it could follow the case), nor
+    the complainant, nor the contact reach the order. Returns the RectificationOrder.
     """
+    from govapp.supervision.rectification import rectification_order_issue
+
     complaint = _locked(complaint, actor)
     text = _required(finding, _("Write the finding the unit must rectify."))
     if not complaint.is_open:
@@ -364,14 +383,14 @@ def complaint_order_rectification(*, complaint: Complaint, actor: Any, finding: 
         raise WorkflowError(
             _("This complaint is not linked to an app of the register, so no rectification can be ordered.")
         )
-    if app.state != App.State.FILED:
-        raise WorkflowError(
-            _("Rectification can be ordered only for a filed app; “%(app)s” is “%(state)s”.")
-            % {"app": app.name, "state": app.get_state_display()}
-        )
-    category = complaint.category if complaint.category not in ("unfiled_app", "other") else ""
-    registry_services.app_order_rectification(
-        app=app, actor=actor, reason=text, data={"source": "complaint", "category": category}
+    order = rectification_order_issue(
+        app=app,
+        actor=actor,
+        source="complaint",
+        findings=[{"category": complaint.category, "description": text}],
+        required_actions=required_actions,
+        article=article,
+        workdays=workdays,
     )
     before = ""
     if complaint.status != ComplaintStatus.IN_HANDLING:
@@ -380,14 +399,10 @@ def complaint_order_rectification(*, complaint: Complaint, actor: Any, finding: 
             complaint.assigned_to = actor
         complaint.save()
     _record(
-        complaint=complaint,
-        action=ComplaintAction.ORDER_RECTIFICATION,
-        actor=actor,
-        before=before,
-        text=text,
-        data={"app": app.pk},
-    )
-    return complaint
+        complaint=complaint, action=ComplaintAction.ORDER_RECTIFICATION, actor=actor, before=before, text=text,
+        data={"app": app.pk, "order": order.pk, "order_reference": order.reference, "due": order.due.isoformat()},
+    )  # fmt: skip
+    return order
 
 
 # ---------------------------------------------------------------- time rule and risk

@@ -163,7 +163,7 @@ def available_actions(user: Any, complaint: Complaint) -> list[Action]:
     if not user.has_perm("complaints.handle_complaint", complaint):
         return []
     actions = [a for a in ACTIONS.values() if complaint.status in a.states]
-    if complaint.app is None or complaint.app.state != complaint.app.State.FILED:
+    if complaint.app is None or complaint.app.state not in (App.State.FILED, App.State.RECTIFYING):
         actions = [a for a in actions if a.slug != "rectify"]
     return actions
 
@@ -194,7 +194,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _initial(action: Action, complaint: Complaint) -> dict[str, Any]:
     if action.slug == "rectify":
-        return {"finding": complaint.description}
+        return {"finding": complaint.description[:2000], "article": services.article_for(complaint.category)}
     return {}
 
 
@@ -205,13 +205,18 @@ def _make_form(action: Action, complaint: Complaint, data: Any = None) -> forms.
     return action.form(data, **kwargs) if data is not None else action.form(**kwargs)
 
 
-RUNNERS: dict[str, Callable[[Complaint, Any, dict[str, Any]], Complaint]] = {
+RUNNERS: dict[str, Callable[[Complaint, Any, dict[str, Any]], Any]] = {
     "assign": lambda c, u, d: services.complaint_assign(
         complaint=c, actor=u, assignee=d["assignee"], note=d.get("note", "")
     ),
     "handle": lambda c, u, d: services.complaint_handle(complaint=c, actor=u, note=d["note"]),
     "rectify": lambda c, u, d: services.complaint_order_rectification(
-        complaint=c, actor=u, finding=d["finding"]
+        complaint=c,
+        actor=u,
+        finding=d["finding"],
+        required_actions=d["required_actions"],
+        article=d["article"],
+        workdays=d.get("workdays"),
     ),
     "close": lambda c, u, d: services.complaint_close(complaint=c, actor=u, outcome=d["outcome"]),
     "reject": lambda c, u, d: services.complaint_reject(complaint=c, actor=u, reason=d["reason"]),
@@ -258,6 +263,7 @@ def complaint_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
                 RUNNERS[slug](complaint, request.user, form.cleaned_data)
             except WorkflowError as exc:
                 context["error"] = exc.message
+                context["error_items"] = exc.items
             except PermissionDenied as exc:
                 return render(request, "errors/403.html", {"reason": str(exc)}, status=403)
             else:
