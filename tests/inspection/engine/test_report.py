@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govapp.inspection.engine.facts import ApiHit, Certificate, Evidence, PackageFacts, TextHit
 from govapp.inspection.engine.html_report import render_html
@@ -192,3 +194,36 @@ def test_html_is_self_contained_and_escapes_hostile_text(facts: PackageFacts) ->
 def test_html_of_an_error_report() -> None:
     page = render_html(error_report("<x>.apk", "<x>.apk: broken"))
     assert "&lt;x&gt;.apk: broken" in page and "无法检测" in page
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+    max_leaves=20,
+)
+_keys = st.sampled_from(["schema", "package", "verdict", "findings", "errors", "sdks", "notes", "duration_ms",
+                         "filing_number", "declarations", "children", "endpoints"])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.dictionaries(_keys, _json, max_size=12).map(lambda d: {"schema": SCHEMA, **d})
+    | st.fixed_dictionaries(
+        {
+            "schema": st.just(SCHEMA),
+            "package": st.just({}),
+            "verdict": st.sampled_from(["pass", "error"]),
+            "findings": _json,
+            "errors": st.lists(st.text(max_size=5)),
+            "duration_ms": _json,
+        }  # fmt: skip
+    )
+)
+def test_from_dict_only_ever_raises_value_error(data: dict[str, Any]) -> None:
+    """A child's stdout is untrusted: whatever JSON it prints is a report or a ValueError."""
+    try:
+        report = ScanReport.from_dict(data)
+    except ValueError:
+        return
+    assert report.verdict in ("pass", "error", "violation")
+    json.dumps(report.to_dict())

@@ -144,6 +144,18 @@ class ScanReport:
                 raise ValueError(f"scan report key {key!r} is missing or not a {kind.__name__}")
         if data["verdict"] not in VERDICTS:
             raise ValueError(f"scan report verdict {data['verdict']!r} is not one of {', '.join(VERDICTS)}")
+        for key in ("sdks", "endpoints", "notes", "children", "declarations"):
+            if not isinstance(data.get(key) or [], list):
+                raise ValueError(f"scan report key {key!r} is not a list")
+        duration = data.get("duration_ms") or 0
+        if isinstance(duration, bool) or not isinstance(duration, int | float):
+            raise ValueError("scan report key 'duration_ms' is not a number")
+        filing_number = data.get("filing_number")
+        if filing_number is not None and not isinstance(filing_number, str):
+            raise ValueError("scan report key 'filing_number' is not a string")
+        for finding in data["findings"]:
+            if not isinstance(finding, dict) or not isinstance(finding.get("status"), str):
+                raise ValueError("scan report findings must be objects with a 'status'")
         return cls(
             package=data["package"],
             verdict=data["verdict"],
@@ -156,8 +168,8 @@ class ScanReport:
             children=list(data.get("children") or []),
             errors=[str(error) for error in data["errors"]],
             declarations=[str(item) for item in data.get("declarations") or []],
-            filing_number=data.get("filing_number"),
-            duration_ms=int(data.get("duration_ms") or 0),
+            filing_number=filing_number,
+            duration_ms=int(duration),
         )
 
 
