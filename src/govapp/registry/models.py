@@ -59,7 +59,7 @@ class App(FSMModelMixin, models.Model):
     """A government app and its standing in the register."""
 
     class State(models.TextChoices):
-        DRAFT = FilingState.DRAFT.value, FilingState.DRAFT.label
+        DRAFT = FilingState.DRAFT.value, _("Not yet filed")
         FILED = FilingState.FILED.value, FilingState.FILED.label
         CHANGE_REVIEW = FilingState.CHANGE_REVIEW.value, FilingState.CHANGE_REVIEW.label
         RECTIFYING = FilingState.RECTIFYING.value, FilingState.RECTIFYING.label
