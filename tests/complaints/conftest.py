@@ -6,14 +6,33 @@ import dataclasses
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 
 from govapp.complaints import services
 from govapp.complaints.models import Complaint
 from govapp.registry import services as registry_services
 from govapp.registry.models import App
+from tests.conftest import login
 from tests.factories import complete_filing
 from tests.public.builders import approve
+
+
+def in_english(client: Client) -> Client:
+    """Pages default to Chinese; the assertions read the English msgids (the cookie is the user's choice)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def client(client):  # type: ignore[no-untyped-def]
+    return in_english(client)
+
+
+@pytest.fixture
+def client_for():  # type: ignore[no-untyped-def]
+    return lambda user: in_english(login(user))
 
 
 @pytest.fixture(autouse=True)

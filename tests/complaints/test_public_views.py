@@ -12,6 +12,7 @@ from django.urls import reverse
 from govapp.complaints import services
 from govapp.complaints.models import Complaint, ComplaintAttachment
 from govapp.complaints.uploads import MAX_FILE_BYTES
+from tests.complaints.conftest import in_english
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -135,7 +136,7 @@ def test_huge_request_is_refused_before_the_body_is_read(apps, client) -> None:
 
 
 def test_csrf_is_still_checked(apps) -> None:
-    client = Client(enforce_csrf_checks=True)
+    client = in_english(Client(enforce_csrf_checks=True))
     response = client.post(reverse("complaints:new"), form_data())
     assert response.status_code == 403
     assert not Complaint.objects.exists()
