@@ -4,10 +4,11 @@
 #   gettext                       compiling the zh-Hans / English translations
 #   libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk   PDF notices with Chinese typesetting (WeasyPrint)
 #   chromium                      the browser tests (headless)
+#   poppler-utils                 tests read generated PDFs back (pdftotext)
 #   aapt libsmali-java zipalign apksigner android-framework-res   building test APKs from text sources
 set -euo pipefail
 
-packages=(python3-venv gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium
+packages=(python3-venv gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium poppler-utils
           aapt libsmali-java zipalign apksigner android-framework-res)
 
 missing=()

@@ -26,6 +26,19 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}.")
+    return value
+
+
 def _env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -117,7 +130,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'govapp.sqlite3'}",
-        conn_max_age=int(os.environ.get("GOVAPP_DB_CONN_MAX_AGE", "60")),
+        conn_max_age=_env_int("GOVAPP_DB_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -162,8 +175,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Uploads: materials are documents, packages may be large (streamed to disk, never held in memory).
-GOVAPP_MAX_DOCUMENT_BYTES = int(os.environ.get("GOVAPP_MAX_DOCUMENT_BYTES", str(20 * 1024**2)))
-GOVAPP_MAX_PACKAGE_BYTES = int(os.environ.get("GOVAPP_MAX_PACKAGE_BYTES", str(2 * 1024**3)))
+GOVAPP_MAX_DOCUMENT_BYTES = _env_int("GOVAPP_MAX_DOCUMENT_BYTES", 20 * 1024**2, minimum=1)
+GOVAPP_MAX_PACKAGE_BYTES = _env_int("GOVAPP_MAX_PACKAGE_BYTES", 2 * 1024**3, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -191,7 +204,7 @@ CACHES = {
 
 EMAIL_BACKEND = os.environ.get("GOVAPP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("GOVAPP_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("GOVAPP_EMAIL_PORT", "25"))
+EMAIL_PORT = _env_int("GOVAPP_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("GOVAPP_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("GOVAPP_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("GOVAPP_EMAIL_TLS", False)
@@ -200,25 +213,28 @@ DEFAULT_FROM_EMAIL = os.environ.get("GOVAPP_EMAIL_FROM", "govapp@localhost")
 # Working-day limits of the Measures (regulation §4). N1 is fixed by the Measures; the others were
 # not published in any text we could read and are settings with these defaults.
 GOVAPP_LIMITS = {
-    "N1": int(os.environ.get("GOVAPP_N1", "10")),  # provincial completeness review
-    "N2": int(os.environ.get("GOVAPP_N2", "20")),  # national material review + technical test
-    "N3": int(os.environ.get("GOVAPP_N3", "10")),  # unit's supplement / rectification statement
-    "N4": int(os.environ.get("GOVAPP_N4", "10")),  # change filing, before the change takes effect
-    "N5": int(os.environ.get("GOVAPP_N5", "10")),  # deregistration report, after going offline
-    "COMPLAINT": int(os.environ.get("GOVAPP_COMPLAINT_DAYS", "15")),  # complaint handling (not in the Measures)
-    "RECTIFY": int(os.environ.get("GOVAPP_RECTIFY_DAYS", "15")),  # rectification order (default; per order too)
-    "SPOT_PACKAGE": int(os.environ.get("GOVAPP_SPOT_PACKAGE_DAYS", "5")),  # units send the package for a spot check
-    "SELF_INSPECTION": int(os.environ.get("GOVAPP_SELF_INSPECTION_DAYS", "20")),  # self-inspection questionnaire
+    "N1": _env_int("GOVAPP_N1", 10, minimum=1),  # provincial completeness review
+    "N2": _env_int("GOVAPP_N2", 20, minimum=1),  # national material review + technical test
+    "N3": _env_int("GOVAPP_N3", 10, minimum=1),  # unit's supplement / rectification statement
+    "N4": _env_int("GOVAPP_N4", 10, minimum=1),  # change filing, before the change takes effect
+    "N5": _env_int("GOVAPP_N5", 10, minimum=1),  # deregistration report, after going offline
+    "COMPLAINT": _env_int("GOVAPP_COMPLAINT_DAYS", 15),  # complaint handling (not in the Measures)
+    "RECTIFY": _env_int("GOVAPP_RECTIFY_DAYS", 15),  # rectification order (default; per order too)
+    "SPOT_PACKAGE": _env_int("GOVAPP_SPOT_PACKAGE_DAYS", 5),  # units send the package for a spot check
+    "SELF_INSPECTION": _env_int("GOVAPP_SELF_INSPECTION_DAYS", 20),  # self-inspection questionnaire
 }
 
 # Filing number format (docs/filing-numbers.md): region abbreviation (国 for central ministries),
 # year, zero-padded sequence per (region, year), app kind letter.
 GOVAPP_FILING_NUMBER_FORMAT = os.environ.get("GOVAPP_FILING_NUMBER_FORMAT", "{region}政备{year}{seq:06d}{kind}")
 
+# How often the worker applies the time rules (abandonment, overdue rectifications, reminders).
+GOVAPP_TICK_MINUTES = _env_int("GOVAPP_TICK_MINUTES", 10, minimum=1)
+
 # Public API rate limit: requests per minute per client address.
-GOVAPP_PUBLIC_RATE_LIMIT = int(os.environ.get("GOVAPP_PUBLIC_RATE_LIMIT", "120"))
+GOVAPP_PUBLIC_RATE_LIMIT = _env_int("GOVAPP_PUBLIC_RATE_LIMIT", 120)
 # Reverse proxies in front of us that append X-Forwarded-For; 0 = use REMOTE_ADDR (the header is forgeable).
-GOVAPP_TRUSTED_PROXY_COUNT = int(os.environ.get("GOVAPP_TRUSTED_PROXY_COUNT", "0"))
+GOVAPP_TRUSTED_PROXY_COUNT = _env_int("GOVAPP_TRUSTED_PROXY_COUNT", 0)
 
 LOGGING = {
     "version": 1,

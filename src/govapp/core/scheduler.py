@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable
 
 from django.conf import settings
@@ -79,8 +78,8 @@ def apply_time_rules(today: dt.date | None = None) -> dict[str, int]:
 
 
 def tick_minutes() -> int:
-    """GOVAPP_TICK_MINUTES from settings, else from the environment; default 10."""
-    raw = getattr(settings, "GOVAPP_TICK_MINUTES", None) or os.environ.get("GOVAPP_TICK_MINUTES", "10")
+    """settings.GOVAPP_TICK_MINUTES, checked again here because tests and callers may override it."""
+    raw = settings.GOVAPP_TICK_MINUTES
     try:
         minutes = int(raw)
     except ValueError:

@@ -758,7 +758,8 @@ def app_order_rectification(*, app: App, actor: Any, reason: str, data: dict[str
 @transaction.atomic
 def app_accept_rectification(*, app: App, actor: Any, note: str = "") -> App:
     app = App.objects.select_for_update().get(pk=app.pk)
-    _require(actor, "registry.review_national", app)
+    if not (actor.has_perm("registry.review_national", app) or actor.has_perm("registry.review_provincial", app)):
+        raise PermissionDenied(_("Only a reviewer can accept a rectification."))
     before = _transition(app, "accept_rectification", _("Accept rectification"))
     app.save()
     _record(
