@@ -4,41 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
-from ninja.openapi.docs import DocsBase, Swagger
+from ninja.openapi.docs import Swagger
 
 from govapp import __version__
 from govapp.public.ratelimit import RateLimited
 
 from .public import ApiError
 from .public import router as public_router
-
-
-class LocalDocs(DocsBase):
-    """Swagger UI from ninja's own static files, never from a CDN (closed government networks).
-
-    Ninja falls back to a CDN page when it is not in INSTALLED_APPS; then we serve a server-rendered
-    list of the operations instead, which needs no JavaScript at all.
-    """
-
-    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
-        if "ninja" in settings.INSTALLED_APPS:
-            return Swagger().render_page(request, api, **kwargs)
-        schema = api.get_openapi_schema(path_params=kwargs)
-        operations = [
-            {"method": method.upper(), "path": path, **operation}
-            for path, methods in schema["paths"].items()
-            for method, operation in methods.items()
-        ]
-        context = {"api": api, "operations": operations, "openapi_url": self.get_openapi_url(api, kwargs)}
-        return render(request, "public/api_docs.html", context)
-
 
 api = NinjaAPI(
     title="GovApp Registry API",
@@ -49,7 +26,8 @@ api = NinjaAPI(
         "Public endpoints need no login and are rate-limited per client address (HTTP 429 with Retry-After)."
     ),
     urls_namespace="api",
-    docs=LocalDocs(),
+    # Swagger UI from ninja's own static files ("ninja" is an installed app), never from a CDN.
+    docs=Swagger(),
     docs_url="/docs",
 )
 api.add_router("/public/", public_router)
