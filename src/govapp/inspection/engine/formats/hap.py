@@ -390,7 +390,7 @@ def _raw_tail(archive: SafeZip) -> tuple[Any, int]:
     """The archive's underlying file object and size; the signing block lives outside zip entries."""
     # SafeZip keeps its source open for the archive's lifetime; reading raw bytes through it
     # avoids loading a 100 MB package twice.
-    handle = archive._fileobj  # noqa: SLF001 - see docstring; SafeZip offers no raw-bytes accessor
+    handle = archive.raw_file()
     handle.seek(0, 2)
     return handle, handle.tell()
 
