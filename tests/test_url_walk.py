@@ -125,6 +125,42 @@ def missing_object(world: World) -> list[tuple[dict[str, Any], Any]]:
               "receipt": "NO-SUCH-RECEIPT"}, None)]  # fmt: skip
 
 
+CAMPAIGN_VIEWERS = frozenset({"national_reviewer", "inspector"})
+SELFCHECK_VIEWERS = frozenset({"national_reviewer", "inspector", "provincial_reviewer"})
+
+
+def _campaigns(world: World) -> dict[str, Any]:
+    """A spot check and a self-inspection of the world's filed app, made once per walk."""
+    if "campaigns" not in world:
+        from govapp.accounts.models import Role, User
+        from govapp.supervision import campaign_services, selfcheck
+
+        national = User.objects.get(role=Role.NATIONAL_REVIEWER)
+        spot = campaign_services.campaign_create(actor=national, title="抽查", size=1, method="random", seed="1")
+        inspection = selfcheck.selfcheck_launch(actor=national, title="自查")
+        world["campaigns"] = {"spot": spot, "item": spot.items.get(), "selfcheck": inspection,
+                              "return": inspection.returns.get()}  # fmt: skip
+    return world["campaigns"]
+
+
+def spot_check(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"pk": _campaigns(world)["spot"].pk}, None)]
+
+
+def spot_check_item(world: World) -> list[tuple[dict[str, Any], Any]]:
+    item = _campaigns(world)["item"]
+    return [({"pk": item.pk}, item.app)]
+
+
+def self_inspection(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"pk": _campaigns(world)["selfcheck"].pk}, None)]
+
+
+def self_inspection_return(world: World) -> list[tuple[dict[str, Any], Any]]:
+    item = _campaigns(world)["return"]
+    return [({"pk": item.pk}, item.app)]
+
+
 def _action(*roles: str) -> OnObject:
     return OnObject(filings, _roles(*roles))
 
@@ -134,6 +170,8 @@ def _app_action(*roles: str) -> OnObject:
 
 
 Rule = Public | Private | SignedIn | OnObject
+LEGACY_REGISTRARS = ("filer", "other_filer", "far_filer", "provincial_reviewer", "other_provincial_reviewer")
+LEGACY_LISTERS = (*LEGACY_REGISTRARS, "national_reviewer", "inspector")
 RULES: dict[str, Rule] = {
     "healthz": Public(),
     "set_language": Public(),
@@ -210,6 +248,38 @@ RULES: dict[str, Rule] = {
     "supervision:notice_pdf": Public(missing_object),
     "supervision:notice_manage": Private(),
     "supervision:notice_edit": Private(missing_object),
+    # Legacy apps (存量应用): lists for units, provinces and the nation; registering for filers and provinces.
+    # The walk's world holds no legacy app: a missing one is 404 for everybody (tests/supervision/test_legacy_views.py
+    # covers real rows).
+    "supervision:legacy_list": SignedIn(_roles(*LEGACY_LISTERS)),
+    "supervision:legacy_export_csv": SignedIn(_roles(*LEGACY_LISTERS)),
+    "supervision:legacy_export_xlsx": SignedIn(_roles(*LEGACY_LISTERS)),
+    "supervision:legacy_new": SignedIn(_roles(*LEGACY_REGISTRARS)),
+    "supervision:legacy_import": SignedIn(_roles(*LEGACY_REGISTRARS)),
+    "supervision:legacy_template": SignedIn(_roles(*LEGACY_REGISTRARS)),
+    "supervision:legacy_detail": OnObject(missing_object, viewers=frozenset()),
+    "supervision:legacy_edit": OnObject(missing_object, viewers=frozenset()),
+    "supervision:legacy_start": OnObject(missing_object, viewers=frozenset(), post_only=True),
+    # Spot checks (national office and testing bodies) and self-inspections (also the provincial offices).
+    "supervision:campaign_list": SignedIn(_roles("national_reviewer", "inspector")),
+    "supervision:campaign_new": SignedIn(_roles("national_reviewer")),
+    "supervision:campaign_mine": SignedIn(_roles("filer", "other_filer", "far_filer")),
+    "supervision:campaign_detail": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS),
+    "supervision:campaign_progress": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS),
+    "supervision:campaign_report": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS),
+    "supervision:campaign_scan": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS, post_only=True),
+    "supervision:campaign_close": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS, post_only=True),
+    "supervision:campaign_item": OnObject(spot_check_item),
+    "supervision:campaign_item_upload": OnObject(spot_check_item, post_only=True),
+    "supervision:selfcheck_list": SignedIn(_roles("national_reviewer", "inspector", "provincial_reviewer",
+                                                  "other_provincial_reviewer")),  # fmt: skip
+    "supervision:selfcheck_new": SignedIn(_roles("national_reviewer", "provincial_reviewer",
+                                                 "other_provincial_reviewer")),  # fmt: skip
+    "supervision:selfcheck_detail": OnObject(self_inspection, viewers=SELFCHECK_VIEWERS),
+    "supervision:selfcheck_close": OnObject(self_inspection, viewers=SELFCHECK_VIEWERS, post_only=True),
+    "supervision:selfcheck_return": OnObject(self_inspection_return),
+    # The walk's return has no supporting document: "not there" is the insiders' answer.
+    "supervision:selfcheck_attachment": OnObject(self_inspection_return, ok=frozenset({200, 404})),
 }
 
 

@@ -134,7 +134,9 @@ class LegacyReminder(models.Model):
     class Meta:
         ordering = ["-sent_at"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "period", "scope"], name="legacy_reminder_once_per_period")
+            models.UniqueConstraint(
+                fields=["kind", "period", "scope"], name="legacy_reminder_once_per_period"
+            )
         ]
 
     def __str__(self) -> str:

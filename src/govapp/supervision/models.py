@@ -351,4 +351,5 @@ class SupervisionEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Supervision events are append-only.")
 
+from .legacy_models import *  # noqa: F401,F403,E402
 from .campaigns import *  # noqa: F401,F403,E402
