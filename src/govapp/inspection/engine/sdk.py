@@ -15,6 +15,17 @@ from typing import Any
 from .facts import Evidence, PackageFacts
 
 # Vendored script code: evidence from these directories is somebody else's code.
+# Platform and language libraries compiled into apps: their strings are never the app's own wording.
+_PLATFORM_PACKAGES = (
+    "android.",
+    "androidx.",
+    "com.google.android.material.",
+    "dalvik.",
+    "java.",
+    "javax.",
+    "kotlin.",
+    "kotlinx.",
+)
 _VENDOR_DIRS = (
     "node_modules/",
     "miniprogram_npm/",
@@ -150,6 +161,8 @@ class SignatureIndex:
         """True when evidence comes from a known SDK/packer package or a vendored script directory."""
         if evidence.caller:
             dotted = dotted_from_caller(evidence.caller)
+            if dotted and dotted.startswith(_PLATFORM_PACKAGES):
+                return True
             if dotted and self._third_party and self._third_party.match(dotted):
                 return True
         path = evidence.file.replace("\\", "/")
