@@ -10,6 +10,18 @@ from tests.factories import PASSWORD, make_unit, make_user
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():  # type: ignore[no-untyped-def]
+    """Services and commands speak the active language (Chinese by default); tests assert English.
+
+    Requests still get Chinese by default: the locale middleware sets the language per request.
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real hashing costs ~0.3 s per user; tests create dozens.
