@@ -567,7 +567,28 @@ def _dedupe_apis(nodes: list[PackageFacts]) -> list[ApiHit]:
     return out
 
 
+# XML namespace and schema identifiers look like URLs but are never contacted.
+_NAMESPACE_HOSTS = frozenset(
+    {
+        "schemas.android.com",
+        "www.w3.org",
+        "w3.org",
+        "schemas.microsoft.com",
+        "schemas.xmlsoap.org",
+        "ns.adobe.com",
+        "xmlpull.org",
+        "purl.org",
+        "xml.org",
+        "xml.apache.org",
+        "java.sun.com",
+        "xmlns.jcp.org",
+    }
+)
+
+
 def _classify_host(host: str) -> str | None:
+    if host.lower() in _NAMESPACE_HOSTS:
+        return None
     bare = host.strip("[]")
     try:
         address = ipaddress.ip_address(bare)
@@ -899,7 +920,7 @@ def _is_word(code: int) -> bool:
 
 
 def _word_chars_only(item: Any) -> bool:
-    """Whether every character ``item`` (a LITERAL or IN, case variants included) matches is \w."""
+    r"""Whether every character ``item`` (a LITERAL or IN, case variants included) matches is \w."""
     c = _re_internal("_constants")
 
     op, av = item
