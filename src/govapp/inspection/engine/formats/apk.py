@@ -16,7 +16,7 @@ from ..limits import Limits
 from ..safezip import SafeZip
 from .arsc import ResourceTable
 from .axml import TYPE_STRING, XmlAttribute, XmlDocument, XmlElement, is_axml, parse_axml
-from .dex import scan_dex
+from .dex import MatchMemo, scan_dex
 from .native import FLUTTER_APP_LIB, native_libraries, native_strings
 from .signing import V1_SUFFIXES, read_signing_block, v1_certificates
 from .textscan import decode_text, scan_text
@@ -270,9 +270,10 @@ def _dex(
     dex_names = _dex_names(names)
     facts.extra["dex_files"] = dex_names
     classes = methods = 0
+    memo = MatchMemo()
     for name in dex_names:
         data = archive.read(name)
-        result = scan_dex(data, interest, label=name, max_texts=budget.left)
+        result = scan_dex(data, interest, label=name, max_texts=budget.left, memo=memo)
         del data
         budget.add(result.texts)
         room = max(0, budget.cap - len(facts.apis))
