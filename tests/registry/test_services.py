@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
 
 from govapp.core.models import Notification
-from govapp.registry import services
+from govapp.registry import services, workflow
 from govapp.registry.choices import AppKind, EventAction, FilingState, ProcedureKind
 from govapp.registry.materials import Deficiency
 from govapp.registry.models import App, Filing, FilingEvent, FilingNumber
@@ -27,7 +27,7 @@ def _workflow_only(without_technical_test):  # type: ignore[no-untyped-def]
 def today(monkeypatch):  # type: ignore[no-untyped-def]
     """Pin 'today' to Monday 2026-09-28 so clocks cross the National Day holiday."""
     day = dt.date(2026, 9, 28)
-    monkeypatch.setattr(services, "_today", lambda: day)
+    monkeypatch.setattr(workflow, "today", lambda: day)
     return day
 
 

@@ -1,147 +1,88 @@
-"""Writes of the filing workflow: each one atomic, permission-checked, with an event and notifications.
+"""Writes of the filing procedure: each one atomic, permission-checked, with an event and notifications.
 
-Views and the API call these; nothing else changes a state.
+Views and the API call these; nothing else changes a state. What happens to a filed app (shutdown,
+rectification, revocation) is in ``registry.standing``; both are re-exported here as the registry's
+one write API.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed
 
 from govapp.accounts.divisions import province_abbr
-from govapp.accounts.models import Role, Unit
-from govapp.core.calendar import CalendarGap, Deadline, deadline_for, subtract_workdays
+from govapp.core.calendar import CalendarGap, deadline_for, subtract_workdays
 from govapp.core.notify import notify
 
+from . import workflow
 from .choices import KIND_LETTER, PRE_FILING, EventAction, FilingState, ProcedureKind
 from .materials import Deficiency, missing_materials
-from .models import MATERIAL_FIELDS, App, Attachment, Filing, FilingEvent, FilingNumber, NumberSequence
+from .models import MATERIAL_FIELDS, App, Attachment, Filing, FilingNumber, NumberSequence
+from .queries import visible_apps, visible_filings
+from .standing import (
+    app_accept_rectification,
+    app_deregister,
+    app_order_rectification,
+    app_revoke,
+    shutdown_announce,
+)
+from .workflow import (
+    WorkflowError,
+    clock_data,
+    filing_url,
+    national_reviewers,
+    provincial_reviewers,
+    record,
+    require,
+    start_clock,
+    stop_clock,
+    transition,
+    unit_filers,
+)
 
+__all__ = [
+    "APPROVAL_CHECKS",
+    "SUPPLEMENT_HOOKS",
+    "WorkflowError",
+    "app_accept_rectification",
+    "app_deregister",
+    "app_order_rectification",
+    "app_revoke",
+    "approval_blockers",
+    "change_filing_due_date",
+    "change_start",
+    "filing_approve",
+    "filing_create",
+    "filing_extend",
+    "filing_forward",
+    "filing_request_supplement",
+    "filing_return_incomplete",
+    "filing_submit",
+    "filing_supplement",
+    "filing_withdraw",
+    "filings_abandon_overdue",
+    "issue_filing_number",
+    "material_diff",
+    "national_reviewers",
+    "provincial_reviewers",
+    "refiling_start",
+    "shutdown_announce",
+    "unit_filers",
+    "visible_apps",
+    "visible_filings",
+]
 
-class WorkflowError(Exception):
-    """An action that the filing's state or the rules do not allow; the message says why and what to do."""
-
-    def __init__(self, message: str, *, items: Sequence[Deficiency] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.items = list(items)
-
-
-# Checks that must pass before national approval, registered by other apps (the technical test).
 ApprovalCheck = Callable[[Filing], str | None]
 APPROVAL_CHECKS: list[ApprovalCheck] = []
 # Called after a supplement re-enters national review (the technical test re-runs).
 SUPPLEMENT_HOOKS: list[Callable[[Filing], None]] = []
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied(_("You are not allowed to do this for this app."))
-
-
-def _transition(obj: Any, method: str, action_label: str) -> str:
-    """Run a transition method; an illegal one becomes a readable WorkflowError."""
-    before = obj.state
-    try:
-        getattr(obj, method)()
-    except TransitionNotAllowed:
-        raise WorkflowError(
-            _("“%(action)s” is not possible while the status is “%(state)s”.")
-            % {"action": action_label, "state": obj.get_state_display()}
-        ) from None
-    return before
-
-
-def _record(
-    *,
-    app: App,
-    filing: Filing | None,
-    action: str,
-    actor: Any,
-    from_state: str = "",
-    to_state: str = "",
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    attachments: Iterable[Attachment] = (),
-) -> FilingEvent:
-    event = FilingEvent.objects.create(
-        app=app,
-        filing=filing,
-        action=action,
-        actor=actor if getattr(actor, "pk", None) else None,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        data=data or {},
-    )
-    attachments = list(attachments)
-    if attachments:
-        event.attachments.add(*attachments)
-    return event
-
-
-def _start_clock(filing: Filing, limit: str, start: dt.date | None = None) -> Deadline:
-    deadline = deadline_for(limit, start or _today())
-    filing.clock_limit = limit
-    filing.clock_start = deadline.start
-    filing.clock_due = deadline.due
-    filing.clock_provisional = deadline.provisional
-    return deadline
-
-
-def _stop_clock(filing: Filing) -> None:
-    filing.clock_limit = ""
-    filing.clock_start = None
-    filing.clock_due = None
-    filing.clock_provisional = False
-
-
-def _clock_data(deadline: Deadline) -> dict[str, Any]:
-    return {
-        "limit": deadline.limit,
-        "days": deadline.days,
-        "start": deadline.start.isoformat(),
-        "due": deadline.due.isoformat(),
-        "provisional": deadline.provisional,
-    }
-
-
-def _filing_url(filing: Filing) -> str:
-    return reverse("registry:filing_detail", args=[filing.pk])
-
-
-User = get_user_model()
-
-
-def unit_filers(unit: Unit) -> Any:
-    return User.objects.filter(unit=unit, role=Role.FILER, is_active=True)
-
-
-def provincial_reviewers(province: str) -> Any:
-    return User.objects.filter(
-        unit__province=province,
-        role__in=[Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER],
-        is_active=True,
-    )
-
-
-def national_reviewers() -> Any:
-    return User.objects.filter(role=Role.NATIONAL_REVIEWER, is_active=True)
 
 
 # ---------------------------------------------------------------- drafts
@@ -156,7 +97,7 @@ def filing_create(*, actor: Any, app_name: str, app_kind: str) -> Filing:
     filing = Filing.objects.create(
         app=app, procedure=ProcedureKind.NEW, created_by=actor, app_name=app_name, app_kind=app_kind
     )
-    _record(app=app, filing=filing, action=EventAction.CREATE, actor=actor, to_state=filing.state)
+    record(app=app, filing=filing, action=EventAction.CREATE, actor=actor, to_state=filing.state)
     return filing
 
 
@@ -169,7 +110,7 @@ def _copy_materials(source: Filing, target: Filing) -> None:
 def change_start(*, app: App, actor: Any) -> Filing:
     """Open a change filing (Art. 9): a draft pre-filled with the approved materials."""
     app = App.objects.select_for_update().get(pk=app.pk)
-    _require(actor, "registry.edit_filing", app)
+    require(actor, "registry.edit_filing", app)
     if app.state != App.State.FILED:
         raise WorkflowError(
             _("A change can be filed only for a filed app; this app is “%(state)s”.")
@@ -181,7 +122,7 @@ def change_start(*, app: App, actor: Any) -> Filing:
     filing = Filing(app=app, procedure=ProcedureKind.CHANGE, created_by=actor)
     _copy_materials(app.approved_filing, filing)
     filing.save()
-    _record(app=app, filing=filing, action=EventAction.START_CHANGE, actor=actor, to_state=filing.state)
+    record(app=app, filing=filing, action=EventAction.START_CHANGE, actor=actor, to_state=filing.state)
     return filing
 
 
@@ -189,7 +130,7 @@ def change_start(*, app: App, actor: Any) -> Filing:
 def refiling_start(*, app: App, actor: Any) -> Filing:
     """After revocation the unit may file again; the last approved materials are the starting point."""
     app = App.objects.select_for_update().get(pk=app.pk)
-    _require(actor, "registry.edit_filing", app)
+    require(actor, "registry.edit_filing", app)
     if app.state != App.State.REVOKED:
         raise WorkflowError(_("Re-filing is only for apps whose filing was revoked."))
     if app.filings.filter(state__in=PRE_FILING).exists():
@@ -198,7 +139,7 @@ def refiling_start(*, app: App, actor: Any) -> Filing:
     if app.approved_filing is not None:
         _copy_materials(app.approved_filing, filing)
     filing.save()
-    _record(app=app, filing=filing, action=EventAction.START_REFILING, actor=actor, to_state=filing.state)
+    record(app=app, filing=filing, action=EventAction.START_REFILING, actor=actor, to_state=filing.state)
     return filing
 
 
@@ -228,7 +169,7 @@ def filing_submit(*, filing: Filing, actor: Any) -> Filing:
     """Submit a draft (or resubmit a returned filing): to the province, or to the national office for
     central units. Refused, with every missing item listed, while materials are incomplete."""
     filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
-    _require(actor, "registry.edit_filing", filing)
+    require(actor, "registry.edit_filing", filing)
     if filing.state not in (FilingState.DRAFT, FilingState.RETURNED):
         raise WorkflowError(
             _("Only a draft or a returned filing can be submitted; this one is “%(state)s”.")
@@ -236,9 +177,11 @@ def filing_submit(*, filing: Filing, actor: Any) -> Filing:
         )
     items = missing_materials(filing)
     if items:
-        raise WorkflowError(_("The filing is not complete. Complete the items below and submit again."), items=items)
+        raise WorkflowError(
+            _("The filing is not complete. Complete the items below and submit again."), items=items
+        )
     app = filing.app
-    today = _today()
+    today = workflow.today()
     if filing.procedure == ProcedureKind.CHANGE:
         assert filing.change_effective_date is not None
         # "At least N4 working days before the change": the N4-th working day after today must not be
@@ -255,40 +198,47 @@ def filing_submit(*, filing: Filing, actor: Any) -> Filing:
                     "days": earliest.days,
                     "earliest": earliest.due.isoformat(),
                     "date": filing.change_effective_date.isoformat(),
-                    "prov": _(" (provisional: the official calendar is not loaded)") if earliest.provisional else "",
+                    "prov": _(" (provisional: the official calendar is not loaded)")
+                    if earliest.provisional
+                    else "",
                 },
-                items=[Deficiency("change_effective_date", _("date the change takes effect"),
-                                  _("Choose %(date)s or later.") % {"date": earliest.due.isoformat()})],
+                items=[
+                    Deficiency(
+                        "change_effective_date",
+                        _("date the change takes effect"),
+                        _("Choose %(date)s or later.") % {"date": earliest.due.isoformat()},
+                    )
+                ],
             )
     before = filing.state
     if app.unit.is_central:
-        _transition(filing, "submit_to_national", _("Submit"))
-        deadline = _start_clock(filing, "N2", today)
+        transition(filing, "submit_to_national", _("Submit"))
+        deadline = start_clock(filing, "N2", today)
         recipients = national_reviewers()
     else:
-        _transition(filing, "submit_to_province", _("Submit"))
-        deadline = _start_clock(filing, "N1", today)
+        transition(filing, "submit_to_province", _("Submit"))
+        deadline = start_clock(filing, "N1", today)
         recipients = provincial_reviewers(app.unit.province)
     filing.submitted_at = timezone.now()
     filing.save()
     if filing.procedure == ProcedureKind.CHANGE and app.state == App.State.FILED:
         app.start_change_review()
         app.save()
-    _record(
+    record(
         app=app,
         filing=filing,
         action=EventAction.SUBMIT,
         actor=actor,
         from_state=before,
         to_state=filing.state,
-        data={"clock": _clock_data(deadline)},
+        data={"clock": clock_data(deadline)},
     )
     notify(
         recipients=recipients,
         subject=_("New filing to review: %(app)s") % {"app": filing.app_name},
         body=_("%(unit)s submitted “%(app)s”. %(deadline)s")
         % {"unit": app.unit.name, "app": filing.app_name, "deadline": deadline.describe()},
-        url=_filing_url(filing),
+        url=filing_url(filing),
         due=deadline.due,
     )
     return filing
@@ -307,15 +257,17 @@ def _validated_items(items: Sequence[Deficiency]) -> list[dict[str, str]]:
 
 
 @transaction.atomic
-def filing_return_incomplete(*, filing: Filing, actor: Any, items: Sequence[Deficiency], note: str = "") -> Filing:
+def filing_return_incomplete(
+    *, filing: Filing, actor: Any, items: Sequence[Deficiency], note: str = ""
+) -> Filing:
     """Completeness review found gaps: return with ONE consolidated list (一次性告知)."""
     filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
-    _require(actor, "registry.review_provincial", filing)
+    require(actor, "registry.review_provincial", filing)
     data_items = _validated_items(items)
-    before = _transition(filing, "return_incomplete", _("Return as incomplete"))
-    _stop_clock(filing)
+    before = transition(filing, "return_incomplete", _("Return as incomplete"))
+    stop_clock(filing)
     filing.save()
-    _record(
+    record(
         app=filing.app,
         filing=filing,
         action=EventAction.RETURN_INCOMPLETE,
@@ -330,7 +282,7 @@ def filing_return_incomplete(*, filing: Filing, actor: Any, items: Sequence[Defi
         subject=_("Filing returned as incomplete: %(app)s") % {"app": filing.app_name},
         body=_("The provincial office listed %(n)d item(s) to complete. Complete them all and submit again.")
         % {"n": len(data_items)},
-        url=_filing_url(filing),
+        url=filing_url(filing),
     )
     return filing
 
@@ -339,11 +291,11 @@ def filing_return_incomplete(*, filing: Filing, actor: Any, items: Sequence[Defi
 def filing_forward(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     """Materials complete: forward to the national office; its N2 clock starts."""
     filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
-    _require(actor, "registry.review_provincial", filing)
-    before = _transition(filing, "forward_to_national", _("Forward to the national office"))
-    deadline = _start_clock(filing, "N2")
+    require(actor, "registry.review_provincial", filing)
+    before = transition(filing, "forward_to_national", _("Forward to the national office"))
+    deadline = start_clock(filing, "N2")
     filing.save()
-    _record(
+    record(
         app=filing.app,
         filing=filing,
         action=EventAction.FORWARD,
@@ -351,13 +303,13 @@ def filing_forward(*, filing: Filing, actor: Any, note: str = "") -> Filing:
         from_state=before,
         to_state=filing.state,
         reason=note,
-        data={"clock": _clock_data(deadline)},
+        data={"clock": clock_data(deadline)},
     )
     notify(
         recipients=national_reviewers(),
         subject=_("Filing forwarded for national review: %(app)s") % {"app": filing.app_name},
         body=deadline.describe(),
-        url=_filing_url(filing),
+        url=filing_url(filing),
         due=deadline.due,
     )
     return filing
@@ -372,12 +324,12 @@ def filing_request_supplement(
 ) -> Filing:
     """Material review or technical test needs more: the unit has N3 working days to answer."""
     filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
-    _require(actor, "registry.review_national", filing)
+    require(actor, "registry.review_national", filing)
     data_items = _validated_items(items)
-    before = _transition(filing, "request_supplement", _("Request supplement"))
-    deadline = _start_clock(filing, "N3")
+    before = transition(filing, "request_supplement", _("Request supplement"))
+    deadline = start_clock(filing, "N3")
     filing.save()
-    _record(
+    record(
         app=filing.app,
         filing=filing,
         action=EventAction.REQUEST_SUPPLEMENT,
@@ -385,7 +337,7 @@ def filing_request_supplement(
         from_state=before,
         to_state=filing.state,
         reason=note,
-        data={"items": data_items, "clock": _clock_data(deadline), "test_failed": test_failed},
+        data={"items": data_items, "clock": clock_data(deadline), "test_failed": test_failed},
     )
     notify(
         recipients=unit_filers(filing.app.unit),
@@ -395,7 +347,7 @@ def filing_request_supplement(
             "without an answer the filing is deemed abandoned."
         )
         % {"n": len(data_items), "due": deadline.due.isoformat(), "deadline": deadline.describe()},
-        url=_filing_url(filing),
+        url=filing_url(filing),
         due=deadline.due,
     )
     return filing
@@ -407,24 +359,30 @@ def filing_supplement(
 ) -> Filing:
     """The unit's supplement or rectification statement: review and technical test run again."""
     filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
-    _require(actor, "registry.edit_filing", filing)
+    require(actor, "registry.edit_filing", filing)
     if not statement.strip():
         raise WorkflowError(
             _("Write the supplement or rectification statement: what was added or changed for each item."),
             items=[Deficiency("statement", _("statement"), _("This field is required."))],
         )
-    if filing.state == FilingState.AWAITING_SUPPLEMENT and filing.clock_due and _today() > filing.clock_due:
+    if (
+        filing.state == FilingState.AWAITING_SUPPLEMENT
+        and filing.clock_due
+        and workflow.today() > filing.clock_due
+    ):
         raise WorkflowError(
             _("The supplement period ended on %(due)s; the filing is deemed abandoned. Start a new filing.")
             % {"due": filing.clock_due.isoformat()}
         )
     items = missing_materials(filing)
     if items:
-        raise WorkflowError(_("The filing is not complete. Complete the items below and submit again."), items=items)
-    before = _transition(filing, "supplement", _("Submit supplement"))
-    deadline = _start_clock(filing, "N2")
+        raise WorkflowError(
+            _("The filing is not complete. Complete the items below and submit again."), items=items
+        )
+    before = transition(filing, "supplement", _("Submit supplement"))
+    deadline = start_clock(filing, "N2")
     filing.save()
-    _record(
+    record(
         app=filing.app,
         filing=filing,
         action=EventAction.SUPPLEMENT,
@@ -432,14 +390,14 @@ def filing_supplement(
         from_state=before,
         to_state=filing.state,
         reason=statement.strip(),
-        data={"clock": _clock_data(deadline)},
+        data={"clock": clock_data(deadline)},
         attachments=attachments,
     )
     notify(
         recipients=national_reviewers(),
         subject=_("Supplement received: %(app)s") % {"app": filing.app_name},
         body=_("Review and technical test run again. %(deadline)s") % {"deadline": deadline.describe()},
-        url=_filing_url(filing),
+        url=filing_url(filing),
         due=deadline.due,
     )
     for hook in SUPPLEMENT_HOOKS:
@@ -451,7 +409,7 @@ def filing_supplement(
 def filing_extend(*, filing: Filing, actor: Any, reason: str, expected_date: dt.date) -> Filing:
     """Complex case: extend the national review; the unit is told the reason and the expected date."""
     filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
-    _require(actor, "registry.review_national", filing)
+    require(actor, "registry.review_national", filing)
     if not reason.strip():
         raise WorkflowError(
             _("Give the reason for the extension; the unit is told it."),
@@ -459,20 +417,21 @@ def filing_extend(*, filing: Filing, actor: Any, reason: str, expected_date: dt.
         )
     if filing.clock_due and expected_date <= filing.clock_due:
         raise WorkflowError(
-            _("The expected date must be after the current due date %(due)s.") % {"due": filing.clock_due.isoformat()},
+            _("The expected date must be after the current due date %(due)s.")
+            % {"due": filing.clock_due.isoformat()},
             items=[Deficiency("expected_date", _("expected date"), _("Choose a later date."))],
         )
-    if expected_date <= _today():
+    if expected_date <= workflow.today():
         raise WorkflowError(
             _("The expected date must be in the future."),
             items=[Deficiency("expected_date", _("expected date"), _("Choose a later date."))],
         )
     previous_due = filing.clock_due
-    before = _transition(filing, "extend", _("Extend the review period"))
+    before = transition(filing, "extend", _("Extend the review period"))
     filing.extension_reason = reason.strip()
     filing.clock_due = expected_date
     filing.save()
-    _record(
+    record(
         app=filing.app,
         filing=filing,
         action=EventAction.EXTEND,
@@ -480,14 +439,17 @@ def filing_extend(*, filing: Filing, actor: Any, reason: str, expected_date: dt.
         from_state=before,
         to_state=filing.state,
         reason=reason.strip(),
-        data={"previous_due": previous_due.isoformat() if previous_due else None, "expected": expected_date.isoformat()},
+        data={
+            "previous_due": previous_due.isoformat() if previous_due else None,
+            "expected": expected_date.isoformat(),
+        },
     )
     notify(
         recipients=unit_filers(filing.app.unit),
         subject=_("Review period extended: %(app)s") % {"app": filing.app_name},
         body=_("Reason: %(reason)s. Expected decision by %(date)s.")
         % {"reason": reason.strip(), "date": expected_date.isoformat()},
-        url=_filing_url(filing),
+        url=filing_url(filing),
         due=expected_date,
     )
     return filing
@@ -509,7 +471,9 @@ def issue_filing_number(*, filing: Filing) -> FilingNumber:
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                sequence, _created = NumberSequence.objects.select_for_update().get_or_create(region=region, year=year)
+                sequence, _created = NumberSequence.objects.select_for_update().get_or_create(
+                    region=region, year=year
+                )
             break
         except IntegrityError:
             continue  # another approval created the row first; lock it on the next try
@@ -536,11 +500,29 @@ _IDENTIFIERS = (
 )
 
 
+def material_diff(old: Filing, new: Filing) -> list[dict[str, Any]]:
+    """Field-level differences between the approved materials and a change filing."""
+    diff = []
+    for name in MATERIAL_FIELDS:
+        a, b = getattr(old, name), getattr(new, name)
+        if a != b:
+            field = Filing._meta.get_field(name)
+            diff.append(
+                {
+                    "field": name,
+                    "label": str(field.verbose_name),
+                    "old": a.isoformat() if isinstance(a, dt.date) else a,
+                    "new": b.isoformat() if isinstance(b, dt.date) else b,
+                }
+            )
+    return diff
+
+
 @transaction.atomic
 def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     """Filed: a number for new filings and re-filings; a change keeps the app's number."""
     filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
-    _require(actor, "registry.review_national", filing)
+    require(actor, "registry.review_national", filing)
     if filing.state != FilingState.NATIONAL_REVIEW:
         raise WorkflowError(
             _("Only a filing under national review can be approved; this one is “%(state)s”.")
@@ -550,8 +532,8 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     if blockers:
         raise WorkflowError(" ".join(blockers))
     app = App.objects.select_for_update().get(pk=filing.app_id)
-    before = _transition(filing, "approve", _("Approve"))
-    _stop_clock(filing)
+    before = transition(filing, "approve", _("Approve"))
+    stop_clock(filing)
     filing.decided_at = timezone.now()
     filing.save()
     data: dict[str, Any] = {}
@@ -578,16 +560,18 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     for name in _IDENTIFIERS:
         setattr(app, name, getattr(filing, name))
     app.save()
-    _record(
+    record(
         app=app, filing=filing, action=EventAction.APPROVE, actor=actor, from_state=before, to_state=filing.state,
         reason=note, data=data,
     )  # fmt: skip
     notify(
         recipients=unit_filers(app.unit),
         subject=_("Filed: %(app)s") % {"app": filing.app_name},
-        body=_("Filing number %(number)s. Display the unit name and the filing number prominently in the app.")
+        body=_(
+            "Filing number %(number)s. Display the unit name and the filing number prominently in the app."
+        )
         % {"number": app.current_number.number if app.current_number else ""},
-        url=_filing_url(filing),
+        url=filing_url(filing),
     )
     return filing
 
@@ -595,12 +579,12 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
 @transaction.atomic
 def filing_withdraw(*, filing: Filing, actor: Any, reason: str = "") -> Filing:
     filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
-    _require(actor, "registry.edit_filing", filing)
-    before = _transition(filing, "withdraw", _("Withdraw"))
-    _stop_clock(filing)
+    require(actor, "registry.edit_filing", filing)
+    before = transition(filing, "withdraw", _("Withdraw"))
+    stop_clock(filing)
     filing.save()
     _end_change_if_needed(filing)
-    _record(
+    record(
         app=filing.app, filing=filing, action=EventAction.WITHDRAW, actor=actor, from_state=before,
         to_state=filing.state, reason=reason,
     )  # fmt: skip
@@ -616,7 +600,7 @@ def _end_change_if_needed(filing: Filing) -> None:
 
 def filings_abandon_overdue(*, today: dt.date | None = None) -> int:
     """Scheduled job: supplements not received within N3 are deemed abandoned (视为放弃). Idempotent."""
-    today = today or _today()
+    today = today or workflow.today()
     count = 0
     overdue = Filing.objects.filter(state=FilingState.AWAITING_SUPPLEMENT, clock_due__lt=today).values_list(
         "pk", flat=True
@@ -624,15 +608,19 @@ def filings_abandon_overdue(*, today: dt.date | None = None) -> int:
     for pk in list(overdue):
         with transaction.atomic():
             filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=pk)
-            if filing.state != FilingState.AWAITING_SUPPLEMENT or not filing.clock_due or filing.clock_due >= today:
+            if (
+                filing.state != FilingState.AWAITING_SUPPLEMENT
+                or not filing.clock_due
+                or filing.clock_due >= today
+            ):
                 continue
             due = filing.clock_due
-            before = _transition(filing, "abandon", _("Deem abandoned"))
-            _stop_clock(filing)
+            before = transition(filing, "abandon", _("Deem abandoned"))
+            stop_clock(filing)
             filing.decided_at = timezone.now()
             filing.save()
             _end_change_if_needed(filing)
-            _record(
+            record(
                 app=filing.app,
                 filing=filing,
                 action=EventAction.ABANDON,
@@ -646,177 +634,7 @@ def filings_abandon_overdue(*, today: dt.date | None = None) -> int:
                 recipients=list(unit_filers(filing.app.unit)) + list(national_reviewers()),
                 subject=_("Filing deemed abandoned: %(app)s") % {"app": filing.app_name},
                 body=_("No supplement was received by %(due)s.") % {"due": due.isoformat()},
-                url=_filing_url(filing),
+                url=filing_url(filing),
             )
             count += 1
     return count
-
-
-# ---------------------------------------------------------------- after filing
-
-
-def material_diff(old: Filing, new: Filing) -> list[dict[str, Any]]:
-    """Field-level differences between the approved materials and a change filing."""
-    diff = []
-    for name in MATERIAL_FIELDS:
-        a, b = getattr(old, name), getattr(new, name)
-        if a != b:
-            field = Filing._meta.get_field(name)
-            diff.append(
-                {
-                    "field": name,
-                    "label": str(field.verbose_name),
-                    "old": a.isoformat() if isinstance(a, dt.date) else a,
-                    "new": b.isoformat() if isinstance(b, dt.date) else b,
-                }
-            )
-    return diff
-
-
-@transaction.atomic
-def shutdown_announce(
-    *, app: App, actor: Any, notice: str, offline_date: dt.date, attachments: Sequence[Attachment] = ()
-) -> App:
-    """The unit published a shutdown notice; the deregistration report is due N5 working days after offline."""
-    app = App.objects.select_for_update().get(pk=app.pk)
-    _require(actor, "registry.edit_filing", app)
-    if not notice.strip():
-        raise WorkflowError(
-            _("Give the text or the address of the public shutdown notice."),
-            items=[Deficiency("notice", _("shutdown notice"), _("This field is required."))],
-        )
-    if app.filings.filter(state__in=[FilingState.PROVINCIAL_REVIEW, FilingState.NATIONAL_REVIEW]).exists():
-        raise WorkflowError(_("Withdraw the change filing under review before announcing a shutdown."))
-    before = _transition(app, "announce_shutdown", _("Announce shutdown"))
-    deadline = deadline_for("N5", offline_date)
-    app.offline_date = offline_date
-    app.deregistration_due = deadline.due
-    app.deregistration_due_provisional = deadline.provisional
-    app.save()
-    _record(
-        app=app, filing=None, action=EventAction.ANNOUNCE_SHUTDOWN, actor=actor, from_state=before,
-        to_state=app.state, reason=notice.strip(), data={"clock": _clock_data(deadline)}, attachments=attachments,
-    )  # fmt: skip
-    return app
-
-
-@transaction.atomic
-def app_deregister(*, app: App, actor: Any, report: str) -> App:
-    """The offline report: the filing is deregistered (注销); its number keeps resolving as such."""
-    app = App.objects.select_for_update().get(pk=app.pk)
-    _require(actor, "registry.edit_filing", app)
-    if not report.strip():
-        raise WorkflowError(
-            _("Write the offline report: when the app went offline and how users were informed."),
-            items=[Deficiency("report", _("offline report"), _("This field is required."))],
-        )
-    if app.offline_date and _today() < app.offline_date:
-        raise WorkflowError(
-            _("The app goes offline on %(date)s; report after that day.") % {"date": app.offline_date.isoformat()}
-        )
-    before = _transition(app, "deregister", _("Deregister"))
-    app.save()
-    _set_number_status(app, FilingNumber.Status.DEREGISTERED)
-    _record(
-        app=app, filing=None, action=EventAction.DEREGISTER, actor=actor, from_state=before, to_state=app.state,
-        reason=report.strip(),
-    )  # fmt: skip
-    return app
-
-
-def _set_number_status(app: App, status: str) -> None:
-    number = app.current_number
-    if number is not None:
-        number.status = status
-        number.status_changed_at = timezone.now()
-        number.save(update_fields=["status", "status_changed_at"])
-
-
-@transaction.atomic
-def app_order_rectification(*, app: App, actor: Any, reason: str, data: dict[str, Any] | None = None) -> App:
-    """A violation was found on a filed app: the unit must rectify."""
-    app = App.objects.select_for_update().get(pk=app.pk)
-    if not (actor.has_perm("registry.review_national", app) or actor.has_perm("registry.review_provincial", app)):
-        raise PermissionDenied(_("Only a reviewer can order rectification."))
-    if not reason.strip():
-        raise WorkflowError(_("Say which violation was found and what must be rectified."))
-    before = _transition(app, "order_rectification", _("Order rectification"))
-    app.save()
-    _record(
-        app=app, filing=None, action=EventAction.ORDER_RECTIFICATION, actor=actor, from_state=before,
-        to_state=app.state, reason=reason.strip(), data=data or {},
-    )  # fmt: skip
-    notify(
-        recipients=unit_filers(app.unit),
-        subject=_("Rectification ordered: %(app)s") % {"app": app.name},
-        body=reason.strip(),
-        url=reverse("registry:app_detail", args=[app.pk]),
-    )
-    return app
-
-
-@transaction.atomic
-def app_accept_rectification(*, app: App, actor: Any, note: str = "") -> App:
-    app = App.objects.select_for_update().get(pk=app.pk)
-    if not (actor.has_perm("registry.review_national", app) or actor.has_perm("registry.review_provincial", app)):
-        raise PermissionDenied(_("Only a reviewer can accept a rectification."))
-    before = _transition(app, "accept_rectification", _("Accept rectification"))
-    app.save()
-    _record(
-        app=app, filing=None, action=EventAction.RECTIFIED, actor=actor, from_state=before, to_state=app.state,
-        reason=note,
-    )  # fmt: skip
-    return app
-
-
-@transaction.atomic
-def app_revoke(*, app: App, actor: Any, reason: str) -> App:
-    """The national office revokes the filing (撤销备案); the number resolves as revoked."""
-    app = App.objects.select_for_update().get(pk=app.pk)
-    _require(actor, "registry.review_national", app)
-    if not reason.strip():
-        raise WorkflowError(
-            _("Give the reason for revocation; it is recorded and shown to the unit."),
-            items=[Deficiency("reason", _("reason"), _("This field is required."))],
-        )
-    before = _transition(app, "revoke", _("Revoke the filing"))
-    app.save()
-    # A procedure still open (a change under review) cannot outlive the filing it would change.
-    for filing in app.filings.filter(state__in=PRE_FILING):
-        filing_before = _transition(filing, "withdraw", _("Withdraw"))
-        _stop_clock(filing)
-        filing.save()
-        _record(
-            app=app, filing=filing, action=EventAction.WITHDRAW, actor=actor, from_state=filing_before,
-            to_state=filing.state, reason=_("Closed by the revocation of the filing."),
-        )  # fmt: skip
-    _set_number_status(app, FilingNumber.Status.REVOKED)
-    _record(
-        app=app, filing=None, action=EventAction.REVOKE, actor=actor, from_state=before, to_state=app.state,
-        reason=reason.strip(),
-    )  # fmt: skip
-    notify(
-        recipients=unit_filers(app.unit),
-        subject=_("Filing revoked: %(app)s") % {"app": app.name},
-        body=reason.strip(),
-        url=reverse("registry:app_detail", args=[app.pk]),
-    )
-    return app
-
-
-def visible_apps(user: Any) -> Any:
-    """The apps a user may see (deny by default)."""
-    if not user.is_authenticated:
-        return App.objects.none()
-    if user.role in (Role.NATIONAL_REVIEWER, Role.INSPECTOR):
-        return App.objects.all()
-    if user.role in (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER) and user.unit_id and user.unit.province:
-        return App.objects.filter(unit__province=user.unit.province)
-    if user.role == Role.FILER and user.unit_id:
-        return App.objects.filter(unit_id=user.unit_id)
-    return App.objects.none()
-
-
-def visible_filings(user: Any) -> Any:
-    return Filing.objects.filter(app__in=visible_apps(user)).select_related("app__unit")
-

@@ -1,0 +1,131 @@
+"""The mechanics every registry write shares: refusals, transitions, events, clocks, recipients."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from govapp.accounts.models import Role, Unit
+from govapp.core.calendar import Deadline, deadline_for
+
+from .materials import Deficiency
+from .models import App, Attachment, Filing, FilingEvent
+
+
+class WorkflowError(Exception):
+    """An action that the filing's state or the rules do not allow; the message says why and what to do."""
+
+    def __init__(self, message: str, *, items: Sequence[Deficiency] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.items = list(items)
+
+
+# Checks that must pass before national approval, registered by other apps (the technical test).
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def require(user: Any, perm: str, obj: Any) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(_("You are not allowed to do this for this app."))
+
+
+def transition(obj: Any, method: str, action_label: str) -> str:
+    """Run a transition method; an illegal one becomes a readable WorkflowError."""
+    before = obj.state
+    try:
+        getattr(obj, method)()
+    except TransitionNotAllowed:
+        raise WorkflowError(
+            _("“%(action)s” is not possible while the status is “%(state)s”.")
+            % {"action": action_label, "state": obj.get_state_display()}
+        ) from None
+    return before
+
+
+def record(
+    *,
+    app: App,
+    filing: Filing | None,
+    action: str,
+    actor: Any,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    attachments: Iterable[Attachment] = (),
+) -> FilingEvent:
+    event = FilingEvent.objects.create(
+        app=app,
+        filing=filing,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data or {},
+    )
+    attachments = list(attachments)
+    if attachments:
+        event.attachments.add(*attachments)
+    return event
+
+
+def start_clock(filing: Filing, limit: str, start: dt.date | None = None) -> Deadline:
+    deadline = deadline_for(limit, start or today())
+    filing.clock_limit = limit
+    filing.clock_start = deadline.start
+    filing.clock_due = deadline.due
+    filing.clock_provisional = deadline.provisional
+    return deadline
+
+
+def stop_clock(filing: Filing) -> None:
+    filing.clock_limit = ""
+    filing.clock_start = None
+    filing.clock_due = None
+    filing.clock_provisional = False
+
+
+def clock_data(deadline: Deadline) -> dict[str, Any]:
+    return {
+        "limit": deadline.limit,
+        "days": deadline.days,
+        "start": deadline.start.isoformat(),
+        "due": deadline.due.isoformat(),
+        "provisional": deadline.provisional,
+    }
+
+
+def filing_url(filing: Filing) -> str:
+    return reverse("registry:filing_detail", args=[filing.pk])
+
+
+User = get_user_model()
+
+
+def unit_filers(unit: Unit) -> Any:
+    return User.objects.filter(unit=unit, role=Role.FILER, is_active=True)
+
+
+def provincial_reviewers(province: str) -> Any:
+    return User.objects.filter(
+        unit__province=province,
+        role__in=[Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER],
+        is_active=True,
+    )
+
+
+def national_reviewers() -> Any:
+    return User.objects.filter(role=Role.NATIONAL_REVIEWER, is_active=True)
