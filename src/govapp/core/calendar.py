@@ -30,6 +30,11 @@ LIMIT_NAMES = {
     "N3": gettext_lazy("supplement"),
     "N4": gettext_lazy("change filing notice"),
     "N5": gettext_lazy("deregistration report"),
+    # Limits that the Measures leave to the system (settings.GOVAPP_LIMITS, defaults in settings.py).
+    "COMPLAINT": gettext_lazy("complaint handling"),
+    "RECTIFY": gettext_lazy("rectification"),
+    "SPOT_PACKAGE": gettext_lazy("package for a spot check"),
+    "SELF_INSPECTION": gettext_lazy("self-inspection"),
 }
 
 

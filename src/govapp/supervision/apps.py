@@ -8,13 +8,19 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self) -> None:
-        # Rectification and revocation consequences: the registry records every revocation and approval
-        # as a FilingEvent; supervision reacts to those rows (see supervision/suspension.py).
+        # Registered here, once the app registry is complete, so that importing a module never has the
+        # side effect of adding a deadline rule (and `govapp tick` sees every rule wherever supervision runs).
         from govapp.core.scheduler import register_time_rule
 
         from . import suspension
+        from .campaign_services import campaign_deadlines
+        from .legacy import legacy_reminders
         from .rectification import rectification_mark_overdue
 
+        # Rectification and revocation consequences: the registry records every revocation and approval
+        # as a FilingEvent; supervision reacts to those rows (see supervision/suspension.py).
         suspension.connect()
         register_time_rule("rectification_overdue", rectification_mark_overdue)
         register_time_rule("suspension_lift_refiled", suspension.lift_refiled)
+        register_time_rule("campaign_deadlines", campaign_deadlines)
+        register_time_rule("legacy_reminders", legacy_reminders)

@@ -18,12 +18,11 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from govapp.accounts.divisions import BY_CODE
 from govapp.accounts.models import Role, UnitLevel
-from govapp.core import calendar
 from govapp.core.calendar import CalendarGap, deadline_for, workdays_between
 from govapp.core.notify import notify
 from govapp.inspection.models import Scan
@@ -43,7 +42,6 @@ from .campaigns import (
 )
 
 LIMIT = "SPOT_PACKAGE"
-calendar.LIMIT_NAMES.setdefault(LIMIT, gettext_lazy("package for a spot check"))
 
 # Apps that hold a filing a spot check can test (a revoked or deregistered app is out of the register).
 SAMPLED_STATES = (App.State.FILED, App.State.CHANGE_REVIEW, App.State.RECTIFYING)

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govapp.core.scheduler import register_time_rule
 from govapp.registry.models import App
 
 __all__ = [
@@ -268,12 +267,3 @@ class CampaignEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Campaign events are append-only.")
 
-
-def _campaign_deadlines(**kwargs: Any) -> int:
-    from .campaign_services import campaign_deadlines
-
-    return campaign_deadlines(**kwargs)
-
-
-# Registered when the models load, so `govapp tick` applies the campaign deadlines wherever supervision runs.
-register_time_rule("campaign_deadlines", _campaign_deadlines)

@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from govapp.accounts.models import Unit
-from govapp.core.scheduler import register_time_rule
 from govapp.registry.choices import AppKind
 from govapp.registry.models import App, android_package_validator, appid_validator
 
@@ -142,13 +141,3 @@ class LegacyReminder(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.period} {self.scope}"
 
-
-def _legacy_reminders(*, today: dt.date) -> int:
-    # Registered here because models modules load with the app registry and supervision/apps.py belongs to
-    # another part of the app; the rule itself lives in supervision.legacy.
-    from .legacy import legacy_reminders
-
-    return legacy_reminders(today=today)
-
-
-register_time_rule("legacy_reminders", _legacy_reminders)

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed
 
 from govapp.core import calendar
@@ -52,8 +51,6 @@ _ATTACHMENT_MAGIC = {
     b"\xff\xd8\xff": "image/jpeg",
 }
 FINDING_CATEGORIES = frozenset(FormalismCategory.values) | {"unfiled_app", "other"}
-
-calendar.LIMIT_NAMES.setdefault(LIMIT, gettext_lazy("rectification"))
 
 
 def _today() -> dt.date:

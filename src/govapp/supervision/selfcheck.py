@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy
 
 from govapp.accounts.divisions import BY_CODE
 from govapp.accounts.models import Role
-from govapp.core import calendar
 from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
 from govapp.registry.materials import Deficiency
@@ -41,7 +40,6 @@ from .campaigns import (
 )
 
 LIMIT = "SELF_INSPECTION"
-calendar.LIMIT_NAMES.setdefault(LIMIT, gettext_lazy("self-inspection"))
 
 YES, NO = "yes", "no"
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
