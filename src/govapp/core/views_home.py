@@ -21,6 +21,7 @@ from govapp.registry.models import App
 from govapp.registry.services import visible_apps, visible_filings
 from govapp.registry.views.clock import countdown, deregistration_clock, filing_clock
 
+from .context_processors import AUTHORITY_FUNCTIONS
 from .models import Notification
 
 
@@ -78,22 +79,34 @@ def _inspector_queue(user: Any) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
+    # Supervision builds on registry and core; imported here so that core loads without it.
+    from govapp.supervision import home as supervision
+
     user = request.user
     role = user.role
-    context: dict[str, Any] = {"role": role, "today": timezone.localdate()}
-    if role == Role.FILER and user.unit_id:
+    today = timezone.localdate()
+    context: dict[str, Any] = {"role": role, "today": today}
+    if user.unit_id and user.unit.function in AUTHORITY_FUNCTIONS:
+        context.update(supervision.authority_items(user))
+        template = "core/home_authority.html"
+    elif role == Role.FILER and user.unit_id:
         context.update(_filer_queue(user))
+        context.update(supervision.filer_items(user, today))
         template = "core/home_filer.html"
     elif role in (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER):
         context.update(_provincial_queue(user))
+        context.update(supervision.provincial_items(user, today))
         template = "core/home_provincial.html"
     elif role == Role.NATIONAL_REVIEWER:
         context.update(_national_queue(user))
+        context.update(supervision.national_items(user, today))
         template = "core/home_national.html"
     elif role == Role.INSPECTOR:
         context.update(_inspector_queue(user))
+        context.update(supervision.inspector_items(user, today))
         template = "core/home_inspector.html"
     else:
+        context.update(supervision.admin_items(today))
         template = "core/home_admin.html"
     return render(request, template, context)
 

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
@@ -185,21 +186,43 @@ def _clean_findings(findings: Sequence[Any], *, article: str) -> list[dict[str, 
     return cleaned
 
 
+def _in_language(value: Any) -> str:
+    """A report text in the active language: reports carry {zh, en} pairs; zh is the fallback."""
+    if isinstance(value, dict):
+        lang = "zh" if (get_language() or "zh").lower().startswith("zh") else "en"
+        return str(value.get(lang) or value.get("zh") or value.get("en") or "")
+    return str(value or "")
+
+
 def findings_from_scan(scan: Any) -> list[dict[str, Any]]:
-    """One finding per violation in a scan report, with its first evidence item (file, location, snippet)."""
+    """One finding per violation in a scan report, with its first evidence item (file, location, snippet).
+
+    Formalism categories are kept. A technical rule's category (complaint_function_missing, cleartext, …)
+    is not a category of an order: it becomes "other", and the rule id and its category go into the text
+    and the evidence so that nothing the test found is lost (docs/supervision.md).
+    """
     findings: list[dict[str, Any]] = []
+    english = not (get_language() or "zh").lower().startswith("zh")
     for finding in scan.report_data.get("findings", []):
         if finding.get("status", "violation") != "violation":
             continue
         evidence = (finding.get("evidence") or [{}])[0]
+        rule = str(finding.get("rule", ""))
+        technical = str(finding.get("category") or "other")
+        category = technical if technical in FINDING_CATEGORIES else "other"
+        title = _in_language(finding.get("title")) or _in_language(finding.get("message")) or rule
+        if category != technical:
+            title = f"{title} ({rule}, {technical})"
+        article = finding.get("article_en") if english and finding.get("article_en") else finding.get("article")
         findings.append(
             {
-                "category": finding.get("category", "other"),
-                "article": finding.get("article", ""),
-                "description": finding.get("title") or finding.get("message") or finding.get("rule", ""),
+                "category": category,
+                "article": _in_language(article),
+                "description": title,
                 "evidence": {
                     "scan": scan.pk,
-                    "rule": finding.get("rule", ""),
+                    "rule": rule,
+                    "technical_category": technical,
                     "file": evidence.get("file", ""),
                     "location": str(evidence.get("location", "")),
                     "snippet": str(evidence.get("snippet", ""))[:500],
