@@ -15,6 +15,7 @@ Other apps add their names here (public pages, inspection, complaints, ...):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,6 +162,75 @@ def self_inspection_return(world: World) -> list[tuple[dict[str, Any], Any]]:
     return [({"pk": item.pk}, item.app)]
 
 
+def _supervised(world: World) -> dict[str, Any]:
+    """A rectification order, suspension notices (from the world's revocation), a published and a draft
+    notice, a legacy app and a complaint about the filed app, made once per walk."""
+    if "supervised" not in world:
+        from govapp.accounts.models import Role, User
+        from govapp.complaints.services import complaint_submit
+        from govapp.supervision.legacy_models import LegacyApp
+        from govapp.supervision.models import SuspensionNotice, TypicalProblemNotice
+        from govapp.supervision.rectification import rectification_order_issue
+
+        national = User.objects.get(role=Role.NATIONAL_REVIEWER)
+        filer = User.objects.get(username="filer")
+        filed, revoked = world["apps"]
+        order = rectification_order_issue(app=filed, actor=national, source="reviewer", required_actions="删除打卡",
+                                          article="第十三条", findings=[{"category": "checkin", "description": "打卡"}])
+        world["supervised"] = {
+            "order": order,
+            "suspension": SuspensionNotice.objects.filter(app=revoked).first(),
+            "published": TypicalProblemNotice.objects.create(title="通报", body="…", created_by=national,
+                                                             status=TypicalProblemNotice.Status.PUBLISHED),
+            "draft": TypicalProblemNotice.objects.create(title="草稿", body="…", created_by=national),
+            "legacy": LegacyApp.objects.create(unit=filer.unit, name="存量应用", android_package="cn.gov.zj.old",
+                                               kind="app", platforms=["android"], online_since=dt.date(2023, 5, 18),
+                                               created_by=filer),
+            "complaint": complaint_submit(category="checkin", description="每天必须打卡", app_name=filed.name),
+        }  # fmt: skip
+        assert world["supervised"]["suspension"] is not None
+        assert world["supervised"]["complaint"].province == "33"
+    return world["supervised"]
+
+
+def filed_app(world: World) -> list[tuple[dict[str, Any], Any]]:
+    app = world["apps"][0]
+    return [({"app_pk": app.pk}, app)]
+
+
+def rectification_order(world: World) -> list[tuple[dict[str, Any], Any]]:
+    order = _supervised(world)["order"]
+    return [({"pk": order.pk, "action": "answer"}, order.app)]
+
+
+def suspension_notice(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"pk": _supervised(world)["suspension"].pk}, None)]
+
+
+def published_notice(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"pk": _supervised(world)["published"].pk}, None)]
+
+
+def draft_notice(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"pk": _supervised(world)["draft"].pk}, None)]
+
+
+def legacy_app(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"pk": _supervised(world)["legacy"].pk}, None)]
+
+
+def complaint(world: World) -> list[tuple[dict[str, Any], Any]]:
+    c = _supervised(world)["complaint"]
+    return [({"pk": c.pk, "slug": "assign", "receipt": c.receipt}, c)]
+
+
+SIGNED_IN = frozenset(PERSONAS[1:])
+# Suspension notices: the unit concerned, its province, the national office, and everyone working for the
+# addressee: the world registers no approval or funding authority, so that is the national office (sysadmin's unit).
+SUSPENSION_VIEWERS = frozenset({"filer", "provincial_reviewer", "national_reviewer", "sysadmin"})
+COMPLAINT_OFFICES = frozenset({"provincial_reviewer", "national_reviewer"})
+
+
 def _action(*roles: str) -> OnObject:
     return OnObject(filings, _roles(*roles))
 
@@ -183,7 +253,7 @@ RULES: dict[str, Rule] = {
     "api:filing_verify": Public(filed_number),
     "api:filings_list": Public(),
     "api:complaint_create": Public(post_only=True),
-    "api:complaint_status": Public(missing_object),
+    "api:complaint_status": Public(complaint),
     "public:home": Public(),
     "public:verify": Public(filed_number),
     "public:list": Public(),
@@ -191,7 +261,7 @@ RULES: dict[str, Rule] = {
     "complaints:new": Public(),
     "complaints:submitted": Public(),
     "complaints:track": Public(),
-    "complaints:status": Public(missing_object),
+    "complaints:status": Public(complaint),
     "core:home": SignedIn(),
     "core:inbox": SignedIn(),
     "core:inbox_read": OnObject(notification, viewers=frozenset({"filer"}), post_only=True),
@@ -225,41 +295,40 @@ RULES: dict[str, Rule] = {
     # A queued scan has no report yet: "not there yet" is a fine answer for its insiders.
     "inspection:report_json": OnObject(scan, ok=frozenset({200, 404})),
     "inspection:report_html": OnObject(scan, ok=frozenset({200, 404})),
-    # Complaint handling: the walk knows no complaint objects; a missing one must be 404, never 500.
+    # Complaint handling: the province's cyberspace office handles, the national office reads; units never see.
     "complaints:list": SignedIn(
         _roles("national_reviewer", "provincial_reviewer", "other_provincial_reviewer")
     ),
-    "complaints:detail": OnObject(missing_object, viewers=frozenset()),
+    "complaints:detail": OnObject(complaint, viewers=COMPLAINT_OFFICES),
+    # The walk's complaint has no file: a missing attachment is 404 for everybody (tests/complaints covers files).
     "complaints:attachment": OnObject(missing_object, viewers=frozenset()),
-    "complaints:action": OnObject(missing_object, viewers=frozenset()),
-    # Supervision (rectification orders, suspensions, typical-problem notices): provisional until its owner
-    # classifies them.
-    "supervision:order_list": Private(),
-    "supervision:order_new": Private(missing_object),
-    "supervision:order_detail": Private(missing_object),
-    "supervision:order_action": Private(missing_object),
-    "supervision:app_revoke": Private(missing_object),
-    "supervision:suspension_inbox": Private(),
-    "supervision:suspension_detail": Private(missing_object),
-    "supervision:suspension_pdf": Private(missing_object),
+    "complaints:action": OnObject(complaint, _roles("provincial_reviewer"), viewers=COMPLAINT_OFFICES),
+    # Supervision: orders are seen by whoever sees the app; the unit answers, reviewers order, the nation revokes.
+    "supervision:order_list": SignedIn(),
+    "supervision:order_new": OnObject(filed_app, _roles("national_reviewer", "provincial_reviewer")),
+    "supervision:order_detail": OnObject(rectification_order),
+    "supervision:order_action": OnObject(rectification_order, _roles("filer")),
+    "supervision:app_revoke": OnObject(filed_app, _roles("national_reviewer")),
+    "supervision:suspension_inbox": SignedIn(),
+    "supervision:suspension_detail": OnObject(suspension_notice, viewers=SUSPENSION_VIEWERS),
+    "supervision:suspension_pdf": OnObject(suspension_notice, viewers=SUSPENSION_VIEWERS),
     # Typical-problem notices (通报) are published to everyone.
     "supervision:notice_list": Public(),
-    "supervision:notice_detail": Public(missing_object),
-    "supervision:notice_pdf": Public(missing_object),
-    "supervision:notice_manage": Private(),
-    "supervision:notice_edit": Private(missing_object),
+    "supervision:notice_detail": Public(published_notice),
+    "supervision:notice_pdf": Public(published_notice),
+    "supervision:notice_manage": SignedIn(_roles("national_reviewer")),
+    "supervision:notice_edit": OnObject(draft_notice, _roles("national_reviewer"), viewers=SIGNED_IN),
     # Legacy apps (存量应用): lists for units, provinces and the nation; registering for filers and provinces.
-    # The walk's world holds no legacy app: a missing one is 404 for everybody (tests/supervision/test_legacy_views.py
-    # covers real rows).
+    # The world's legacy app belongs to the filer's unit (Zhejiang).
     "supervision:legacy_list": SignedIn(_roles(*LEGACY_LISTERS)),
     "supervision:legacy_export_csv": SignedIn(_roles(*LEGACY_LISTERS)),
     "supervision:legacy_export_xlsx": SignedIn(_roles(*LEGACY_LISTERS)),
     "supervision:legacy_new": SignedIn(_roles(*LEGACY_REGISTRARS)),
     "supervision:legacy_import": SignedIn(_roles(*LEGACY_REGISTRARS)),
     "supervision:legacy_template": SignedIn(_roles(*LEGACY_REGISTRARS)),
-    "supervision:legacy_detail": OnObject(missing_object, viewers=frozenset()),
-    "supervision:legacy_edit": OnObject(missing_object, viewers=frozenset()),
-    "supervision:legacy_start": OnObject(missing_object, viewers=frozenset(), post_only=True),
+    "supervision:legacy_detail": OnObject(legacy_app),
+    "supervision:legacy_edit": OnObject(legacy_app, _roles("filer", "provincial_reviewer")),
+    "supervision:legacy_start": OnObject(legacy_app, post_only=True),
     # Spot checks (national office and testing bodies) and self-inspections (also the provincial offices).
     "supervision:campaign_list": SignedIn(_roles("national_reviewer", "inspector")),
     "supervision:campaign_new": SignedIn(_roles("national_reviewer")),
