@@ -89,8 +89,13 @@ class LookupError_(ValueError):
 
 
 def normalise_text(raw: str) -> str:
-    """NFKC (full-width digits and letters become ASCII) and trimmed, with inner whitespace removed."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw or ""))
+    """NFKC (full-width digits and letters become ASCII), without whitespace or invisible characters.
+
+    Control and format characters (NUL, zero-width spaces, a scanner's trailing CR) never belong to a
+    number or a name; PostgreSQL refuses NUL in a query outright, which would be a server error.
+    """
+    text = unicodedata.normalize("NFKC", raw or "")
+    return re.sub(r"\s+", "", "".join(ch for ch in text if unicodedata.category(ch)[0] != "C"))
 
 
 def normalise_number(raw: str) -> str:

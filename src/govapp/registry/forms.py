@@ -419,7 +419,10 @@ class DeficiencyItemForm(forms.Form):
         return data
 
 
-DeficiencyFormSet = formset_factory(DeficiencyItemForm, extra=3, max_num=60, validate_max=True)
+# absolute_max: a forged TOTAL_FORMS must not make Django build (and render) a thousand forms.
+DeficiencyFormSet = formset_factory(
+    DeficiencyItemForm, extra=3, max_num=60, validate_max=True, absolute_max=60
+)
 
 
 def deficiencies_from(formset: Any) -> list[Deficiency]:
@@ -475,12 +478,31 @@ class ReasonForm(forms.Form):
     )
 
 
+# Dates a user types that start a working-day clock: a year ahead is plenty for an extended review or a
+# planned shutdown, and a date centuries away would make every page showing the clock count for seconds
+# (or overflow the calendar at 9999-12-31).
+MAX_DAYS_AHEAD = 366
+
+
+def _not_too_far(value: dt.date, message: Any) -> dt.date:
+    latest = timezone.localdate() + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if value > latest:
+        raise ValidationError(message, params={"latest": latest.isoformat()})
+    return value
+
+
 class ExtendForm(ReasonForm):
     expected_date = forms.DateField(
         label=_("expected decision date"), widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("Enter the expected decision date."),
                         "invalid": _("Enter the expected decision date as YYYY-MM-DD.")},
     )  # fmt: skip
+
+    def clean_expected_date(self) -> dt.date:
+        return _not_too_far(
+            self.cleaned_data["expected_date"],
+            _("An extension reaches at most one year ahead: choose a date no later than %(latest)s."),
+        )
 
 
 class SupplementForm(forms.Form):
@@ -519,7 +541,9 @@ class ShutdownForm(forms.Form):
             raise ValidationError(
                 _("The offline date cannot be in the past: a notice comes before the shutdown.")
             )
-        return value
+        return _not_too_far(
+            value, _("Announce a shutdown at most one year ahead: choose a date no later than %(latest)s.")
+        )
 
 
 class DeregisterForm(forms.Form):

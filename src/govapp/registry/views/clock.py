@@ -20,11 +20,9 @@ def _weekdays_between(a: dt.date, b: dt.date) -> int:
     sign = 1
     if b < a:
         a, b, sign = b, a, -1
-    count, day = 0, a
-    while day < b:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            count += 1
+    # Whole weeks at once: a due date years away must not cost a loop over every day.
+    weeks, rest = divmod((b - a).days, 7)
+    count = weeks * 5 + sum(1 for i in range(1, rest + 1) if (a.weekday() + i) % 7 < 5)
     return sign * count
 
 

@@ -43,6 +43,9 @@ from .presentation import (
     material_groups,
 )
 
+MAX_SEARCH_LENGTH = 100
+PROVINCE_FILTERS = frozenset(["central", *(code for code, _name in PROVINCE_CHOICES)])
+
 
 @login_required
 @explain_denials
@@ -236,7 +239,8 @@ def filing_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     procedure = request.GET.get("procedure", "")
     province = request.GET.get("province", "")
-    q = request.GET.get("q", "").strip()
+    # NUL would make PostgreSQL refuse the query (a 500); the public register caps searches alike.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
     if state in FilingState.values:
         filings = filings.filter(state=state)
     if kind in AppKind.values:
@@ -244,7 +248,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
     if procedure in ProcedureKind.values:
         filings = filings.filter(procedure=procedure)
     national = request.user.is_national_role
-    if national and province:
+    if national and province in PROVINCE_FILTERS:
         filings = filings.filter(app__unit__province="" if province == "central" else province)
     if q:
         filings = filings.filter(
