@@ -68,7 +68,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = _env_list("GOVAPP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+# Django's test set-up adds "testserver" itself; a production host list must not carry it.
+ALLOWED_HOSTS = _env_list("GOVAPP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _env_list("GOVAPP_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -182,7 +183,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("GOVAPP_SECURE_COOKIES", False)
+# Production runs behind a TLS proxy (docs/operations.md): session and CSRF cookies never travel in
+# clear text unless the operator says so; the embedded mode serves plain HTTP on the local machine.
+SESSION_COOKIE_SECURE = _env_bool("GOVAPP_SECURE_COOKIES", not EMBEDDED and not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -226,7 +229,9 @@ GOVAPP_LIMITS = {
 
 # Filing number format (docs/filing-numbers.md): region abbreviation (国 for central ministries),
 # year, zero-padded sequence per (region, year), app kind letter.
-GOVAPP_FILING_NUMBER_FORMAT = os.environ.get("GOVAPP_FILING_NUMBER_FORMAT", "{region}政备{year}{seq:06d}{kind}")
+GOVAPP_FILING_NUMBER_FORMAT = os.environ.get(
+    "GOVAPP_FILING_NUMBER_FORMAT", "{region}政备{year}{seq:06d}{kind}"
+)
 
 # How often the worker applies the time rules (abandonment, overdue rectifications, reminders).
 GOVAPP_TICK_MINUTES = _env_int("GOVAPP_TICK_MINUTES", 10, minimum=1)
