@@ -281,8 +281,12 @@ def complaint_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     complaint = _visible(request, pk)
     attachment = get_object_or_404(ComplaintAttachment, pk=file_pk, complaint=complaint)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The stored file is missing; ask the administrator to restore it.")) from None
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,
