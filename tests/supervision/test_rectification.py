@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from govapp.core.models import Notification
 from govapp.core.scheduler import apply_time_rules
 from govapp.registry import services as registry
+from govapp.registry import workflow
 from govapp.registry.choices import EventAction
 from govapp.registry.models import App
 from govapp.registry.services import WorkflowError
@@ -34,7 +35,7 @@ ARTICLE = "《办法》第十五条"
 
 def pin_today(monkeypatch: pytest.MonkeyPatch, day: dt.date) -> None:
     monkeypatch.setattr(rectification, "_today", lambda: day)
-    monkeypatch.setattr(registry, "_today", lambda: day)
+    monkeypatch.setattr(workflow, "today", lambda: day)
 
 
 def file_app(filer: Any, provincial_reviewer: Any, national_reviewer: Any, name: str = "浙政钉") -> App:

@@ -156,7 +156,7 @@ def package_store(*, uploaded_file: UploadedFile) -> Package:
 @transaction.atomic
 def package_upload(*, filing: Filing, actor: Any, uploaded_file: UploadedFile) -> FilingPackage:
     """The unit attaches a package to its filing; it becomes the current one of its platform and is scanned."""
-    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     if not actor.has_perm("registry.edit_filing", filing):
         raise PermissionDenied(_("Only a filer of the sponsoring unit can upload the app package."))
     if filing.state not in UPLOAD_STATES:
@@ -272,7 +272,7 @@ def can_request_rescan(user: Any) -> bool:
 @transaction.atomic
 def scan_request_rescan(*, filing: Filing, actor: Any) -> list[Scan]:
     """The national office or a testing body runs the technical test again on every current package."""
-    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     if not (can_request_rescan(actor) and actor.has_perm("registry.view_filing", filing)):
         raise PermissionDenied(_("Only the national office or a testing body can request a re-scan."))
     links = list(FilingPackage.objects.filter(filing=filing, is_current=True).select_related("package"))
@@ -300,7 +300,7 @@ def scan_run(scan_id: int) -> Scan | None:
     from .engine.sandbox import scan_package_isolated
 
     with transaction.atomic():
-        scan = Scan.objects.select_for_update().select_related("package").filter(pk=scan_id).first()
+        scan = Scan.objects.select_for_update(of=("self",)).select_related("package").filter(pk=scan_id).first()
         if scan is None:
             log.warning("scan %s no longer exists; nothing to run", scan_id)
             return None

@@ -168,7 +168,7 @@ def change_filing_due_date(effective_date: dt.date) -> tuple[dt.date, bool]:
 def filing_submit(*, filing: Filing, actor: Any) -> Filing:
     """Submit a draft (or resubmit a returned filing): to the province, or to the national office for
     central units. Refused, with every missing item listed, while materials are incomplete."""
-    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.edit_filing", filing)
     if filing.state not in (FilingState.DRAFT, FilingState.RETURNED):
         raise WorkflowError(
@@ -261,7 +261,7 @@ def filing_return_incomplete(
     *, filing: Filing, actor: Any, items: Sequence[Deficiency], note: str = ""
 ) -> Filing:
     """Completeness review found gaps: return with ONE consolidated list (一次性告知)."""
-    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.review_provincial", filing)
     data_items = _validated_items(items)
     before = transition(filing, "return_incomplete", _("Return as incomplete"))
@@ -290,7 +290,7 @@ def filing_return_incomplete(
 @transaction.atomic
 def filing_forward(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     """Materials complete: forward to the national office; its N2 clock starts."""
-    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.review_provincial", filing)
     before = transition(filing, "forward_to_national", _("Forward to the national office"))
     deadline = start_clock(filing, "N2")
@@ -323,7 +323,7 @@ def filing_request_supplement(
     *, filing: Filing, actor: Any, items: Sequence[Deficiency], note: str = "", test_failed: bool = False
 ) -> Filing:
     """Material review or technical test needs more: the unit has N3 working days to answer."""
-    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.review_national", filing)
     data_items = _validated_items(items)
     before = transition(filing, "request_supplement", _("Request supplement"))
@@ -358,7 +358,7 @@ def filing_supplement(
     *, filing: Filing, actor: Any, statement: str, attachments: Sequence[Attachment] = ()
 ) -> Filing:
     """The unit's supplement or rectification statement: review and technical test run again."""
-    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.edit_filing", filing)
     if not statement.strip():
         raise WorkflowError(
@@ -408,7 +408,7 @@ def filing_supplement(
 @transaction.atomic
 def filing_extend(*, filing: Filing, actor: Any, reason: str, expected_date: dt.date) -> Filing:
     """Complex case: extend the national review; the unit is told the reason and the expected date."""
-    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.review_national", filing)
     if not reason.strip():
         raise WorkflowError(
@@ -521,7 +521,7 @@ def material_diff(old: Filing, new: Filing) -> list[dict[str, Any]]:
 @transaction.atomic
 def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     """Filed: a number for new filings and re-filings; a change keeps the app's number."""
-    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.review_national", filing)
     if filing.state != FilingState.NATIONAL_REVIEW:
         raise WorkflowError(
@@ -578,7 +578,7 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
 
 @transaction.atomic
 def filing_withdraw(*, filing: Filing, actor: Any, reason: str = "") -> Filing:
-    filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.edit_filing", filing)
     before = transition(filing, "withdraw", _("Withdraw"))
     stop_clock(filing)
@@ -607,7 +607,7 @@ def filings_abandon_overdue(*, today: dt.date | None = None) -> int:
     )
     for pk in list(overdue):
         with transaction.atomic():
-            filing = Filing.objects.select_for_update().select_related("app__unit").get(pk=pk)
+            filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=pk)
             if (
                 filing.state != FilingState.AWAITING_SUPPLEMENT
                 or not filing.clock_due

@@ -224,7 +224,7 @@ def legacy_start_filing(*, legacy: LegacyApp, actor: Any) -> Filing:
 
     Refused (WorkflowError) when the app is already filed or a filing is already running.
     """
-    legacy = LegacyApp.objects.select_for_update().select_related("unit", "app").get(pk=legacy.pk)
+    legacy = LegacyApp.objects.select_for_update(of=("self",)).select_related("unit", "app").get(pk=legacy.pk)
     if not can_start_filing(actor, legacy):
         raise PermissionDenied(_("Only a filer of the sponsoring unit can start this filing."))
     status = status_of(legacy)

@@ -142,7 +142,7 @@ def _move(order: RectificationOrder, method: str, label: str) -> str:
 
 
 def _lock(order: RectificationOrder) -> RectificationOrder:
-    return RectificationOrder.objects.select_for_update().select_related("app__unit").get(pk=order.pk)
+    return RectificationOrder.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=order.pk)
 
 
 # ---------------------------------------------------------------- findings
@@ -251,7 +251,7 @@ def rectification_order_issue(
     """Order the unit of a filed app to rectify within working days; the first open order moves the app
     to "rectifying". Notifies the unit's filers. ``complaint`` may be a Complaint (its ``receipt`` is kept)
     or a receipt string; ``scan`` an inspection Scan whose id is recorded."""
-    app = App.objects.select_for_update().select_related("unit").get(pk=app.pk)
+    app = App.objects.select_for_update(of=("self",)).select_related("unit").get(pk=app.pk)
     if not can_issue(actor, app):
         raise PermissionDenied(
             _("Only the national office or the app's provincial reviewers can order rectification.")
@@ -585,7 +585,7 @@ def rectification_mark_overdue(*, today: dt.date | None = None) -> int:
     )
     for pk in list(candidates):
         with transaction.atomic():
-            order = RectificationOrder.objects.select_for_update().select_related("app__unit").get(pk=pk)
+            order = RectificationOrder.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=pk)
             if not order.is_past_due(today):
                 continue  # answered or extended since the query
             before = _move(order, "mark_overdue", _("Mark overdue"))

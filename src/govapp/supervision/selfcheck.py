@@ -297,7 +297,7 @@ def selfcheck_answer(
 ) -> SelfInspectionReturn:  # fmt: skip
     """The unit answers (or corrects its answers) while the campaign is open; contradictions are flagged."""
     item = (
-        SelfInspectionReturn.objects.select_for_update()
+        SelfInspectionReturn.objects.select_for_update(of=("self",))
         .select_related("campaign", "app__unit")
         .get(pk=item.pk)
     )
@@ -435,7 +435,7 @@ def selfcheck_deadlines(*, today: dt.date) -> int:
     for pk in list(pending.filter(campaign__due__lt=today).values_list("pk", flat=True)):
         with transaction.atomic():
             item = (
-                SelfInspectionReturn.objects.select_for_update()
+                SelfInspectionReturn.objects.select_for_update(of=("self",))
                 .select_related("campaign", "app__unit")
                 .get(pk=pk)
             )
@@ -460,7 +460,7 @@ def selfcheck_deadlines(*, today: dt.date) -> int:
     ):
         with transaction.atomic():
             item = (
-                SelfInspectionReturn.objects.select_for_update()
+                SelfInspectionReturn.objects.select_for_update(of=("self",))
                 .select_related("campaign", "app__unit")
                 .get(pk=pk)
             )
