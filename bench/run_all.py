@@ -47,6 +47,7 @@ class Run:
 
 def run_child(kind: str, paths: list[Path], *, timeout: float, hard_limit: float) -> Run:
     """One measurement in a fresh process; its rusage comes from wait4 on exactly that process."""
+    print(f"bench: {kind} on {len(paths)} file(s)", file=sys.stderr, flush=True)
     process = subprocess.Popen(
         [sys.executable, str(MEASURE), kind, "-", "--timeout", str(timeout)],
         stdin=subprocess.PIPE,
