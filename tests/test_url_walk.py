@@ -266,6 +266,7 @@ RULES: dict[str, Rule] = {
     "core:inbox": SignedIn(),
     "core:inbox_read": OnObject(notification, viewers=frozenset({"filer"}), post_only=True),
     "core:inbox_read_all": SignedIn(post_only=True),
+    "core:calendar": SignedIn(_roles("sysadmin", "national_reviewer")),
     "registry:filing_list": SignedIn(),
     "registry:filing_create": SignedIn(_roles("filer", "other_filer", "far_filer")),
     "registry:filing_detail": OnObject(filings),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_home
+from . import views_calendar, views_home
 
 app_name = "core"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("inbox/", views_home.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views_home.inbox_read, name="inbox_read"),
     path("inbox/read-all/", views_home.inbox_read_all, name="inbox_read_all"),
+    path("calendar/", views_calendar.calendar_page, name="calendar"),
 ]
