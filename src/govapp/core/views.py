@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -9,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from govapp import __version__
+
+log = logging.getLogger(__name__)
 
 
 @never_cache
@@ -19,8 +23,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any database failure makes us unhealthy
-        return JsonResponse({"status": "error", "database": str(exc)[:200], "version": __version__}, status=503)
+    except Exception:  # noqa: BLE001 - any database failure makes us unhealthy
+        # The error may name hosts and users: it goes to the log, not to anonymous callers.
+        log.exception("health check: database unavailable")
+        return JsonResponse(
+            {"status": "error", "database": "unavailable", "version": __version__}, status=503
+        )
     return JsonResponse({"status": "ok", "database": "ok", "version": __version__})
 
 
