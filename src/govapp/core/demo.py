@@ -513,17 +513,26 @@ class _Teller:
 
     def rectify(self) -> None:
         assert self.app is not None
-        services.app_order_rectification(
-            app=self.app, actor=self.national,
-            reason="抽查检测发现“学习积分排名”和“在线时长统计”功能，违反第十三条，请于 20 个工作日内整改。",
-            data={"categories": [FormalismCategory.RANKING, FormalismCategory.ONLINE_TIME]},
+        from govapp.supervision.rectification import rectification_order_issue
+
+        rectification_order_issue(
+            app=self.app, actor=self.national, source="spot_check",
+            findings=[
+                {"category": FormalismCategory.RANKING, "description": "“学习积分排名”页面按积分对干部排名"},
+                {"category": FormalismCategory.ONLINE_TIME, "description": "“在线时长统计”计入月度考核"},
+            ],
+            required_actions="下线积分排名和在线时长统计功能，提交整改说明和新版安装包。",
+            article="第十三条第二项", workdays=20,
         )  # fmt: skip
 
     def rectified(self) -> None:
         assert self.app is not None
-        services.app_accept_rectification(
-            app=self.app, actor=self.national, note="复测通过，相关功能已下线。"
-        )
+        from govapp.supervision.models import RectificationOrder
+        from govapp.supervision.rectification import rectification_accept, rectification_answer
+
+        order = RectificationOrder.objects.filter(app=self.app).latest("pk")
+        rectification_answer(order=order, actor=self.filer, statement="已下线积分排名和在线时长统计功能。")
+        rectification_accept(order=order, actor=self.national, note="复测通过，相关功能已下线。")
 
     def revoke(self) -> None:
         assert self.app is not None
