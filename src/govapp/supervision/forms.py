@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govapp.registry.choices import FormalismCategory
+from govapp.registry.forms import MAX_DAYS_AHEAD
 
 from .models import OrderSource, RectificationOrder
 from .rectification import ATTACHMENT_MAX_BYTES, MAX_WORKDAYS, default_workdays
@@ -61,9 +62,20 @@ class OrderIssueForm(forms.Form):
         self.fields["workdays"].initial = default_workdays()
 
 
-def _not_past(value: dt.date | None, field: str) -> dt.date | None:
-    if value is not None and value <= timezone.localdate():
+def _bounded_future(value: dt.date | None, field: str) -> dt.date | None:
+    """A due date after today and at most a year ahead, as registry dates are: a date centuries away
+    (9999-12-31) would make every page counting its working days slow, or overflow the calendar."""
+    if value is None:
+        return value
+    if value <= timezone.localdate():
         raise forms.ValidationError(_("Choose a date after today."), code="past")
+    latest = timezone.localdate() + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if value > latest:
+        raise forms.ValidationError(
+            _("A due date may be at most one year ahead: choose a date no later than %(latest)s."),
+            code="too_far",
+            params={"latest": latest.isoformat()},
+        )
     return value
 
 
@@ -91,7 +103,7 @@ class ExtensionRequestForm(forms.Form):
     wanted_due = forms.DateField(label=_("requested due date"), widget=DATE_WIDGET)
 
     def clean_wanted_due(self) -> dt.date | None:
-        return _not_past(self.cleaned_data.get("wanted_due"), "wanted_due")
+        return _bounded_future(self.cleaned_data.get("wanted_due"), "wanted_due")
 
 
 class AcceptForm(forms.Form):
@@ -108,7 +120,7 @@ class RejectForm(forms.Form):
     )  # fmt: skip
 
     def clean_new_due(self) -> dt.date | None:
-        return _not_past(self.cleaned_data.get("new_due"), "new_due")
+        return _bounded_future(self.cleaned_data.get("new_due"), "new_due")
 
 
 class ExtensionDecisionForm(forms.Form):
@@ -124,7 +136,7 @@ class ExtensionDecisionForm(forms.Form):
     note = forms.CharField(label=_("decision note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_due(self) -> dt.date | None:
-        return _not_past(self.cleaned_data.get("due"), "due")
+        return _bounded_future(self.cleaned_data.get("due"), "due")
 
 
 class RevokeForm(forms.Form):
