@@ -35,6 +35,8 @@ PERSONAS = ("anonymous", "filer", "other_filer", "far_filer", "provincial_review
             "national_reviewer", "inspector", "sysadmin")  # fmt: skip
 # Who may see the objects of the world (a filer's unit in Zhejiang): their unit, their province, the nation.
 VIEWERS = frozenset({"filer", "provincial_reviewer", "national_reviewer", "inspector"})
+# A filing never submitted (a draft, or withdrawn as a draft) is the unit's own: 404 for the reviewers.
+UNIT = frozenset({"filer"})
 EDITABLE = ("draft", "returned", "awaiting_supplement")
 
 World = dict[str, Any]
@@ -87,8 +89,8 @@ def filings(world: World) -> list[tuple[dict[str, Any], Any]]:
 
 
 def one_filing(world: World) -> list[tuple[dict[str, Any], Any]]:
-    f = world["filings"]["provincial_review"]
-    return [({"pk": f.pk}, f)]
+    """A submitted filing and a draft (the unit's own until submitted)."""
+    return [({"pk": f.pk}, f) for f in (world["filings"]["provincial_review"], world["filings"]["draft"])]
 
 
 def apps(world: World) -> list[tuple[dict[str, Any], Any]]:
@@ -117,8 +119,7 @@ def filed_number(world: World) -> list[tuple[dict[str, Any], Any]]:
 
 
 def scan(world: World) -> list[tuple[dict[str, Any], Any]]:
-    s = world["scan"]
-    return [({"pk": s.pk}, s.filing)]
+    return [({"pk": s.pk}, s.filing) for s in (world["scan"], world["draft_scan"])]
 
 
 def missing_object(world: World) -> list[tuple[dict[str, Any], Any]]:
@@ -418,16 +419,17 @@ def world(filer, provincial_reviewer, national_reviewer, monkeypatch):  # type: 
         "attachment": built["draft"].attachments.get(),
         "notification": Notification.objects.filter(recipient=filer).first(),
         "number": filed_app.current_number.number,
-        "scan": _scan(built["national_review"], filer),
+        "scan": _scan(built["national_review"], filer, "c"),
+        "draft_scan": _scan(built["draft"], filer, "d"),
     }
     assert world["notification"] is not None
     return world
 
 
-def _scan(filing: Filing, user: Any) -> Any:
+def _scan(filing: Filing, user: Any, digit: str) -> Any:
     from govapp.inspection.models import Package, Scan
 
-    package = Package.objects.create(sha256="c" * 64, size=1, kind="apk", original_name="app.apk")
+    package = Package.objects.create(sha256=digit * 64, size=1, kind="apk", original_name="app.apk")
     return Scan.objects.create(package=package, filing=filing, requested_by=user)
 
 
@@ -443,7 +445,10 @@ def _expected(rule: Rule, persona: str, obj: Any) -> tuple[str, frozenset[int]]:
         if rule.post_only:
             return "GET", frozenset({405})
         return "GET", frozenset({200} if rule.doers(persona, obj) else {403})
-    if persona not in rule.viewers:
+    viewers = rule.viewers
+    if isinstance(obj, Filing) and obj.submitted_at is None:
+        viewers = viewers & UNIT
+    if persona not in viewers:
         return ("POST" if rule.post_only else "GET"), frozenset({404})
     if rule.post_only:
         return "GET", frozenset({405})

@@ -121,9 +121,11 @@ def test_upload_runs_the_scan_and_the_report_shows_the_findings(  # type: ignore
     assert scan.engine_version and scan.rules_version == scan.report["rules_version"]
     assert scan.declarations == [] and scan.filing_number == ""
 
-    page = (
-        english_client(national_reviewer).get(reverse("inspection:report", args=[scan.pk])).content.decode()
-    )
+    report_url = reverse("inspection:report", args=[scan.pk])
+    # A scan of a draft is the unit's own; the reviewers see it once the filing is submitted.
+    assert english_client(national_reviewer).get(report_url).status_code == 404
+    registry_services.filing_submit(filing=mini_filing, actor=filer)
+    page = english_client(national_reviewer).get(report_url).content.decode()
     assert 'data-verdict="violation"' in page
     assert 'data-rule="FORM-CHECKIN-001"' in page
     assert "pages/checkin/checkin.wxml" in page  # the evidence table names the file
@@ -138,7 +140,9 @@ def test_report_downloads_are_the_stored_json_and_the_engines_html(  # type: ign
     with django_capture_on_commit_callbacks(execute=True):
         upload(client_for(filer), mini_filing, project_zip(CHECKIN_PROJECT))
     scan = Scan.objects.get()
-    client = client_for(provincial_reviewer)  # same province: may see the filing and its report
+    client = client_for(provincial_reviewer)  # same province: may see the submitted filing and its report
+    assert client.get(reverse("inspection:report_json", args=[scan.pk])).status_code == 404
+    registry_services.filing_submit(filing=mini_filing, actor=filer)
     response = client.get(reverse("inspection:report_json", args=[scan.pk]))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
@@ -209,9 +213,9 @@ def test_an_analysis_error_is_shown_and_keeps_approval_blocked(  # type: ignore[
     scan = Scan.objects.get()
     assert scan.status == "failed" and scan.verdict == "error"
     assert "does not fit" in scan.error
+    to_national(mini_filing, filer, provincial_reviewer)
     fragment = panel_html(english_client(national_reviewer), mini_filing)
     assert "Could not analyse:" in fragment and scan.error in fragment
-    to_national(mini_filing, filer, provincial_reviewer)
     with (
         translation.override("en"),
         pytest.raises(WorkflowError, match="could not analyse app.wxapkg: .*does not fit"),
@@ -244,6 +248,7 @@ def test_undeclared_check_in_is_highlighted_and_declared_features_are_exceptions
     scan = Scan.objects.get(filing=plain)
     found = services.contradictions(plain, scan)
     assert [(c.category, c.kind, c.highlight) for c in found] == [("checkin", "undeclared", True)]
+    registry_services.filing_submit(filing=plain, actor=filer)
     assert 'data-kind="undeclared" data-category="checkin"' in panel_html(
         client_for(national_reviewer), plain
     )
@@ -314,6 +319,10 @@ def test_national_reviewer_can_request_a_fresh_scan(  # type: ignore[no-untyped-
         upload(client_for(filer), mini_filing, project_zip(CLEAN_PROJECT))
     url = reverse("inspection:rescan", args=[mini_filing.pk])
     assert client_for(filer).post(url).status_code == 403
+    # A never-submitted filing's package is the unit's own: not even there for a re-scan.
+    assert client_for(national_reviewer).post(url).status_code == 404
+    assert not Scan.objects.filter(reason="rescan").exists()
+    registry_services.filing_submit(filing=mini_filing, actor=filer)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert client_for(national_reviewer).post(url).status_code == 302
         # While that scan is queued another request is refused with the reason.

@@ -28,6 +28,7 @@ from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
 from govapp.public.queries import normalise_number
 from govapp.registry.models import App, FilingNumber
+from govapp.registry.queries import submitted_apps
 from govapp.registry.services import WorkflowError
 
 from .choices import OPEN_STATUSES, AppMatch, ComplaintAction, ComplaintCategory, ComplaintStatus
@@ -67,7 +68,9 @@ def match_app(*, app_name: str = "", filing_number: str = "", province: str = ""
     name = (app_name or "").strip()
     if not name:
         return AppMatchResult(None, AppMatch.NONE)
-    exact = list(App.objects.select_related("unit").filter(name=name).order_by("pk"))
+    # Only apps known outside their unit: an app still a draft never submitted is the unit's own.
+    known = submitted_apps()
+    exact = list(known.select_related("unit").filter(name=name).order_by("pk"))
     if len(exact) == 1:
         return AppMatchResult(exact[0], AppMatch.EXACT_NAME)
     how = AppMatch.EXACT_NAME
@@ -76,7 +79,7 @@ def match_app(*, app_name: str = "", filing_number: str = "", province: str = ""
         folded = _fold(name)
         if len(folded) < MIN_SIMILAR_NAME:
             return AppMatchResult(None, AppMatch.NONE)
-        ids = [pk for pk, app_name_ in App.objects.values_list("pk", "name") if folded in _fold(app_name_)]
+        ids = [pk for pk, app_name_ in known.values_list("pk", "name") if folded in _fold(app_name_)]
         candidates = list(App.objects.select_related("unit").filter(pk__in=ids).order_by("pk"))
         how = AppMatch.SIMILAR_NAME
     if province and len(candidates) > 1:

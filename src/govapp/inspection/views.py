@@ -63,14 +63,16 @@ def _visible_scan(request: HttpRequest, pk: int) -> Scan:
     scan = get_object_or_404(
         Scan.objects.select_related("package", "filing__app__unit", "reused_from"), pk=pk
     )
-    if scan.filing is not None:
-        allowed = request.user.has_perm("registry.view_filing", scan.filing)
-    else:
-        # Scans outside a filing (spot checks) belong to the national office and the testing bodies.
-        allowed = can_request_rescan(request.user)
-    if not allowed:
+    if not _may_see_scan(request.user, scan):
         raise Http404(_("No such scan."))
     return scan
+
+
+def _may_see_scan(user: Any, scan: Scan) -> bool:
+    if scan.filing is not None:
+        return bool(user.has_perm("registry.view_filing", scan.filing))
+    # Scans outside a filing (spot checks) belong to the national office and the testing bodies.
+    return can_request_rescan(user)
 
 
 def _filing_url(filing: Filing) -> str:
@@ -302,6 +304,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         if scan.filing and scan.status == Scan.Status.DONE
         else [],
         "can_rescan": scan.filing is not None and can_request_rescan(request.user),
+        # The result may be reused from another filing's scan, perhaps a unit's unsubmitted draft: linked
+        # only for those who may open that scan.
+        "reused_from_visible": scan.reused_from is not None and _may_see_scan(request.user, scan.reused_from),
         **report_sections(scan),
     }
     return render(request, "inspection/report.html", context)

@@ -4,27 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
+
 from govapp.accounts.models import Role
 
 from .models import App, Filing
 
 
+def submitted_apps() -> Any:
+    """Apps with a submitted procedure (or in the register already): the only apps anyone outside the unit
+    may learn of; the same test as the ``submitted`` rule."""
+    submission = Filing.objects.filter(app=OuterRef("pk"), submitted_at__isnull=False)
+    return App.objects.filter(~Q(state=App.State.DRAFT) | Exists(submission))
+
+
 def visible_apps(user: Any) -> Any:
-    """The apps a user may see (deny by default)."""
+    """The apps a user may see (deny by default); outside the unit, only apps with a submitted procedure."""
     if not user.is_authenticated:
         return App.objects.none()
     if user.role in (Role.NATIONAL_REVIEWER, Role.INSPECTOR):
-        return App.objects.all()
+        return submitted_apps()
     if (
         user.role in (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER)
         and user.unit_id
         and user.unit.province
     ):
-        return App.objects.filter(unit__province=user.unit.province)
+        return submitted_apps().filter(unit__province=user.unit.province)
     if user.role == Role.FILER and user.unit_id:
         return App.objects.filter(unit_id=user.unit_id)
     return App.objects.none()
 
 
 def visible_filings(user: Any) -> Any:
-    return Filing.objects.filter(app__in=visible_apps(user)).select_related("app__unit")
+    """A unit's filings to its filers; to reviewers only what was submitted (a draft is the unit's own)."""
+    filings = Filing.objects.filter(app__in=visible_apps(user)).select_related("app__unit")
+    if not (user.is_authenticated and user.role == Role.FILER):
+        filings = filings.filter(submitted_at__isnull=False)
+    return filings

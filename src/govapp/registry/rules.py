@@ -67,7 +67,18 @@ def in_provincial_review(user: Any, obj: Any) -> bool:
     return isinstance(obj, Filing) and obj.state == FilingState.PROVINCIAL_REVIEW
 
 
-can_view = (is_filer & own_unit) | (is_provincial & same_province) | is_national | is_inspector
+@rules.predicate
+def submitted(user: Any, obj: Any) -> bool:
+    """Reviewers see a procedure once the unit has submitted it; until then the draft is the unit's own.
+    An app whose only procedures are unsubmitted drafts is the unit's own too: its name comes from the draft."""
+    if isinstance(obj, Filing):
+        return obj.submitted_at is not None
+    if isinstance(obj, App):
+        return obj.state != App.State.DRAFT or obj.filings.filter(submitted_at__isnull=False).exists()
+    return True
+
+
+can_view = (is_filer & own_unit) | ((is_provincial & same_province) | is_national | is_inspector) & submitted
 rules.add_perm("registry.view_app", can_view)
 rules.add_perm("registry.view_filing", can_view)
 rules.add_perm("registry.file_app", is_filer)

@@ -188,7 +188,15 @@ def legacy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _visible(request, pk)
     running = None
     if entry.app_id is not None and entry.status == legacy.STATUS_IN_PROGRESS:
-        running = entry.app.filings.filter(state__in=legacy.PRE_FILING).order_by("-created_at").first()
+        # Linked only for those who may open it: to a reviewer the unit's unsubmitted draft does not exist.
+        running = next(
+            (
+                f
+                for f in entry.app.filings.filter(state__in=legacy.PRE_FILING).order_by("-created_at")
+                if request.user.has_perm("registry.view_filing", f)
+            ),
+            None,
+        )
     return render(
         request,
         "supervision/legacy/detail.html",

@@ -53,7 +53,12 @@ def _supervision(request: HttpRequest, app: Any, links: list[ActionLink]) -> dic
 @require_http_methods(["GET"])
 def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = visible_app(request, pk)
-    filings = app.filings.select_related("created_by").order_by("-created_at", "-pk")
+    # A reviewer sees the app's submitted procedures only: an unsubmitted draft is the unit's own.
+    filings = [
+        f
+        for f in app.filings.select_related("created_by").order_by("-created_at", "-pk")
+        if request.user.has_perm("registry.view_filing", f)
+    ]
     context = {
         "app": app,
         "numbers": app.numbers.order_by("-issued_at", "-pk"),
