@@ -7,14 +7,13 @@ and the internal notes are never part of anything public; units never see compla
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from govapp.accounts.divisions import PROVINCE_CHOICES
+from govapp.core.append_only import AppendOnlyModel
 from govapp.registry.models import App
 
 from .choices import OPEN_STATUSES, AppMatch, ComplaintAction, ComplaintCategory, ComplaintStatus
@@ -152,15 +151,7 @@ class ComplaintAttachment(models.Model):
         return self.original_name
 
 
-class EventQuerySet(models.QuerySet["ComplaintEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Complaint events are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
-        raise TypeError("Complaint events are append-only.")
-
-
-class ComplaintEvent(models.Model):
+class ComplaintEvent(AppendOnlyModel):
     """Append-only record of a complaint: who, when, what, from which status to which, and the text."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
@@ -179,8 +170,6 @@ class ComplaintEvent(models.Model):
     text = models.TextField(_("text"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
-    objects = EventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("complaint event")
         verbose_name_plural = _("complaint events")
@@ -188,11 +177,3 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("Complaint events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Complaint events are append-only.")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from govapp.accounts.models import Unit
+from govapp.core.append_only import AppendOnlyModel
 
 from .choices import (
     AppKind,
@@ -35,17 +36,20 @@ from .choices import (
 )
 
 sha256_validator = RegexValidator(
-    r"^[0-9a-f]{64}$", _("Enter the SHA-256 fingerprint as 64 lowercase hexadecimal characters, without colons.")
+    r"^[0-9a-f]{64}$",
+    _("Enter the SHA-256 fingerprint as 64 lowercase hexadecimal characters, without colons."),
 )
 android_package_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$",
     _("Enter a package name such as cn.gov.example.app (letters, digits, underscores, at least one dot)."),
 )
 appid_validator = RegexValidator(
-    r"^[A-Za-z0-9_\-]{6,40}$", _("Enter the mini-program appid as given by its platform, e.g. wx1234567890abcdef.")
+    r"^[A-Za-z0-9_\-]{6,40}$",
+    _("Enter the mini-program appid as given by its platform, e.g. wx1234567890abcdef."),
 )
 phone_validator = RegexValidator(
-    r"^[0-9+\-() ]{7,20}$", _("Enter a telephone number of 7 to 20 digits (spaces, +, - and brackets allowed).")
+    r"^[0-9+\-() ]{7,20}$",
+    _("Enter a telephone number of 7 to 20 digits (spaces, +, - and brackets allowed)."),
 )
 
 
@@ -67,15 +71,27 @@ class App(FSMModelMixin, models.Model):
         SHUTDOWN_NOTICED = FilingState.SHUTDOWN_NOTICED.value, FilingState.SHUTDOWN_NOTICED.label
         DEREGISTERED = FilingState.DEREGISTERED.value, FilingState.DEREGISTERED.label
 
-    unit = models.ForeignKey(Unit, verbose_name=_("sponsoring unit"), on_delete=models.PROTECT, related_name="apps")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("sponsoring unit"), on_delete=models.PROTECT, related_name="apps"
+    )
     name = models.CharField(_("app name"), max_length=100)
     kind = models.CharField(_("app kind"), max_length=20, choices=AppKind.choices)
     state = FSMField(_("status"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     current_number = models.OneToOneField(
-        "FilingNumber", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("filing number")
+        "FilingNumber",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("filing number"),
     )
     approved_filing = models.ForeignKey(
-        "Filing", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved filing")
+        "Filing",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved filing"),
     )
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     changed_at = models.DateTimeField(_("last change"), null=True, blank=True)
@@ -123,7 +139,9 @@ class App(FSMModelMixin, models.Model):
     def accept_rectification(self) -> None:
         pass
 
-    @transition(field=state, source=[State.RECTIFYING, State.FILED, State.CHANGE_REVIEW], target=State.REVOKED)
+    @transition(
+        field=state, source=[State.RECTIFYING, State.FILED, State.CHANGE_REVIEW], target=State.REVOKED
+    )
     def revoke(self) -> None:
         pass
 
@@ -142,8 +160,12 @@ class Filing(FSMModelMixin, models.Model):
     State = FilingState
 
     app = models.ForeignKey(App, on_delete=models.PROTECT, related_name="filings", verbose_name=_("app"))
-    procedure = models.CharField(_("procedure"), max_length=20, choices=ProcedureKind.choices, default=ProcedureKind.NEW)
-    state = FSMField(_("status"), default=FilingState.DRAFT, choices=FilingState.choices, protected=True, db_index=True)
+    procedure = models.CharField(
+        _("procedure"), max_length=20, choices=ProcedureKind.choices, default=ProcedureKind.NEW
+    )
+    state = FSMField(
+        _("status"), default=FilingState.DRAFT, choices=FilingState.choices, protected=True, db_index=True
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -173,8 +195,12 @@ class Filing(FSMModelMixin, models.Model):
     harmony_bundle = models.CharField(
         _("HarmonyOS bundle name"), max_length=200, blank=True, validators=[android_package_validator]
     )
-    ios_bundle = models.CharField(_("iOS bundle ID"), max_length=200, blank=True, validators=[android_package_validator])
-    miniprogram_appid = models.CharField(_("mini-program appid"), max_length=40, blank=True, validators=[appid_validator])
+    ios_bundle = models.CharField(
+        _("iOS bundle ID"), max_length=200, blank=True, validators=[android_package_validator]
+    )
+    miniprogram_appid = models.CharField(
+        _("mini-program appid"), max_length=40, blank=True, validators=[appid_validator]
+    )
     quickapp_package = models.CharField(
         _("quick app package name"), max_length=200, blank=True, validators=[android_package_validator]
     )
@@ -187,7 +213,9 @@ class Filing(FSMModelMixin, models.Model):
     below_county_justification = models.TextField(
         _("justification for a unit below county level"),
         blank=True,
-        help_text=_("Units below county level should in principle not build government apps (regulation §1)."),
+        help_text=_(
+            "Units below county level should in principle not build government apps (regulation §1)."
+        ),
     )
 
     # 2. Project approval (立项).
@@ -237,8 +265,10 @@ class Filing(FSMModelMixin, models.Model):
     same_kind_apps = models.TextField(
         _("same-kind apps already in use"),
         blank=True,
-        help_text=_("Name each app of the same kind the unit uses and why this one does not duplicate it; "
-                    "write “none” if there is none."),
+        help_text=_(
+            "Name each app of the same kind the unit uses and why this one does not duplicate it; "
+            "write “none” if there is none."
+        ),
     )
 
     # 7. Commitment.
@@ -268,7 +298,9 @@ class Filing(FSMModelMixin, models.Model):
         return self.app.unit.is_central
 
     # Transitions of the procedure. Side effects live in registry.services.
-    @transition(field=state, source=[FilingState.DRAFT, FilingState.RETURNED], target=FilingState.PROVINCIAL_REVIEW)
+    @transition(
+        field=state, source=[FilingState.DRAFT, FilingState.RETURNED], target=FilingState.PROVINCIAL_REVIEW
+    )
     def submit_to_province(self) -> None:
         pass
 
@@ -337,7 +369,9 @@ class Filing(FSMModelMixin, models.Model):
                 "Explain why the security or emergency scenario requires these features."
             )
         if self.change_effective_date and self.change_effective_date < dt.date(2026, 1, 25):
-            errors["change_effective_date"] = _("The date a change takes effect cannot be before the Measures.")
+            errors["change_effective_date"] = _(
+                "The date a change takes effect cannot be before the Measures."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -404,7 +438,9 @@ class FilingNumber(models.Model):
         verbose_name = _("filing number")
         verbose_name_plural = _("filing numbers")
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "sequence"], name="filing_number_sequence_unique")
+            models.UniqueConstraint(
+                fields=["region", "year", "sequence"], name="filing_number_sequence_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -421,23 +457,23 @@ class NumberSequence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["region", "year"], name="number_sequence_unique")]
 
-
-class EventQuerySet(models.QuerySet["FilingEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Filing events are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
-        raise TypeError("Filing events are append-only.")
+    def __str__(self) -> str:
+        return f"{self.region} {self.year}: {self.last}"
 
 
-class FilingEvent(models.Model):
+class FilingEvent(AppendOnlyModel):
     """Append-only record of every decision: who, when, what, from which state to which, why."""
 
     app = models.ForeignKey(App, on_delete=models.PROTECT, related_name="events")
     filing = models.ForeignKey(Filing, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=EventAction.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     from_state = models.CharField(_("from"), max_length=30, blank=True)
@@ -447,8 +483,6 @@ class FilingEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     attachments = models.ManyToManyField(Attachment, blank=True, related_name="events")
 
-    objects = EventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
@@ -456,11 +490,3 @@ class FilingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("Filing events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Filing events are append-only.")

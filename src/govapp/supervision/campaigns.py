@@ -6,12 +6,11 @@ Writes go through ``supervision.campaign_services`` and ``supervision.selfcheck`
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govapp.core.append_only import AppendOnlyModel
 from govapp.registry.models import App
 
 __all__ = [
@@ -210,14 +209,6 @@ class SelfInspectionReturn(models.Model):
         return sum(1 for flag in self.flags if flag.get("kind") in ("scan", "complaint"))
 
 
-class CampaignEventQuerySet(models.QuerySet["CampaignEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Campaign events are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
-        raise TypeError("Campaign events are append-only.")
-
-
 class CampaignAction(models.TextChoices):
     DRAW = "draw", _("Sample drawn and packages requested")
     UPLOAD = "upload", _("Package received")
@@ -231,7 +222,7 @@ class CampaignAction(models.TextChoices):
     CLOSE = "close", _("Campaign closed")
 
 
-class CampaignEvent(models.Model):
+class CampaignEvent(AppendOnlyModel):
     """Append-only record of every campaign step: who, when, what, with structured detail."""
 
     spot_check = models.ForeignKey(
@@ -249,8 +240,6 @@ class CampaignEvent(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     data = models.JSONField(default=dict, blank=True)
 
-    objects = CampaignEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("campaign event")
         verbose_name_plural = _("campaign events")
@@ -258,12 +247,3 @@ class CampaignEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("Campaign events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Campaign events are append-only.")
-

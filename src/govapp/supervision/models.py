@@ -8,7 +8,6 @@ States change only through the transition methods here (django-fsm protected fie
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from govapp.accounts.models import Unit
+from govapp.core.append_only import AppendOnlyModel
 from govapp.registry.models import App, Filing
 
 
@@ -287,14 +287,6 @@ class TypicalProblemNotice(models.Model):
         return self.title
 
 
-class SupervisionEventQuerySet(models.QuerySet["SupervisionEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Supervision events are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
-        raise TypeError("Supervision events are append-only.")
-
-
 class SupervisionAction(models.TextChoices):
     ISSUE = "issue", _("Rectification ordered")
     ANSWER = "answer", _("Rectification answered")
@@ -311,7 +303,7 @@ class SupervisionAction(models.TextChoices):
     NOTICE_PUBLISH = "notice_publish", _("Notice published")
 
 
-class SupervisionEvent(models.Model):
+class SupervisionEvent(AppendOnlyModel):
     """Append-only record of every supervision step: who, when, what, why, with structured detail."""
 
     app = models.ForeignKey(App, on_delete=models.PROTECT, related_name="supervision_events")
@@ -333,8 +325,6 @@ class SupervisionEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
-    objects = SupervisionEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("supervision event")
         verbose_name_plural = _("supervision events")
@@ -343,13 +333,6 @@ class SupervisionEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("Supervision events are append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Supervision events are append-only.")
-
-from .legacy_models import *  # noqa: F401,F403,E402
 from .campaigns import *  # noqa: F401,F403,E402
+from .legacy_models import *  # noqa: F401,F403,E402
