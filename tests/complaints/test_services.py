@@ -14,6 +14,7 @@ from govapp.complaints.models import Complaint, ComplaintEvent
 from govapp.core.calendar import add_workdays
 from govapp.core.models import Notification
 from govapp.core.scheduler import apply_time_rules, time_rules
+from govapp.registry import services as registry_services
 from govapp.registry.models import App, FilingNumber
 from tests.complaints.conftest import submit
 from tests.public.builders import number_of
@@ -72,10 +73,15 @@ def test_unknown_app_is_an_unfiled_case_routed_by_the_named_province(apps, other
     ).exists()
 
 
-def test_unfiled_category_and_never_filed_apps_are_unfiled_cases(apps) -> None:
+def test_unfiled_category_and_never_filed_apps_are_unfiled_cases(apps, filer) -> None:  # type: ignore[no-untyped-def]
     assert submit(app_name="浙里打卡", category="unfiled_app").unfiled
-    draft = submit(app_name="杭州草稿应用", category="forced_download")
-    assert draft.app == apps.draft and draft.unfiled and draft.province == "33"
+    # A draft never submitted is the unit's own: the complaint does not learn of it and is routed by the
+    # complainant's province, as for any app not in the register.
+    draft = submit(app_name="杭州草稿应用", category="forced_download", complainant_province="33")
+    assert draft.app is None and draft.match == AppMatch.NONE and draft.unfiled and draft.province == "33"
+    registry_services.filing_submit(filing=apps.draft.filings.get(), actor=filer)
+    submitted = submit(app_name="杭州草稿应用", category="forced_download")
+    assert submitted.app == apps.draft and submitted.unfiled and submitted.province == "33"
 
 
 def test_ambiguous_names_keep_the_candidates(apps) -> None:
