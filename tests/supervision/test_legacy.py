@@ -14,6 +14,7 @@ from govapp.core.models import Notification
 from govapp.core.scheduler import apply_time_rules, time_rules
 from govapp.registry import services
 from govapp.registry.choices import AppKind
+from govapp.registry.models import Filing
 from govapp.supervision import legacy
 from govapp.supervision.legacy_models import LegacyApp, LegacyReminder
 from tests.factories import COMPLETE_MATERIALS, add_attachment, complete_filing
@@ -145,12 +146,25 @@ def test_visibility_follows_unit_and_province(filer, other_filer, far_filer, pro
 # ---------------------------------------------------------------- reminders
 
 
+def submit_started(filing: Filing, filer: Any) -> None:
+    """Complete and submit a filing started from a legacy entry: from then on the offices see it running
+    (an unsubmitted draft is the unit's own)."""
+    keep = {"app_name", "app_kind", "android_package"}
+    for key, value in COMPLETE_MATERIALS.items():
+        if key not in keep:
+            setattr(filing, key, value)
+    filing.save()
+    add_attachment(filing)
+    services.filing_submit(filing=filing, actor=filer)
+
+
 @pytest.fixture
 def overdue_world(filer, far_filer, ministry_filer, provincial_reviewer, provincial_coreviewer,
                   other_provincial_reviewer, national_reviewer, without_technical_test):  # fmt: skip
     late = make_legacy(filer.unit, filer)
     running = make_legacy(filer.unit, filer, name="在办", package="cn.gov.zj.running")
-    legacy.legacy_start_filing(legacy=running, actor=filer)
+    submit_started(legacy.legacy_start_filing(legacy=running, actor=filer), filer)
+    Notification.objects.all().delete()  # the submission's notice to the offices: only reminders are counted
     central = make_legacy(ministry_filer.unit, ministry_filer, name="水利一张图", package="cn.gov.mwr.map")
     return {"late": late, "running": running, "central": central}
 

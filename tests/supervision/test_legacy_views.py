@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from govapp.registry.models import Filing
 from govapp.supervision.legacy_models import LegacyApp
 from tests.factories import PASSWORD
-from tests.supervision.test_legacy import make_legacy
+from tests.supervision.test_legacy import make_legacy, submit_started
 
 
 def english_client(user: Any) -> Client:
@@ -77,6 +77,7 @@ def test_lists_by_role(entries, filer, provincial_reviewer, other_provincial_rev
 def test_list_filters_by_status_and_shows_days_overdue(entries, filer, provincial_reviewer):
     client = english_client(filer)
     client.post(reverse("supervision:legacy_start", args=[entries["hz"].pk]))
+    submit_started(Filing.objects.get(), filer)
 
     reviewer = english_client(provincial_reviewer)
     assert listed(reviewer.get(reverse("supervision:legacy_list") + "?status=in_progress")) == {"浙里办事"}
@@ -185,6 +186,25 @@ def test_start_filing_from_the_legacy_page(entries, filer, other_filer, provinci
 
     twice = english_client(filer).post(start, follow=True)
     assert "already in progress" in twice.content.decode() and Filing.objects.count() == 1
+
+
+def test_a_started_but_unsubmitted_filing_is_the_units_own(entries, filer, provincial_reviewer):  # type: ignore[no-untyped-def]
+    hz = entries["hz"]
+    english_client(filer).post(reverse("supervision:legacy_start", args=[hz.pk]))
+    filing = Filing.objects.get()
+    detail = reverse("supervision:legacy_detail", args=[hz.pk])
+    draft_link = reverse("registry:filing_detail", args=[filing.pk])
+    app_link = reverse("registry:app_detail", args=[filing.app_id])
+    unit = english_client(filer).get(detail)
+    assert unit.context["entry"].status == "in_progress"
+    assert draft_link in unit.content.decode() and app_link in unit.content.decode()
+    office = english_client(provincial_reviewer)
+    seen = office.get(detail)
+    assert seen.context["entry"].status == "not_started"
+    assert draft_link not in seen.content.decode() and app_link not in seen.content.decode()
+    in_progress = {"status": "in_progress"}
+    assert listed(office.get(reverse("supervision:legacy_list"), in_progress)) == set()
+    assert listed(english_client(filer).get(reverse("supervision:legacy_list"), in_progress)) == {hz.name}
 
 
 def test_list_and_exports_refuse_outsiders(entries, sysadmin, client):

@@ -92,7 +92,9 @@ def filer_items(user: Any, today: dt.date) -> dict[str, Any]:
         .filter(campaign__status=CampaignStatus.OPEN, submitted_at__isnull=True)
         .order_by("campaign__due", "pk")
     )
-    not_started = legacy.with_status(legacy.visible_legacy(user)).filter(status=legacy.STATUS_NOT_STARTED)
+    not_started = legacy.with_status(legacy.visible_legacy(user), user).filter(
+        status=legacy.STATUS_NOT_STARTED
+    )
     return {
         "orders": _orders_block(orders, today),
         "packages": [
@@ -113,7 +115,7 @@ def filer_items(user: Any, today: dt.date) -> dict[str, Any]:
 
 def provincial_items(user: Any, today: dt.date) -> dict[str, Any]:
     """Complaints routed to the province, its rectification orders, self-inspections, unfiled legacy apps."""
-    unfiled = legacy.with_status(legacy.visible_legacy(user)).exclude(status=legacy.STATUS_FILED)
+    unfiled = legacy.with_status(legacy.visible_legacy(user), user).exclude(status=legacy.STATUS_FILED)
     overdue = legacy.overdue_on(today)
     return {
         "complaints": _complaints_block(user, today, national=False),

@@ -52,9 +52,15 @@ def _today() -> dt.date:
 # ---------------------------------------------------------------- status and overdue
 
 
-def with_status(queryset: QuerySet[LegacyApp]) -> QuerySet[LegacyApp]:
-    """Annotate ``status`` (filed / in_progress / not_started) computed in the database."""
+def with_status(
+    queryset: QuerySet[LegacyApp], viewer: Any = None, *, outside_unit: bool = False
+) -> QuerySet[LegacyApp]:
+    """Annotate ``status`` (filed / in_progress / not_started) computed in the database. Seen from outside
+    the unit (a ``viewer`` who is not its filer, or ``outside_unit`` for reports to the offices), a draft
+    never submitted does not count as a filing in progress: it is the unit's own."""
     procedure_running = Filing.objects.filter(app_id=OuterRef("app_id"), state__in=PRE_FILING)
+    if outside_unit or (viewer is not None and not _is_filer(viewer)):
+        procedure_running = procedure_running.filter(submitted_at__isnull=False)
     return queryset.annotate(
         status=Case(
             When(app__state__in=_FILED_APP_STATES, then=Value(STATUS_FILED)),
@@ -310,7 +316,7 @@ def _province_key(unit: Unit) -> str:
 
 def _monthly(today: dt.date, overdue: Overdue) -> int:
     period = f"{today.year}-{today.month:02d}"
-    rows = with_status(LegacyApp.objects.select_related("unit"))
+    rows = with_status(LegacyApp.objects.select_related("unit"), outside_unit=True)  # for the offices
     by_province: dict[str, dict[str, Counter[str]]] = {}
     for legacy in rows.iterator():
         per_status = by_province.setdefault(_province_key(legacy.unit), {})

@@ -42,7 +42,7 @@ def _require_register(request: HttpRequest) -> None:
 
 
 def _visible(request: HttpRequest, pk: int) -> LegacyApp:
-    found = legacy.with_status(legacy.visible_legacy(request.user)).filter(pk=pk).first()
+    found = legacy.with_status(legacy.visible_legacy(request.user), request.user).filter(pk=pk).first()
     if found is None:
         get_object_or_404(LegacyApp, pk=pk)  # 404 either way: never reveal that the row exists
         raise Http404(_("No such legacy app."))
@@ -51,7 +51,7 @@ def _visible(request: HttpRequest, pk: int) -> LegacyApp:
 
 def _filtered(request: HttpRequest) -> tuple[QuerySet[LegacyApp], LegacyFilterForm]:
     form = LegacyFilterForm(request.GET or None)
-    rows = legacy.with_status(legacy.visible_legacy(request.user))
+    rows = legacy.with_status(legacy.visible_legacy(request.user), request.user)
     if form.is_valid():
         data = form.cleaned_data
         if data["status"]:
@@ -206,6 +206,7 @@ def legacy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue": legacy.overdue_on(timezone.localdate()),
             "deadline": LEGACY_DEADLINE,
             "running": running,
+            "app_visible": entry.app_id is not None and request.user.has_perm("registry.view_app", entry.app),
             "can_edit": legacy.can_edit(request.user, entry),
             "can_start": legacy.can_start_filing(request.user, entry)
             and entry.status == legacy.STATUS_NOT_STARTED,
