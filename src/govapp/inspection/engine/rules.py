@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from .facts import SURFACES, ApiHit, Certificate, Evidence, Interest, PackageFacts, TextHit
+from .prefilter import build_prefilter, register
 from .sdk import Detection, SignatureError, SignatureIndex, parse_signatures
 
 RULES_DIR = Path(__file__).with_name("rules")
@@ -994,9 +995,14 @@ def _compile_union(patterns: tuple[str, ...]) -> re.Pattern[str]:
         wide = [alt for alt in alternatives if alt and alt[0][0] is c.LITERAL and alt[0][1] > 0x7F]
         rest = [alt for alt in alternatives if not (alt and alt[0][0] is c.LITERAL and alt[0][1] > 0x7F)]
         if len(wide) < 8:
-            return re.compile(_trie(alternatives))
-        firsts = "".join(dict.fromkeys(_class_char(alt[0][1]) for alt in wide))
-        return re.compile(f"(?=[{firsts}])(?:{_trie(wide)})" + (f"|{_trie(rest)}" if rest else ""))
+            union = re.compile(_trie(alternatives))
+        else:
+            firsts = "".join(dict.fromkeys(_class_char(alt[0][1]) for alt in wide))
+            union = re.compile(f"(?=[{firsts}])(?:{_trie(wide)})" + (f"|{_trie(rest)}" if rest else ""))
+        register(
+            union, build_prefilter(union, alternatives, _case_variants, lambda alts: re.compile(_trie(alts)))
+        )
+        return union
     except (_NotRewritable, ImportError, AttributeError, RecursionError, re.error):
         return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import bisect
 import re
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..errors import PackageError
 from ..facts import ApiHit, Evidence, Interest, TextHit
+from ..prefilter import matching
 
 _MAGIC = re.compile(rb"dex\n(03[5-9]|04[01])\x00")
 _HEADER_SIZE = 0x70
@@ -190,29 +191,35 @@ _MEMO_MAX_LENGTH = 512
 
 
 @dataclass(slots=True)
+class _Seen:
+    searched: set[str] = field(default_factory=set)
+    matched: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
 class MatchMemo:
     """What the interest patterns said about strings already seen in this package's other DEX files.
 
     Multidex apps repeat much of their string and method tables in every classesN.dex (framework
-    types, shared library names); the regular expressions cost ~0.5 µs per character, so each
-    distinct string is searched once per package.
+    types, shared library names), so each distinct string is searched once per package.
     """
 
-    texts: dict[str, bool] = field(default_factory=dict)
-    apis: dict[str, bool] = field(default_factory=dict)
+    texts: _Seen = field(default_factory=_Seen)
+    apis: _Seen = field(default_factory=_Seen)
 
 
-def _matching(items: list[str], memo: dict[str, bool], search: Callable[[str], object]) -> dict[int, str]:
-    """Index -> item for the items ``search`` finds something in, each distinct item searched once."""
-    found: dict[int, str] = {}
-    for index, item in enumerate(items):
-        known = memo.get(item)
-        if known is None:
-            known = search(item) is not None
-            if len(item) <= _MEMO_MAX_LENGTH and len(memo) < _MEMO_MAX_ENTRIES:
-                memo[item] = known
-        if known:
-            found[index] = item
+def _matching(items: list[str], memo: _Seen, pattern: re.Pattern[str]) -> dict[int, str]:
+    """Index -> item for the items ``pattern`` finds something in, each distinct item searched once."""
+    searched = memo.searched
+    fresh = [item for item in dict.fromkeys(items) if item not in searched]
+    hits = matching(pattern, fresh)
+    matched = {fresh[k] for k in hits}
+    found = {index: item for index, item in enumerate(items) if item in matched or item in memo.matched}
+    room = _MEMO_MAX_ENTRIES - len(searched)
+    if room > 0:
+        kept = [item for item in fresh if len(item) <= _MEMO_MAX_LENGTH][:room]
+        searched.update(kept)
+        memo.matched.update(item for item in kept if item in matched)
     return found
 
 
@@ -248,9 +255,9 @@ def scan_dex(
 def _scan(dex: DexFile, interest: Interest, max_texts: int, memo: MatchMemo) -> DexScan:
     result = DexScan(class_count=dex.class_count, method_count=dex.method_count)
     strings = _all_strings(dex)
-    wanted_strings = _matching(strings, memo.texts, interest.text.search)
+    wanted_strings = _matching(strings, memo.texts, interest.text)
     dex._strings.update(wanted_strings)
-    wanted_methods = _matching(_all_method_refs(dex, strings), memo.apis, interest.api.search)
+    wanted_methods = _matching(_all_method_refs(dex, strings), memo.apis, interest.api)
     del strings
     class_names = _defined_classes(dex)
     result.code_names = _code_names(class_names, interest)

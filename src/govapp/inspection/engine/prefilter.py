@@ -1,0 +1,301 @@
+"""A literal prefilter for the Interest unions (the idea of RE2's and Hyperscan's prefilters).
+
+Python's ``re`` tests the union's first-character classes at every position of every string
+(~0.2 µs per character); a package's DEX tables hold millions of characters. Almost every
+alternative of the rule set contains a literal that any match must contain ("打卡", "http",
+"location"). Finding which strings contain one of those literals is done with ``str.find``
+(C speed) over all strings lowered and joined; the full union then runs only on those
+candidates, and the few alternatives without a usable literal run over every string. So the
+prefiltered result is exactly the union's: a string the union matches contains a required
+literal of the matching alternative, or is matched by the ``rest``.
+
+Case-insensitivity: the candidate text is lowered with ``str.lower``. A literal position
+accepts a set of characters (a case class of the rewritten union); its key is their common
+lower-case form. Characters whose ``lower()`` is not that key ("ſ" for s, "İ" and "ı" for i) or
+is not one context-free character ("Σ") cannot be keyed: a string containing any of them is
+always a candidate.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_EXACT_MAX = 64  # distinct strings tracked for one sequence before it falls back to "required"
+_RANGE_MAX = 32  # a character range wider than this is not expanded into literals
+_REPEAT_MAX = 4  # bounded repeats up to this are expanded into exact strings
+_CAPITAL_SIGMA = "\u03a3"  # str.lower() maps it by context (final sigma)
+
+Variants = Callable[[int], tuple[int, ...]]
+_Info = tuple["frozenset[str] | None", "frozenset[str] | None"]  # (exact strings, required literals)
+
+
+@dataclass(frozen=True, slots=True)
+class Prefilter:
+    """Which of many strings a union matches, searching the union only where a literal occurs."""
+
+    union: re.Pattern[str]
+    narrow: tuple[str, ...]  # ASCII literals, searched in every string
+    wide: tuple[str, ...]  # literals with a non-ASCII character, searched in non-ASCII strings only
+    unkeyed: re.Pattern[str] | None  # characters that make a string a candidate whatever it contains
+    rest: re.Pattern[str] | None  # alternatives without a usable literal, searched everywhere
+
+    rest_literals: tuple[str, ...] | None = None  # one of these occurs wherever ``rest`` matches
+
+    def matching(self, texts: Sequence[str]) -> set[int]:
+        """Indices of ``texts`` that ``union.search`` finds something in."""
+        narrow_idx: list[int] = []
+        wide_idx: list[int] = []
+        for index, text in enumerate(texts):
+            (narrow_idx if text.isascii() else wide_idx).append(index)
+        # ASCII lowering keeps every length, so offsets in the lowered blob are the originals'.
+        narrow_blob = "\n".join([texts[i] for i in narrow_idx]).lower()
+        narrow_starts = _starts(len(texts[i]) for i in narrow_idx)
+        wide_lowered = [texts[i].lower() for i in wide_idx]
+        wide_blob = "\n".join(wide_lowered)
+        wide_starts = _starts(map(len, wide_lowered))
+        unkeyed: set[int] = set()
+        if self.unkeyed is not None:
+            unkeyed = {i for i in wide_idx if self.unkeyed.search(texts[i])}
+
+        def containing(literals: tuple[str, ...]) -> set[int]:
+            narrow = tuple(s for s in literals if s.isascii())
+            found = {narrow_idx[k] for k in _containing(narrow_blob, narrow_starts, narrow)}
+            found.update(wide_idx[k] for k in _containing(wide_blob, wide_starts, literals))
+            return found | unkeyed
+
+        search = self.union.search
+        result = {i for i in containing(self.narrow + self.wide) if search(texts[i]) is not None}
+        if self.rest is not None:
+            rest = self.rest.search
+            candidates: Iterable[int] = (
+                range(len(texts)) if self.rest_literals is None else containing(self.rest_literals)
+            )
+            result.update(i for i in candidates if i not in result and rest(texts[i]) is not None)
+        return result
+
+
+def _starts(lengths: Iterable[int]) -> list[int]:
+    """Offset of each text in the "\\n"-joined blob, plus one past the end."""
+    return [0, *itertools.accumulate(length + 1 for length in lengths)]
+
+
+def _containing(blob: str, starts: list[int], literals: Iterable[str]) -> set[int]:
+    """Indices of the joined texts in which any literal occurs (one that spans a separator may add a few)."""
+    found: set[int] = set()
+    find = blob.find
+    last = len(starts) - 1
+    for literal in literals:
+        pos = find(literal)
+        while pos >= 0:
+            index = bisect.bisect_right(starts, pos) - 1
+            if index >= last:
+                break
+            found.add(index)
+            # One hit per text is enough: continue at the next text.
+            pos = find(literal, starts[index + 1])
+    return found
+
+
+_REGISTRY: weakref.WeakKeyDictionary[re.Pattern[str], Prefilter] = weakref.WeakKeyDictionary()
+
+
+def register(pattern: re.Pattern[str], prefilter: Prefilter | None) -> None:
+    """Remember the prefilter of a compiled union (dropped with the pattern)."""
+    if prefilter is not None:
+        _REGISTRY[pattern] = prefilter
+
+
+def prefilter_for(pattern: re.Pattern[str]) -> Prefilter | None:
+    return _REGISTRY.get(pattern)
+
+
+def matching(pattern: re.Pattern[str], texts: Sequence[str]) -> set[int]:
+    """Indices of ``texts`` that ``pattern.search`` finds something in, prefiltered when possible."""
+    prefilter = _REGISTRY.get(pattern)
+    if prefilter is not None:
+        return prefilter.matching(texts)
+    search = pattern.search
+    return {i for i, text in enumerate(texts) if search(text) is not None}
+
+
+def build_prefilter(
+    union: re.Pattern[str],
+    alternatives: list[list[Any]],
+    variants: Variants,
+    compile_rest: Callable[[list[list[Any]]], re.Pattern[str]],
+) -> Prefilter | None:
+    """The prefilter of ``union``, whose top-level ``alternatives`` (parsed, case-insensitive) are given.
+
+    ``variants(code)`` lists every character the union accepts for literal ``code``;
+    ``compile_rest`` compiles the alternatives without a usable literal into one pattern. None
+    when no alternative has a usable literal (nothing to gain).
+    """
+    analysis = _Analysis(variants)
+    literals: set[str] = set()
+    rest: list[list[Any]] = []
+    rest_literals: set[str] | None = set()
+    for alt in alternatives:
+        exact, required = analysis.sequence(alt)
+        required = required if required is not None else _required(exact)
+        if _usable(required):
+            assert required is not None
+            literals.update(required)
+        else:
+            rest.append(alt)
+            # Too weak to send strings to the whole union, still worth sparing the rest's search.
+            rest_literals = None if required is None or rest_literals is None else rest_literals | required
+    if not literals:
+        return None
+    minimal = _minimal(literals)
+    unkeyed = "".join(sorted(analysis.unkeyed))
+    return Prefilter(
+        union=union,
+        narrow=tuple(s for s in minimal if s.isascii()),
+        wide=tuple(s for s in minimal if not s.isascii()),
+        unkeyed=re.compile("[" + re.escape(unkeyed) + "]") if unkeyed else None,
+        rest=compile_rest(rest) if rest else None,
+        rest_literals=tuple(_minimal(rest_literals)) if rest and rest_literals is not None else None,
+    )
+
+
+def _usable(required: frozenset[str] | None) -> bool:
+    # One ASCII character occurs in too many strings to be worth it; one CJK character does not.
+    return bool(required) and all(len(s) >= 2 or not s.isascii() for s in required or ())
+
+
+def _weight(literals: frozenset[str]) -> tuple[int, int]:
+    """How selective a required set is: its weakest literal's length (wide characters count 2), then size."""
+    weakest = min(sum(1 if ch.isascii() else 2 for ch in s) for s in literals)
+    return weakest, -len(literals)
+
+
+def _better(first: frozenset[str] | None, second: frozenset[str] | None) -> frozenset[str] | None:
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return second if _weight(second) > _weight(first) else first
+
+
+def _required(exact: frozenset[str] | None) -> frozenset[str] | None:
+    if exact is None or not exact or "" in exact:
+        return None
+    return frozenset(_minimal(exact))
+
+
+def _minimal(literals: Iterable[str]) -> list[str]:
+    """Drop every literal that contains another: wherever it occurs, the shorter one does too."""
+    kept: list[str] = []
+    for literal in sorted(set(literals), key=len):
+        if not any(short in literal for short in kept):
+            kept.append(literal)
+    return kept
+
+
+class _Analysis:
+    """Exact strings and required literals of parsed regex items (``re._parser`` form)."""
+
+    def __init__(self, variants: Variants) -> None:
+        import re._constants as c  # noqa: PLC0415  (the stdlib's parser internals, see rules.py)
+
+        self.c: Any = c
+        self.variants = variants
+        self.unkeyed: set[str] = set()
+
+    def sequence(self, items: Iterable[Any]) -> _Info:
+        current: frozenset[str] | None = frozenset({""})
+        whole = True
+        best: frozenset[str] | None = None
+        for op, av in items:
+            exact, required = self.item(op, av)
+            if exact is not None and current is not None and len(current) * len(exact) <= _EXACT_MAX:
+                current = frozenset(a + b for a in current for b in exact)
+                continue
+            whole = False
+            best = _better(best, _required(current))
+            best = _better(best, required if required is not None else _required(exact))
+            current = exact if exact is not None else frozenset({""})
+        best = _better(best, _required(current))
+        return (current if whole else None), best
+
+    def item(self, op: Any, av: Any) -> _Info:
+        c = self.c
+        if op is c.LITERAL:
+            return self.position(self.variants(av))
+        if op is c.IN:
+            codes = self.members(av)
+            return self.position(codes) if codes is not None else (None, None)
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            return frozenset({""}), None  # zero-width: the characters around it stay adjacent
+        if op is c.SUBPATTERN:
+            return self.sequence(av[3])
+        if op is c.ATOMIC_GROUP:
+            return self.sequence(av)
+        if op is c.BRANCH:
+            return self.branch(av[1])
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            return self.repeat(*av)
+        return None, None
+
+    def members(self, items: Any) -> list[int] | None:
+        c = self.c
+        codes: list[int] = []
+        for kind, value in items:
+            if kind is c.LITERAL:
+                codes.extend(self.variants(value))
+            elif kind is c.RANGE and value[1] - value[0] <= _RANGE_MAX:
+                for code in range(value[0], value[1] + 1):
+                    codes.extend(self.variants(code))
+            else:
+                return None  # negated class, category or a wide range
+        return codes
+
+    def position(self, codes: Iterable[int]) -> _Info:
+        chars = {chr(code) for code in codes}
+        keyable = {ch for ch in chars if len(ch.lower()) == 1 and ch != _CAPITAL_SIGMA}
+        keys = {ch.lower() for ch in keyable}
+        ascii_keys = {k for k in keys if k.isascii()}
+        if ascii_keys:
+            keys = ascii_keys
+        unkeyed = {ch for ch in chars if ch not in keyable or ch.lower() not in keys}
+        if not keys or any(ch.isascii() for ch in unkeyed):
+            return None, None
+        self.unkeyed |= unkeyed
+        exact = frozenset(keys)
+        return exact, exact
+
+    def branch(self, alternatives: list[Any]) -> _Info:
+        infos = [self.sequence(alt) for alt in alternatives]
+        exact: frozenset[str] | None = None
+        if all(e is not None for e, _ in infos):
+            union = frozenset(s for e, _ in infos for s in e or ())
+            exact = union if len(union) <= _EXACT_MAX else None
+        parts = [r if r is not None else _required(e) for e, r in infos]
+        required = None
+        if all(p is not None for p in parts):
+            required = frozenset(_minimal(s for p in parts for s in p or ()))
+        return exact, required
+
+    def repeat(self, low: int, high: Any, sub: Any) -> _Info:
+        exact, required = self.sequence(sub)
+        required = required if required is not None else _required(exact)
+        if high is self.c.MAXREPEAT or high > _REPEAT_MAX or exact is None:
+            return None, (required if low >= 1 else None)
+        strings: set[str] = set()
+        power = frozenset({""})
+        for count in range(high + 1):
+            if count >= low:
+                strings |= power
+            if count < high:
+                power = frozenset(a + b for a in power for b in exact)
+                if len(power) > _EXACT_MAX:
+                    return None, (required if low >= 1 else None)
+        if len(strings) > _EXACT_MAX:
+            return None, (required if low >= 1 else None)
+        return frozenset(strings), (required if low >= 1 else _required(frozenset(strings)))
