@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from govapp.accounts.models import Role, Unit, UnitFunction, UnitKind, UnitLevel, User
+from govapp.accounts.models import Unit, UnitFunction, UnitKind, UnitLevel, User
 from govapp.registry import services
 from govapp.registry.choices import AppKind, AttachmentKind
 from govapp.registry.models import Attachment, Filing
@@ -16,16 +16,29 @@ from govapp.registry.models import Attachment, Filing
 PASSWORD = "correct-horse-battery"
 
 
-def make_unit(name: str, *, level: str = UnitLevel.CITY, province: str = "33", function: str = UnitFunction.GOVERNMENT_UNIT,
-              kind: str = UnitKind.ADMINISTRATIVE, parent: Unit | None = None) -> Unit:
+def make_unit(
+    name: str,
+    *,
+    level: str = UnitLevel.CITY,
+    province: str = "33",
+    function: str = UnitFunction.GOVERNMENT_UNIT,
+    kind: str = UnitKind.ADMINISTRATIVE,
+    parent: Unit | None = None,
+) -> Unit:
     if level == UnitLevel.NATIONAL:
         province = ""
-    return Unit.objects.create(name=name, level=level, province=province, function=function, kind=kind, parent=parent)
+    return Unit.objects.create(
+        name=name, level=level, province=province, function=function, kind=kind, parent=parent
+    )
 
 
 def make_user(username: str, *, role: str, unit: Unit | None, email: str = "") -> User:
     return User.objects.create_user(
-        username=username, password=PASSWORD, role=role, unit=unit, email=email or f"{username}@example.gov.cn",
+        username=username,
+        password=PASSWORD,
+        role=role,
+        unit=unit,
+        email=email or f"{username}@example.gov.cn",
         display_name=username,
     )
 
@@ -62,19 +75,31 @@ COMPLETE_MATERIALS: dict[str, Any] = {
 }
 
 
-def add_attachment(filing: Filing, *, kind: str = AttachmentKind.COMMITMENT, content: bytes = b"%PDF-1.4 commitment",
-                   name: str = "commitment.pdf") -> Attachment:
+def add_attachment(
+    filing: Filing,
+    *,
+    kind: str = AttachmentKind.COMMITMENT,
+    content: bytes = b"%PDF-1.4 commitment",
+    name: str = "commitment.pdf",
+) -> Attachment:
     digest = hashlib.sha256(content).hexdigest()
     attachment = Attachment(
-        filing=filing, kind=kind, original_name=name, size=len(content), sha256=digest,
-        content_type="application/pdf", uploaded_by=filing.created_by,
+        filing=filing,
+        kind=kind,
+        original_name=name,
+        size=len(content),
+        sha256=digest,
+        content_type="application/pdf",
+        uploaded_by=filing.created_by,
     )
     attachment.file.save(name, ContentFile(content), save=False)
     attachment.save()
     return attachment
 
 
-def complete_filing(filer: User, *, name: str = "浙政钉", kind: str = AppKind.APP, **overrides: Any) -> Filing:
+def complete_filing(
+    filer: User, *, name: str = "浙政钉", kind: str = AppKind.APP, **overrides: Any
+) -> Filing:
     """A draft with every material filled in and the commitment uploaded, ready to submit."""
     filing = services.filing_create(actor=filer, app_name=name, app_kind=kind)
     materials = {**COMPLETE_MATERIALS, **overrides}
@@ -82,7 +107,9 @@ def complete_filing(filer: User, *, name: str = "浙政钉", kind: str = AppKind
         materials.update(android_package="", android_cert_sha256="", harmony_bundle="", platforms=["wechat"])
         materials.setdefault("miniprogram_appid", "wx1234567890abcdef")
     if kind == AppKind.QUICK_APP:
-        materials.update(android_package="", android_cert_sha256="", harmony_bundle="", platforms=["quickapp"])
+        materials.update(
+            android_package="", android_cert_sha256="", harmony_bundle="", platforms=["quickapp"]
+        )
         materials.setdefault("quickapp_package", "cn.gov.example.quick")
     for key, value in materials.items():
         setattr(filing, key, value)

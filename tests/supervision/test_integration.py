@@ -18,7 +18,11 @@ from govapp.registry.models import App
 from govapp.supervision import campaign_services, selfcheck, suspension
 from govapp.supervision.legacy_models import LegacyApp
 from govapp.supervision.models import RectificationOrder, TypicalProblemNotice
-from govapp.supervision.rectification import findings_from_scan, rectification_answer, rectification_order_issue
+from govapp.supervision.rectification import (
+    findings_from_scan,
+    rectification_answer,
+    rectification_order_issue,
+)
 from tests.factories import complete_filing, make_unit, make_user
 
 ONLINE = dt.date(2023, 5, 18)
@@ -66,7 +70,9 @@ def test_filer_queue_lists_orders_requests_questionnaires_and_legacy(  # type: i
     filed_app, filer, other_filer, national_reviewer, en
 ):
     order = _order(filed_app, national_reviewer)
-    spot = campaign_services.campaign_create(actor=national_reviewer, title="抽查", size=1, method="random", seed="1")
+    spot = campaign_services.campaign_create(
+        actor=national_reviewer, title="抽查", size=1, method="random", seed="1"
+    )
     inspection = selfcheck.selfcheck_launch(actor=national_reviewer, title="自查")
     legacy = LegacyApp.objects.create(unit=filer.unit, name="老应用", android_package="cn.gov.zj.old",
                                       kind="app", platforms=["android"], online_since=ONLINE, created_by=filer)  # fmt: skip
@@ -112,8 +118,12 @@ def test_national_queue_has_answered_orders_campaigns_and_notice_drafts(  # type
     rectification_answer(order=order, actor=filer, statement="已删除打卡")
     spot = campaign_services.campaign_create(actor=national_reviewer, title="春季抽查", size=1, method="random",
                                              seed="7")  # fmt: skip
-    draft = TypicalProblemNotice.objects.create(title="典型问题通报草稿", body="…", created_by=national_reviewer)
-    national = complaints.complaint_submit(category="other", description="某应用强制下载", app_name="不存在的应用")
+    draft = TypicalProblemNotice.objects.create(
+        title="典型问题通报草稿", body="…", created_by=national_reviewer
+    )
+    national = complaints.complaint_submit(
+        category="other", description="某应用强制下载", app_name="不存在的应用"
+    )
 
     page = _home(en(national_reviewer))
 
@@ -169,7 +179,10 @@ def test_app_page_links_the_order_form_and_lists_orders(  # type: ignore[no-unty
     order = _order(filed_app, provincial_reviewer)
     page = en(provincial_reviewer).get(reverse("registry:app_detail", args=[filed_app.pk])).content.decode()
     assert f'data-order="{order.pk}"' in page and f'href="{form}"' in page  # a further order is possible
-    assert f'data-order="{order.pk}"' in en(filer).get(reverse("registry:app_detail", args=[filed_app.pk])).content.decode()
+    assert (
+        f'data-order="{order.pk}"'
+        in en(filer).get(reverse("registry:app_detail", args=[filed_app.pk])).content.decode()
+    )
 
 
 def test_unit_never_sees_the_complaint_receipt_on_an_order(  # type: ignore[no-untyped-def]

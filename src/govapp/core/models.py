@@ -34,7 +34,9 @@ class CalendarYear(models.Model):
     year = models.PositiveIntegerField(_("year"), unique=True)
     source = models.CharField(_("source"), max_length=300)
     imported_at = models.DateTimeField(auto_now_add=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     class Meta:
         verbose_name = _("calendar year")
@@ -49,7 +51,10 @@ class Notification(models.Model):
     """An in-app message; e-mail copies are sent by the notification service."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)
@@ -77,4 +82,9 @@ class ScheduledRun(models.Model):
     summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["name", "period"], name="scheduled_run_once_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "period"], name="scheduled_run_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.period}"

@@ -35,7 +35,8 @@ class SafeZip:
     def __init__(self, source: Path | bytes, limits: Limits, label: str | None = None) -> None:
         self.limits = limits
         self.label = label or (source.name if isinstance(source, Path) else "archive")
-        fileobj: IO[bytes] = open(source, "rb") if isinstance(source, Path) else io.BytesIO(source)
+        # Kept open for the archive's lifetime (closed by close()/__exit__), so no ``with`` here.
+        fileobj: IO[bytes] = open(source, "rb") if isinstance(source, Path) else io.BytesIO(source)  # noqa: SIM115
         self._fileobj = fileobj
         try:
             self._zip = zipfile.ZipFile(fileobj)
@@ -66,7 +67,9 @@ class SafeZip:
             if _unsafe_name(name):
                 raise PackageError(f"{self.label}: entry name {name!r} points outside the package")
             if info.flag_bits & 0x1:
-                raise PackageError(f"{self.label}: entry {name!r} is encrypted; submit an unencrypted package")
+                raise PackageError(
+                    f"{self.label}: entry {name!r} is encrypted; submit an unencrypted package"
+                )
             if info.compress_type not in (_STORED, _DEFLATED):
                 raise PackageError(
                     f"{self.label}: entry {name!r} uses compression method {info.compress_type}, "
@@ -77,9 +80,8 @@ class SafeZip:
                     f"{self.label}: entry {name!r} inflates to {info.file_size} bytes, "
                     f"more than the limit of {self.limits.max_entry_size}"
                 )
-            if (
-                info.file_size > self.limits.ratio_floor
-                and info.file_size > self.limits.max_ratio * max(info.compress_size, 1)
+            if info.file_size > self.limits.ratio_floor and info.file_size > self.limits.max_ratio * max(
+                info.compress_size, 1
             ):
                 raise LimitExceeded(
                     f"{self.label}: entry {name!r} has a compression ratio above "
@@ -99,9 +101,13 @@ class SafeZip:
         spans.sort()
         for (start_a, end_a, name_a), (start_b, _end_b, name_b) in zip(spans, spans[1:], strict=False):
             if start_b < end_a and start_a != start_b:
-                raise PackageError(f"{self.label}: entries {name_a!r} and {name_b!r} overlap (crafted archive)")
+                raise PackageError(
+                    f"{self.label}: entries {name_a!r} and {name_b!r} overlap (crafted archive)"
+                )
             if start_a == start_b:
-                raise PackageError(f"{self.label}: entries {name_a!r} and {name_b!r} share their data (crafted archive)")
+                raise PackageError(
+                    f"{self.label}: entries {name_a!r} and {name_b!r} share their data (crafted archive)"
+                )
         return by_name
 
     def raw_file(self) -> IO[bytes]:

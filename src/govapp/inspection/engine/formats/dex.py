@@ -266,8 +266,7 @@ def _scan(dex: DexFile, interest: Interest, max_texts: int, memo: MatchMemo) -> 
     if wanted_strings or wanted_methods:
         candidates = _candidate_offsets(dex.data, set(wanted_strings), set(wanted_methods))
         if candidates:
-            methods = _code_ranges(dex)
-            _link(dex, candidates, methods, set(wanted_strings), set(wanted_methods), uses, calls)
+            _link(dex, candidates, _code_ranges(dex), set(wanted_strings), set(wanted_methods), uses, calls)
     for index, text in wanted_strings.items():
         snippet = _snippet(text, interest)
         for offset, method in uses.get(index) or [(-1, -1)]:
@@ -408,16 +407,19 @@ def _candidate_offsets(data: bytes, strings: set[int], methods: set[int]) -> lis
     return found
 
 
-def _code_ranges(dex: DexFile) -> list[tuple[int, int, int]]:
-    """(insns start, insns end, method idx) of every method with code, sorted by start."""
+def _code_ranges(dex: DexFile) -> tuple[list[int], list[int]]:
+    """Code item offsets of every method with code, sorted, and the method idx of each."""
     data = dex.data
     size = len(data)
     method_count = dex.method_count
-    ranges: list[tuple[int, int, int]] = []
-    append = ranges.append
+    offsets: list[int] = []
+    owners: list[int] = []
+    add_offset = offsets.append
+    add_owner = owners.append
     uleb = _uleb
-    # class_data_off is the 7th of the 8 words of each class_def; most uleb128 values here are
-    # single bytes, read inline because a call per value was half of the whole scan's time.
+    # class_data_off is the 7th of the 8 words of each class_def. Most uleb128 values here are one
+    # byte and code offsets two or three: read inline, because a call per value was half of the
+    # time. Code items are validated when a candidate falls into one (_link), not all of them.
     class_data_offsets = struct.unpack_from(f"<{8 * dex.class_count}I", data, dex.class_off)[6::8]
     for class_data_off in class_data_offsets:
         if not class_data_off:
@@ -441,6 +443,8 @@ def _code_ranges(dex: DexFile) -> list[tuple[int, int, int]]:
         for _ in range(2 * (static_fields + instance_fields)):
             if data[pos] < 0x80:
                 pos += 1
+            elif data[pos + 1] < 0x80:
+                pos += 2
             else:
                 _value, pos = uleb(data, pos)
         for group in (direct, virtual):
@@ -449,28 +453,48 @@ def _code_ranges(dex: DexFile) -> list[tuple[int, int, int]]:
                 diff = data[pos]
                 if diff < 0x80:
                     pos += 1
+                elif data[pos + 1] < 0x80:
+                    diff = (diff & 0x7F) | (data[pos + 1] << 7)
+                    pos += 2
                 else:
                     diff, pos = uleb(data, pos)
+                method += diff
                 if data[pos] < 0x80:
                     pos += 1
+                elif data[pos + 1] < 0x80:
+                    pos += 2
+                elif data[pos + 2] < 0x80:  # constructors: 0x10000 is a three-byte value
+                    pos += 3
                 else:
                     _flags, pos = uleb(data, pos)
-                code_off, pos = uleb(data, pos)
-                method += diff
-                if not code_off:
-                    continue
-                if code_off + 16 > size:
-                    raise PackageError(f"{dex.label}: code item offset 0x{code_off:x} lies outside the file")
-                start = code_off + 16
-                end = start + 2 * int.from_bytes(data[code_off + 12 : start], "little")
-                if end > size:
-                    raise PackageError(
-                        f"{dex.label}: code item at 0x{code_off:x} runs past the end of the file"
-                    )
-                if method < method_count:
-                    append((start, end, method))
-    ranges.sort()
-    return ranges
+                low = data[pos]
+                if low < 0x80:
+                    code_off = low
+                    pos += 1
+                else:
+                    mid = data[pos + 1]
+                    if mid < 0x80:
+                        code_off = (low & 0x7F) | (mid << 7)
+                        pos += 2
+                    else:
+                        high = data[pos + 2]
+                        if high < 0x80:
+                            code_off = (low & 0x7F) | ((mid & 0x7F) << 7) | (high << 14)
+                            pos += 3
+                        elif data[pos + 3] < 0x80:  # DEX files past 2 MB
+                            code_off = (low & 0x7F) | ((mid & 0x7F) << 7) | ((high & 0x7F) << 14)
+                            code_off |= data[pos + 3] << 21
+                            pos += 4
+                        else:
+                            code_off, pos = uleb(data, pos)
+                if code_off and method < method_count:
+                    add_offset(code_off)
+                    add_owner(method)
+    if offsets != sorted(offsets):  # writers emit them in order; a crafted file need not
+        order = sorted(range(len(offsets)), key=offsets.__getitem__)
+        offsets = [offsets[i] for i in order]
+        owners = [owners[i] for i in order]
+    return offsets, owners
 
 
 def _uleb(data: bytes, pos: int) -> tuple[int, int]:
@@ -492,21 +516,37 @@ def _uleb(data: bytes, pos: int) -> tuple[int, int]:
 def _link(
     dex: DexFile,
     candidates: list[int],
-    ranges: list[tuple[int, int, int]],
+    code: tuple[list[int], list[int]],
     strings: set[int],
     methods: set[int],
     uses: dict[int, list[tuple[int, int]]],
     calls: dict[int, list[tuple[int, int]]],
 ) -> None:
-    starts = [r[0] for r in ranges]
+    data = dex.data
+    size = len(data)
+    offsets, owners = code
     decoded: set[int] = set()
+    ends: dict[int, int] = {}
     for offset in candidates:
-        slot = bisect.bisect_right(starts, offset) - 1
-        if slot < 0 or offset >= ranges[slot][1] or (offset - starts[slot]) % 2 or slot in decoded:
+        # The instructions of a code item start 16 bytes after it: the last item starting more than
+        # 16 bytes before the candidate is the only one that can hold it.
+        slot = bisect.bisect_left(offsets, offset - 15) - 1
+        if slot < 0 or slot in decoded:
+            continue
+        code_off = offsets[slot]
+        start = code_off + 16
+        end = ends.get(slot)
+        if end is None:
+            if start > size:
+                raise PackageError(f"{dex.label}: code item offset 0x{code_off:x} lies outside the file")
+            end = start + 2 * int.from_bytes(data[code_off + 12 : start], "little")
+            if end > size:
+                raise PackageError(f"{dex.label}: code item at 0x{code_off:x} runs past the end of the file")
+            ends[slot] = end
+        if offset >= end or (offset - start) % 2:
             continue
         decoded.add(slot)
-        start, end, method = ranges[slot]
-        _decode_method(dex.data, start, end, method, strings, methods, uses, calls)
+        _decode_method(data, start, end, owners[slot], strings, methods, uses, calls)
 
 
 def _decode_method(
