@@ -46,23 +46,40 @@ def _official_calendar(request, django_db_blocker):  # type: ignore[no-untyped-d
 
 @pytest.fixture
 def units(db):  # type: ignore[no-untyped-def]
-    national = make_unit("国家互联网信息办公室", level=UnitLevel.NATIONAL, function=UnitFunction.NATIONAL_OFFICE)
-    zj_office = make_unit("浙江省委网信办", level=UnitLevel.PROVINCIAL, province="33",
-                          function=UnitFunction.CYBERSPACE_OFFICE)
-    zj_service = make_unit("浙江省政务服务管理办公室", level=UnitLevel.PROVINCIAL, province="33",
-                           function=UnitFunction.GOV_SERVICE_ADMIN)
-    js_office = make_unit("江苏省委网信办", level=UnitLevel.PROVINCIAL, province="32",
-                          function=UnitFunction.CYBERSPACE_OFFICE)
+    national = make_unit(
+        "国家互联网信息办公室", level=UnitLevel.NATIONAL, function=UnitFunction.NATIONAL_OFFICE
+    )
+    zj_office = make_unit(
+        "浙江省委网信办", level=UnitLevel.PROVINCIAL, province="33", function=UnitFunction.CYBERSPACE_OFFICE
+    )
+    zj_service = make_unit(
+        "浙江省政务服务管理办公室",
+        level=UnitLevel.PROVINCIAL,
+        province="33",
+        function=UnitFunction.GOV_SERVICE_ADMIN,
+    )
+    js_office = make_unit(
+        "江苏省委网信办", level=UnitLevel.PROVINCIAL, province="32", function=UnitFunction.CYBERSPACE_OFFICE
+    )
     hz = make_unit("杭州市数据资源管理局", level=UnitLevel.CITY, province="33")
     nb = make_unit("宁波市大数据发展管理局", level=UnitLevel.CITY, province="33")
     nj = make_unit("南京市政务服务管理办公室", level=UnitLevel.CITY, province="32")
     township = make_unit("余杭区某街道办事处", level=UnitLevel.TOWNSHIP, province="33", parent=hz)
     ministry = make_unit("水利部", level=UnitLevel.NATIONAL)
-    testing = make_unit("国家计算机网络应急技术处理协调中心", level=UnitLevel.NATIONAL,
-                        function=UnitFunction.TESTING_BODY)
+    testing = make_unit(
+        "国家计算机网络应急技术处理协调中心", level=UnitLevel.NATIONAL, function=UnitFunction.TESTING_BODY
+    )
     return {
-        "national": national, "zj_office": zj_office, "zj_service": zj_service, "js_office": js_office,
-        "hz": hz, "nb": nb, "nj": nj, "township": township, "ministry": ministry, "testing": testing,
+        "national": national,
+        "zj_office": zj_office,
+        "zj_service": zj_service,
+        "js_office": js_office,
+        "hz": hz,
+        "nb": nb,
+        "nj": nj,
+        "township": township,
+        "ministry": ministry,
+        "testing": testing,
     }
 
 

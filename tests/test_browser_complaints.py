@@ -22,7 +22,12 @@ OUTCOME = "经核查，该应用存在强制打卡功能，已责令主办单位
 
 @pytest.mark.django_db(transaction=True)
 def test_complain_follow_and_see_the_outcome(  # type: ignore[no-untyped-def]
-    live_server, browser, filer, provincial_reviewer, national_reviewer, monkeypatch  # noqa: F811
+    live_server,
+    browser,
+    filer,
+    provincial_reviewer,
+    national_reviewer,
+    monkeypatch,  # noqa: F811
 ):
     monkeypatch.setattr(services, "APPROVAL_CHECKS", [])
     filing = complete_filing(filer, name="浙里打卡")

@@ -138,7 +138,9 @@ def _campaigns(world: World) -> dict[str, Any]:
         from govapp.supervision import campaign_services, selfcheck
 
         national = User.objects.get(role=Role.NATIONAL_REVIEWER)
-        spot = campaign_services.campaign_create(actor=national, title="抽查", size=1, method="random", seed="1")
+        spot = campaign_services.campaign_create(
+            actor=national, title="抽查", size=1, method="random", seed="1"
+        )
         inspection = selfcheck.selfcheck_launch(actor=national, title="自查")
         world["campaigns"] = {"spot": spot, "item": spot.items.get(), "selfcheck": inspection,
                               "return": inspection.returns.get()}  # fmt: skip
@@ -176,8 +178,14 @@ def _supervised(world: World) -> dict[str, Any]:
         national = User.objects.get(role=Role.NATIONAL_REVIEWER)
         filer = User.objects.get(username="filer")
         filed, revoked = world["apps"]
-        order = rectification_order_issue(app=filed, actor=national, source="reviewer", required_actions="删除打卡",
-                                          article="第十三条", findings=[{"category": "checkin", "description": "打卡"}])
+        order = rectification_order_issue(
+            app=filed,
+            actor=national,
+            source="reviewer",
+            required_actions="删除打卡",
+            article="第十三条",
+            findings=[{"category": "checkin", "description": "打卡"}],
+        )
         world["supervised"] = {
             "order": order,
             "suspension": SuspensionNotice.objects.filter(app=revoked).first(),
@@ -342,10 +350,12 @@ RULES: dict[str, Rule] = {
     "supervision:campaign_close": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS, post_only=True),
     "supervision:campaign_item": OnObject(spot_check_item),
     "supervision:campaign_item_upload": OnObject(spot_check_item, post_only=True),
-    "supervision:selfcheck_list": SignedIn(_roles("national_reviewer", "inspector", "provincial_reviewer",
-                                                  "other_provincial_reviewer")),  # fmt: skip
-    "supervision:selfcheck_new": SignedIn(_roles("national_reviewer", "provincial_reviewer",
-                                                 "other_provincial_reviewer")),  # fmt: skip
+    "supervision:selfcheck_list": SignedIn(
+        _roles("national_reviewer", "inspector", "provincial_reviewer", "other_provincial_reviewer")
+    ),  # fmt: skip
+    "supervision:selfcheck_new": SignedIn(
+        _roles("national_reviewer", "provincial_reviewer", "other_provincial_reviewer")
+    ),  # fmt: skip
     "supervision:selfcheck_detail": OnObject(self_inspection, viewers=SELFCHECK_VIEWERS),
     "supervision:selfcheck_close": OnObject(self_inspection, viewers=SELFCHECK_VIEWERS, post_only=True),
     "supervision:selfcheck_return": OnObject(self_inspection_return),

@@ -60,5 +60,8 @@ def test_only_managers_use_the_page(client, client_for, filer, provincial_review
     url = reverse("core:calendar")
     assert client.get(url).status_code == 302  # to the login page
     assert client_for(filer).get(url).status_code == 403
-    assert client_for(provincial_reviewer).post(url, {"action": "import", "text": NOTICE_2027}).status_code == 403
+    assert (
+        client_for(provincial_reviewer).post(url, {"action": "import", "text": NOTICE_2027}).status_code
+        == 403
+    )
     assert not CalendarYear.objects.filter(year=2027).exists()

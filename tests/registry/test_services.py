@@ -54,13 +54,21 @@ def test_incomplete_draft_is_refused_with_every_missing_item(filer):  # type: ig
     with pytest.raises(WorkflowError) as info:
         services.filing_submit(filing=filing, actor=filer)
     fields = {item.field for item in info.value.items}
-    assert {"responsible_name", "approval_doc_number", "platforms", "commitment_confirmed", "attachments"} <= fields
+    assert {
+        "responsible_name",
+        "approval_doc_number",
+        "platforms",
+        "commitment_confirmed",
+        "attachments",
+    } <= fields
     filing.refresh_from_db()
     assert filing.state == FilingState.DRAFT
 
 
 def test_central_ministry_submits_straight_to_national_review(ministry_filer, national_reviewer, today):  # type: ignore[no-untyped-def]
-    filing = services.filing_submit(filing=complete_filing(ministry_filer, name="水利一张图"), actor=ministry_filer)
+    filing = services.filing_submit(
+        filing=complete_filing(ministry_filer, name="水利一张图"), actor=ministry_filer
+    )
     assert filing.state == FilingState.NATIONAL_REVIEW
     assert filing.clock_limit == "N2"
     assert Notification.objects.filter(recipient=national_reviewer).exists()
@@ -175,7 +183,9 @@ def _filed(filer, provincial_reviewer, national_reviewer, **kwargs) -> App:  # t
     return App.objects.get(pk=filing.app_id)
 
 
-def test_change_filing_keeps_the_number_and_records_the_diff(filer, provincial_reviewer, national_reviewer, today):  # type: ignore[no-untyped-def]
+def test_change_filing_keeps_the_number_and_records_the_diff(
+    filer, provincial_reviewer, national_reviewer, today
+):  # type: ignore[no-untyped-def]
     app = _filed(filer, provincial_reviewer, national_reviewer)
     number = app.current_number.number
     change = services.change_start(app=app, actor=filer)
@@ -214,9 +224,13 @@ def test_change_filed_too_late_is_refused(filer, provincial_reviewer, national_r
     assert App.objects.get(pk=app.pk).state == App.State.FILED
 
 
-def test_shutdown_then_deregistration_keeps_the_number_resolvable(filer, provincial_reviewer, national_reviewer, today):  # type: ignore[no-untyped-def]
+def test_shutdown_then_deregistration_keeps_the_number_resolvable(
+    filer, provincial_reviewer, national_reviewer, today
+):  # type: ignore[no-untyped-def]
     app = _filed(filer, provincial_reviewer, national_reviewer)
-    services.shutdown_announce(app=app, actor=filer, notice="本应用将于10月8日停止服务", offline_date=dt.date(2026, 9, 28))
+    services.shutdown_announce(
+        app=app, actor=filer, notice="本应用将于10月8日停止服务", offline_date=dt.date(2026, 9, 28)
+    )
     app.refresh_from_db()
     assert app.state == App.State.SHUTDOWN_NOTICED
     assert app.deregistration_due == dt.date(2026, 10, 16)
@@ -270,7 +284,9 @@ def test_numbers_are_sequential_per_region_and_kind_letter(
     year = dt.date.today().year
     assert a.current_number.number == f"浙政备{year}000001A"
     assert b.current_number.number == f"浙政备{year}000002X"
-    central = services.filing_submit(filing=complete_filing(ministry_filer, name="部委应用"), actor=ministry_filer)
+    central = services.filing_submit(
+        filing=complete_filing(ministry_filer, name="部委应用"), actor=ministry_filer
+    )
     services.filing_approve(filing=central, actor=national_reviewer)
     assert App.objects.get(pk=central.app_id).current_number.number == f"国政备{year}000001A"
 
@@ -279,7 +295,9 @@ def test_numbers_are_sequential_per_region_and_kind_letter(
 def test_concurrent_approvals_neither_collide_nor_skip(filer, provincial_reviewer, national_reviewer):  # type: ignore[no-untyped-def]
     if connection.vendor != "postgresql":
         pytest.skip("row locks across connections are what this proves; SQLite serialises all writers")
-    filings = [_to_national(complete_filing(filer, name=f"并发{i}"), filer, provincial_reviewer) for i in range(8)]
+    filings = [
+        _to_national(complete_filing(filer, name=f"并发{i}"), filer, provincial_reviewer) for i in range(8)
+    ]
     barrier = threading.Barrier(len(filings))
     errors: list[BaseException] = []
 

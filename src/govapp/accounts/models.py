@@ -51,7 +51,12 @@ class Unit(models.Model):
     )
     division_code = models.CharField(_("administrative division code"), max_length=12, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -61,7 +66,8 @@ class Unit(models.Model):
         ordering = ["province", "level", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(level="national", province="") | ~models.Q(level="national") & ~models.Q(province=""),
+                condition=models.Q(level="national", province="")
+                | ~models.Q(level="national") & ~models.Q(province=""),
                 name="unit_province_matches_level",
                 violation_error_message=_("National units have no province; every other unit needs one."),
             )
@@ -87,7 +93,10 @@ class Unit(models.Model):
 class Role(models.TextChoices):
     FILER = "filer", _("Unit filer")
     PROVINCIAL_REVIEWER = "provincial_reviewer", _("Provincial reviewer (cyberspace office)")
-    PROVINCIAL_COREVIEWER = "provincial_coreviewer", _("Provincial co-reviewer (government-service administration)")
+    PROVINCIAL_COREVIEWER = (
+        "provincial_coreviewer",
+        _("Provincial co-reviewer (government-service administration)"),
+    )
     NATIONAL_REVIEWER = "national_reviewer", _("National reviewer")
     INSPECTOR = "inspector", _("Inspector (testing body)")
     ADMIN = "admin", _("System administrator")

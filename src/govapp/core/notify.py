@@ -26,7 +26,9 @@ def notify(
         if pk is None or pk in seen or not getattr(user, "is_active", True):
             continue
         seen.add(pk)
-        created.append(Notification.objects.create(recipient=user, subject=subject, body=body, url=url, due=due))
+        created.append(
+            Notification.objects.create(recipient=user, subject=subject, body=body, url=url, due=due)
+        )
     addresses = sorted({getattr(n.recipient, "email", "") for n in created} - {""})
     if addresses:
         text = body + (f"\n\n{url}" if url else "")

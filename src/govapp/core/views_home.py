@@ -119,8 +119,13 @@ def _notification_rows(notifications: Any) -> list[dict[str, Any]]:
         if note.due and note.read_at is None:
             left, provisional = countdown(note.due)
         rows.append(
-            {"note": note, "left": left, "overdue": left is not None and left < 0,
-                "overdue_days": -left if left is not None and left < 0 else 0, "provisional": provisional}
+            {
+                "note": note,
+                "left": left,
+                "overdue": left is not None and left < 0,
+                "overdue_days": -left if left is not None and left < 0 else 0,
+                "provisional": provisional,
+            }
         )
     return rows
 

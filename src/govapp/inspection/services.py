@@ -300,7 +300,9 @@ def scan_run(scan_id: int) -> Scan | None:
     from .engine.sandbox import scan_package_isolated
 
     with transaction.atomic():
-        scan = Scan.objects.select_for_update(of=("self",)).select_related("package").filter(pk=scan_id).first()
+        scan = (
+            Scan.objects.select_for_update(of=("self",)).select_related("package").filter(pk=scan_id).first()
+        )
         if scan is None:
             log.warning("scan %s no longer exists; nothing to run", scan_id)
             return None

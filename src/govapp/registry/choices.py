@@ -45,7 +45,12 @@ class FilingState(models.TextChoices):
 
 
 # States in which the app holds a valid filing that the public can rely on.
-PUBLICLY_FILED = (FilingState.FILED, FilingState.CHANGE_REVIEW, FilingState.RECTIFYING, FilingState.SHUTDOWN_NOTICED)
+PUBLICLY_FILED = (
+    FilingState.FILED,
+    FilingState.CHANGE_REVIEW,
+    FilingState.RECTIFYING,
+    FilingState.SHUTDOWN_NOTICED,
+)
 # Before the first approval: the unit may still withdraw.
 PRE_FILING = (
     FilingState.DRAFT,

@@ -65,39 +65,70 @@ def missing_materials(filing: Filing) -> list[Deficiency]:
         need("platforms", _("Choose at least one platform the app runs on."))
     kind = filing.app_kind
     if kind == AppKind.APP and not (filing.android_package or filing.harmony_bundle or filing.ios_bundle):
-        need("android_package", _("A native app needs at least one identifier: Android package, HarmonyOS bundle "
-                                  "or iOS bundle ID."))
+        need(
+            "android_package",
+            _(
+                "A native app needs at least one identifier: Android package, HarmonyOS bundle "
+                "or iOS bundle ID."
+            ),
+        )
     if filing.android_package and not filing.android_cert_sha256:
-        need("android_cert_sha256", _("Give the SHA-256 of the Android signing certificate, so that app stores "
-                                      "can verify the package."))
+        need(
+            "android_cert_sha256",
+            _(
+                "Give the SHA-256 of the Android signing certificate, so that app stores "
+                "can verify the package."
+            ),
+        )
     if kind == AppKind.MINI_PROGRAM and not filing.miniprogram_appid:
         need("miniprogram_appid", _("A mini-program needs its appid."))
     if kind == AppKind.QUICK_APP and not filing.quickapp_package:
         need("quickapp_package", _("A quick app needs its package name."))
     if filing.special_scenario:
         if not filing.special_scenario_justification.strip():
-            need("special_scenario_justification",
-                 _("Explain which security or emergency rule requires the declared features."))
+            need(
+                "special_scenario_justification",
+                _("Explain which security or emergency rule requires the declared features."),
+            )
         if not filing.declared_categories:
             need("declared_categories", _("Tick the features the special scenario requires."))
     if filing.declared_categories:
         unknown = set(filing.declared_categories) - set(FormalismCategory.values)
         if unknown:
-            need("declared_categories", _("Unknown feature(s): %(list)s.") % {"list": ", ".join(sorted(unknown))})
+            need(
+                "declared_categories",
+                _("Unknown feature(s): %(list)s.") % {"list": ", ".join(sorted(unknown))},
+            )
         if not filing.special_scenario:
-            need("special_scenario", _("Declared features are allowed only under a security or emergency "
-                                       "scenario: choose the scenario."))
+            need(
+                "special_scenario",
+                _(
+                    "Declared features are allowed only under a security or emergency "
+                    "scenario: choose the scenario."
+                ),
+            )
         if FormalismCategory.CHECKIN in filing.declared_categories and not filing.checkin_functions.strip():
-            need("checkin_functions", _("Explain the check-in function separately, with its reason and basis."))
+            need(
+                "checkin_functions", _("Explain the check-in function separately, with its reason and basis.")
+            )
     if filing.app_id and filing.app.unit.is_below_county and not filing.below_county_justification.strip():
-        need("below_county_justification",
-             _("Units below county level should not build government apps in principle: explain why this "
-               "app is needed."))
+        need(
+            "below_county_justification",
+            _(
+                "Units below county level should not build government apps in principle: explain why this "
+                "app is needed."
+            ),
+        )
     if not filing.commitment_confirmed:
         need("commitment_confirmed", _("Confirm that the materials are true and complete."))
     if filing.pk and not filing.attachments.filter(kind=AttachmentKind.COMMITMENT).exists():
-        items.append(Deficiency("attachments", _("Signed commitment (with seal)"),
-                                _("Upload the signed commitment bearing the unit's seal.")))
+        items.append(
+            Deficiency(
+                "attachments",
+                _("Signed commitment (with seal)"),
+                _("Upload the signed commitment bearing the unit's seal."),
+            )
+        )
     if filing.procedure == ProcedureKind.CHANGE:
         if not filing.change_description.strip():
             need("change_description", _("Describe what changes and why."))

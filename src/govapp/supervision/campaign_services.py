@@ -543,7 +543,9 @@ def campaign_issue_orders(
         raise WorkflowError(_("Select at least one app with violations."),
                             items=[Deficiency("items", _("apps"), _("Select at least one app."))])  # fmt: skip
     items = list(
-        campaign.items.select_for_update(of=("self",)).select_related("app__unit", "scan").filter(pk__in=list(item_ids))
+        campaign.items.select_for_update(of=("self",))
+        .select_related("app__unit", "scan")
+        .filter(pk__in=list(item_ids))
     )
     if len(items) != len(set(item_ids)):
         raise WorkflowError(_("Some selected apps are not part of this spot check."))
@@ -607,7 +609,9 @@ def spot_check_deadlines(*, today: dt.date) -> int:
     for pk in list(open_items.filter(overdue=False, campaign__due__lt=today).values_list("pk", flat=True)):
         with transaction.atomic():
             item = (
-                SpotCheckItem.objects.select_for_update(of=("self",)).select_related("campaign", "app__unit").get(pk=pk)
+                SpotCheckItem.objects.select_for_update(of=("self",))
+                .select_related("campaign", "app__unit")
+                .get(pk=pk)
             )
             if item.overdue or item.package_id:
                 continue
@@ -630,7 +634,9 @@ def spot_check_deadlines(*, today: dt.date) -> int:
                    .values_list("pk", flat=True)):  # fmt: skip
         with transaction.atomic():
             item = (
-                SpotCheckItem.objects.select_for_update(of=("self",)).select_related("campaign", "app__unit").get(pk=pk)
+                SpotCheckItem.objects.select_for_update(of=("self",))
+                .select_related("campaign", "app__unit")
+                .get(pk=pk)
             )
             left = _working_days_left(today, item.campaign.due)
             if item.reminded_on or item.package_id or left is None or left > 1:

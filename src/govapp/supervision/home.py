@@ -70,7 +70,10 @@ def _complaints_block(user: Any, today: dt.date, *, national: bool) -> dict[str,
     complaints = visible_complaints(user).open()
     complaints = complaints.filter(province="") if national else complaints.exclude(province="")
     rows = [
-        {"complaint": c, "clock": clock(limit="COMPLAINT", due=c.due, today=today, provisional=c.due_provisional)}
+        {
+            "complaint": c,
+            "clock": clock(limit="COMPLAINT", due=c.due, today=today, provisional=c.due_provisional),
+        }
         for c in complaints.select_related("app").order_by("due", "pk")[:ROWS]
     ]
     return {"rows": rows, "count": complaints.count(), "overdue": complaints.filter(due__lt=today).count()}
@@ -98,13 +101,29 @@ def filer_items(user: Any, today: dt.date) -> dict[str, Any]:
     return {
         "orders": _orders_block(orders, today),
         "packages": [
-            {"item": i, "clock": clock(limit="SPOT_PACKAGE", due=i.campaign.due, today=today,
-                                       start=i.campaign.started_on, provisional=i.campaign.due_provisional)}
+            {
+                "item": i,
+                "clock": clock(
+                    limit="SPOT_PACKAGE",
+                    due=i.campaign.due,
+                    today=today,
+                    start=i.campaign.started_on,
+                    provisional=i.campaign.due_provisional,
+                ),
+            }
             for i in packages[:ROWS]
         ],  # fmt: skip
         "questionnaires": [
-            {"item": r, "clock": clock(limit="SELF_INSPECTION", due=r.campaign.due, today=today,
-                                       start=r.campaign.started_on, provisional=r.campaign.due_provisional)}
+            {
+                "item": r,
+                "clock": clock(
+                    limit="SELF_INSPECTION",
+                    due=r.campaign.due,
+                    today=today,
+                    start=r.campaign.started_on,
+                    provisional=r.campaign.due_provisional,
+                ),
+            }
             for r in returns[:ROWS]
         ],  # fmt: skip
         "legacy": {"rows": list(not_started.order_by("name", "pk")[:ROWS]), "count": not_started.count()},
@@ -175,4 +194,3 @@ def admin_items(today: dt.date) -> dict[str, Any]:
         "calendar_years": years,
         "calendar_missing": [y for y in (today.year, today.year + 1) if y not in years],
     }
-

@@ -140,4 +140,3 @@ class LegacyReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period} {self.scope}"
-

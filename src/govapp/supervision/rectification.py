@@ -142,7 +142,11 @@ def _move(order: RectificationOrder, method: str, label: str) -> str:
 
 
 def _lock(order: RectificationOrder) -> RectificationOrder:
-    return RectificationOrder.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=order.pk)
+    return (
+        RectificationOrder.objects.select_for_update(of=("self",))
+        .select_related("app__unit")
+        .get(pk=order.pk)
+    )
 
 
 # ---------------------------------------------------------------- findings
@@ -213,7 +217,9 @@ def findings_from_scan(scan: Any) -> list[dict[str, Any]]:
         title = _in_language(finding.get("title")) or _in_language(finding.get("message")) or rule
         if category != technical:
             title = f"{title} ({rule}, {technical})"
-        article = finding.get("article_en") if english and finding.get("article_en") else finding.get("article")
+        article = (
+            finding.get("article_en") if english and finding.get("article_en") else finding.get("article")
+        )
         findings.append(
             {
                 "category": category,
@@ -585,7 +591,11 @@ def rectification_mark_overdue(*, today: dt.date | None = None) -> int:
     )
     for pk in list(candidates):
         with transaction.atomic():
-            order = RectificationOrder.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=pk)
+            order = (
+                RectificationOrder.objects.select_for_update(of=("self",))
+                .select_related("app__unit")
+                .get(pk=pk)
+            )
             if not order.is_past_due(today):
                 continue  # answered or extended since the query
             before = _move(order, "mark_overdue", _("Mark overdue"))
