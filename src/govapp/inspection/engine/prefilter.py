@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 import weakref
 from collections.abc import Callable, Iterable, Sequence
@@ -36,6 +37,14 @@ _Info = tuple["frozenset[str] | None", "frozenset[str] | None"]  # (exact string
 
 
 @dataclass(frozen=True, slots=True)
+class RestGroup:
+    """Alternatives without a literal worth a union search, run on the strings holding one of ``gate``."""
+
+    pattern: re.Pattern[str]
+    gate: tuple[str, ...] | None  # None: on every string
+
+
+@dataclass(frozen=True, slots=True)
 class Prefilter:
     """Which of many strings a union matches, searching the union only where a literal occurs."""
 
@@ -43,46 +52,48 @@ class Prefilter:
     narrow: tuple[str, ...]  # ASCII literals, searched in every string
     wide: tuple[str, ...]  # literals with a non-ASCII character, searched in non-ASCII strings only
     unkeyed: re.Pattern[str] | None  # characters that make a string a candidate whatever it contains
-    rest: re.Pattern[str] | None  # alternatives without a usable literal, searched everywhere
-
-    rest_literals: tuple[str, ...] | None = None  # one of these occurs wherever ``rest`` matches
+    rest: tuple[RestGroup, ...]
 
     def matching(self, texts: Sequence[str]) -> set[int]:
         """Indices of ``texts`` that ``union.search`` finds something in."""
-        narrow_idx: list[int] = []
-        wide_idx: list[int] = []
-        for index, text in enumerate(texts):
-            (narrow_idx if text.isascii() else wide_idx).append(index)
+        ascii_flags = list(map(str.isascii, texts))
+        narrow_idx = list(itertools.compress(range(len(texts)), ascii_flags))
+        narrow_texts = list(itertools.compress(texts, ascii_flags))
         # ASCII lowering keeps every length, so offsets in the lowered blob are the originals'.
-        narrow_blob = "\n".join([texts[i] for i in narrow_idx]).lower()
-        narrow_starts = _starts(len(texts[i]) for i in narrow_idx)
-        wide_lowered = [texts[i].lower() for i in wide_idx]
-        wide_blob = "\n".join(wide_lowered)
-        wide_starts = _starts(map(len, wide_lowered))
+        narrow_blob = "\n".join(narrow_texts).lower()
+        narrow_starts = _starts(narrow_texts)
+        wide_idx: list[int] = []
+        wide_blob = ""
+        wide_starts = [0]
         unkeyed: set[int] = set()
-        if self.unkeyed is not None:
-            unkeyed = {i for i in wide_idx if self.unkeyed.search(texts[i])}
+        if len(narrow_idx) < len(texts):
+            wide_idx = list(itertools.compress(range(len(texts)), map(operator.not_, ascii_flags)))
+            wide_lowered = [texts[i].lower() for i in wide_idx]
+            wide_blob = "\n".join(wide_lowered)
+            wide_starts = _starts(wide_lowered)
+            if self.unkeyed is not None:
+                unkeyed = {i for i in wide_idx if self.unkeyed.search(texts[i])}
 
         def containing(literals: tuple[str, ...]) -> set[int]:
             narrow = tuple(s for s in literals if s.isascii())
             found = {narrow_idx[k] for k in _containing(narrow_blob, narrow_starts, narrow)}
-            found.update(wide_idx[k] for k in _containing(wide_blob, wide_starts, literals))
+            if wide_idx:
+                found.update(wide_idx[k] for k in _containing(wide_blob, wide_starts, literals))
             return found | unkeyed
 
         search = self.union.search
         result = {i for i in containing(self.narrow + self.wide) if search(texts[i]) is not None}
-        if self.rest is not None:
-            rest = self.rest.search
-            candidates: Iterable[int] = (
-                range(len(texts)) if self.rest_literals is None else containing(self.rest_literals)
-            )
+        for group in self.rest:
+            rest = group.pattern.search
+            candidates: Iterable[int] = range(len(texts)) if group.gate is None else containing(group.gate)
             result.update(i for i in candidates if i not in result and rest(texts[i]) is not None)
         return result
 
 
-def _starts(lengths: Iterable[int]) -> list[int]:
+def _starts(texts: Sequence[str]) -> list[int]:
     """Offset of each text in the "\\n"-joined blob, plus one past the end."""
-    return [0, *itertools.accumulate(length + 1 for length in lengths)]
+    lengths = itertools.accumulate(map(len, texts), initial=0)
+    return list(map(operator.add, lengths, range(len(texts) + 1)))
 
 
 def _containing(blob: str, starts: list[int], literals: Iterable[str]) -> set[int]:
@@ -138,8 +149,7 @@ def build_prefilter(
     """
     analysis = _Analysis(variants)
     literals: set[str] = set()
-    rest: list[list[Any]] = []
-    rest_literals: set[str] | None = set()
+    rest: dict[frozenset[str] | None, list[list[Any]]] = {}
     for alt in alternatives:
         exact, required = analysis.sequence(alt)
         required = required if required is not None else _required(exact)
@@ -147,9 +157,9 @@ def build_prefilter(
             assert required is not None
             literals.update(required)
         else:
-            rest.append(alt)
-            # Too weak to send strings to the whole union, still worth sparing the rest's search.
-            rest_literals = None if required is None or rest_literals is None else rest_literals | required
+            # Too weak to send strings to the whole union ("." for an IP address), still worth
+            # sparing this alternative's search where it cannot match.
+            rest.setdefault(required, []).append(alt)
     if not literals:
         return None
     minimal = _minimal(literals)
@@ -159,8 +169,10 @@ def build_prefilter(
         narrow=tuple(s for s in minimal if s.isascii()),
         wide=tuple(s for s in minimal if not s.isascii()),
         unkeyed=re.compile("[" + re.escape(unkeyed) + "]") if unkeyed else None,
-        rest=compile_rest(rest) if rest else None,
-        rest_literals=tuple(_minimal(rest_literals)) if rest and rest_literals is not None else None,
+        rest=tuple(
+            RestGroup(compile_rest(alts), None if gate is None else tuple(_minimal(gate)))
+            for gate, alts in rest.items()
+        ),
     )
 
 
