@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from govapp.inspection.engine.errors import PackageError
 from govapp.inspection.engine.facts import Interest
-from govapp.inspection.engine.formats.dex import _decode_mutf8, open_dex, scan_dex
+from govapp.inspection.engine.formats.dex import (
+    _all_strings,
+    _decode_mutf8,
+    _decode_string,
+    _strings_in_order,
+    open_dex,
+    scan_dex,
+)
 from tests.inspection.engine.conftest import AndroidCorpus, entry, mutations
 
 EVERYTHING = Interest.everything()
@@ -121,3 +128,24 @@ def test_fuzz_dex_raises_only_package_error(android: AndroidCorpus, data: st.Dat
         return
     for hit in scan.texts:
         assert hit.evidence.file == "classes.dex"
+
+
+def test_string_table_in_one_piece_equals_item_by_item(android: AndroidCorpus) -> None:
+    dex = open_dex(entry(android.formalism, "classes.dex"))
+    one_by_one = [_decode_string(dex.data, offset) for offset in dex.string_offsets]
+    assert "每日签到" in one_by_one
+    assert _strings_in_order(dex) == one_by_one
+    assert _all_strings(dex) == one_by_one
+
+
+def test_string_table_out_of_order_is_read_item_by_item(android: AndroidCorpus) -> None:
+    dex = open_dex(entry(android.formalism, "classes.dex"))
+    expected = [_decode_string(dex.data, offset) for offset in dex.string_offsets]
+    # The same items listed in another order: the data no longer lies in index order.
+    swapped = bytearray(dex.data)
+    table = struct.unpack_from("<2I", dex.data, 0x38)[1]
+    first, second = struct.unpack_from("<2I", swapped, table + 4)
+    struct.pack_into("<2I", swapped, table + 4, second, first)
+    shuffled = open_dex(bytes(swapped))
+    assert _strings_in_order(shuffled) is None
+    assert _all_strings(shuffled) == [expected[0], expected[2], expected[1], *expected[3:]]

@@ -10,6 +10,8 @@ instruction by instruction, which both confirms alignment and finds the caller.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
 import struct
 from collections.abc import Iterable
@@ -211,15 +213,19 @@ class MatchMemo:
 def _matching(items: list[str], memo: _Seen, pattern: re.Pattern[str]) -> dict[int, str]:
     """Index -> item for the items ``pattern`` finds something in, each distinct item searched once."""
     searched = memo.searched
-    fresh = [item for item in dict.fromkeys(items) if item not in searched]
+    fresh = list(set(items).difference(searched))
     hits = matching(pattern, fresh)
     matched = {fresh[k] for k in hits}
-    found = {index: item for index, item in enumerate(items) if item in matched or item in memo.matched}
+    wanted = matched | memo.matched
+    found: dict[int, str] = {}
+    if wanted:
+        found = {i: items[i] for i in itertools.compress(range(len(items)), map(wanted.__contains__, items))}
     room = _MEMO_MAX_ENTRIES - len(searched)
-    if room > 0:
-        kept = [item for item in fresh if len(item) <= _MEMO_MAX_LENGTH][:room]
-        searched.update(kept)
-        memo.matched.update(item for item in kept if item in matched)
+    if room > 0 and fresh:
+        if max(map(len, fresh)) > _MEMO_MAX_LENGTH or len(fresh) > room:
+            fresh = [item for item in fresh if len(item) <= _MEMO_MAX_LENGTH][:room]
+        searched.update(fresh)
+        memo.matched.update(matched.intersection(fresh))
     return found
 
 
@@ -306,7 +312,12 @@ def _scan(dex: DexFile, interest: Interest, max_texts: int, memo: MatchMemo) -> 
 
 
 def _all_strings(dex: DexFile) -> list[str]:
-    """Every string of the table, in index order; also fills the string cache's ASCII majority."""
+    """Every string of the table, in index order."""
+    if not len(dex.string_offsets):
+        return []
+    in_order = _strings_in_order(dex)
+    if in_order is not None:
+        return in_order
     data = dex.data
     size = len(data)
     out: list[str] = []
@@ -323,6 +334,43 @@ def _all_strings(dex: DexFile) -> list[str]:
                 continue
         append(_decode_string(data, offset))
     return out
+
+
+def _strings_in_order(dex: DexFile) -> list[str] | None:
+    """The string table decoded in one piece when its data lies in index order, back to back (as
+    dx and d8 write it); None otherwise.
+
+    String data holds no NUL byte but each item's terminator (MUTF-8 encodes U+0000 as C0 80),
+    so one split of the whole section yields every item; its offsets must equal the table's.
+    """
+    data = dex.data
+    offsets = dex.string_offsets
+    count = len(offsets)
+    head: list[str] = []
+    first = 0
+    if data[offsets[0]] == 0:  # the empty string, sorted first: a zero length, then its NUL
+        head = [""]
+        first = 1
+    if first == count:
+        return head
+    base = offsets[first]
+    end = data.find(b"\x00", offsets[count - 1])
+    if end < base:
+        return None
+    items = data[base:end].decode("latin-1").split("\x00")
+    if len(items) != count - first:
+        return None
+    starts = list(
+        map(operator.add, itertools.accumulate(map(len, items), initial=base), range(count - first + 1))
+    )
+    starts.pop()
+    if starts != offsets[first:].tolist():
+        return None
+    # An ASCII item is a one-byte length and the ASCII text; anything else is decoded as MUTF-8.
+    return head + [
+        item[1:] if item.isascii() else _decode_string(data, offset)
+        for item, offset in zip(items, starts, strict=True)
+    ]
 
 
 def _all_method_refs(dex: DexFile, strings: list[str]) -> list[str]:
