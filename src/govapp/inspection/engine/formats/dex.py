@@ -264,8 +264,8 @@ def _scan(dex: DexFile, interest: Interest, max_texts: int, memo: MatchMemo) -> 
     wanted_strings = _matching(strings, memo.texts, interest.text)
     dex._strings.update(wanted_strings)
     wanted_methods = _matching(_all_method_refs(dex, strings), memo.apis, interest.api)
+    class_names = _defined_classes(dex, strings)
     del strings
-    class_names = _defined_classes(dex)
     result.code_names = _code_names(class_names, interest)
     uses: dict[int, list[tuple[int, int]]] = {}  # string idx -> [(offset, method idx)]
     calls: dict[int, list[tuple[int, int]]] = {}
@@ -379,11 +379,17 @@ def _all_method_refs(dex: DexFile, strings: list[str]) -> list[str]:
         return []
     count = len(strings)
     types = [strings[t] if t < count else "" for t in dex.type_ids]
-    type_count = len(types)
     table = memoryview(dex.data)[dex.method_off : dex.method_off + 8 * dex.method_count]
+    # method_id_item: class_idx (u16), proto_idx (u16), name_idx (u32).
+    class_idxs = table.cast("H")[::4].tolist()
+    name_idxs = table.cast("I")[1::2].tolist()
+    if max(class_idxs) < len(types) and max(name_idxs) < count:
+        classes = map(types.__getitem__, class_idxs)
+        return list(map("{}->{}".format, classes, map(strings.__getitem__, name_idxs)))
+    type_count = len(types)
     return [
         f"{types[c] if c < type_count else '?'}->{strings[n] if n < count else ''}"
-        for c, _proto, n in struct.iter_unpack("<HHI", table)
+        for c, n in zip(class_idxs, name_idxs, strict=True)
     ]
 
 
@@ -395,12 +401,13 @@ def _snippet(text: str, interest: Interest) -> str:
     return text[start : start + 160]
 
 
-def _defined_classes(dex: DexFile) -> list[str]:
-    names: list[str] = []
-    for index in range(dex.class_count):
-        class_idx = struct.unpack_from("<I", dex.data, dex.class_off + 32 * index)[0]
-        names.append(dex.type_name(class_idx))
-    return names
+def _defined_classes(dex: DexFile, strings: list[str]) -> list[str]:
+    """Descriptor of every class_def, from the decoded string table ("?" for a bad type index)."""
+    count = len(strings)
+    types = [strings[t] if t < count else "" for t in dex.type_ids]
+    type_count = len(types)
+    class_idxs = struct.unpack_from(f"<{8 * dex.class_count}I", dex.data, dex.class_off)[::8]
+    return [types[c] if c < type_count else "?" for c in class_idxs]
 
 
 def _code_names(class_names: Iterable[str], interest: Interest) -> set[str]:
