@@ -19,6 +19,7 @@ always a candidate.
 from __future__ import annotations
 
 import bisect
+import collections
 import itertools
 import operator
 import re
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _EXACT_MAX = 64  # distinct strings tracked for one sequence before it falls back to "required"
+_ANCHOR_MIN = 6  # characters of a literal shared by several others, to search once
 _RANGE_MAX = 32  # a character range wider than this is not expanded into literals
 _REPEAT_MAX = 4  # bounded repeats up to this are expanded into exact strings
 _CAPITAL_SIGMA = "\u03a3"  # str.lower() maps it by context (final sigma)
@@ -166,7 +168,7 @@ def build_prefilter(
     unkeyed = "".join(sorted(analysis.unkeyed))
     return Prefilter(
         union=union,
-        narrow=tuple(s for s in minimal if s.isascii()),
+        narrow=tuple(_shared_anchors([s for s in minimal if s.isascii()])),
         wide=tuple(s for s in minimal if not s.isascii()),
         unkeyed=re.compile("[" + re.escape(unkeyed) + "]") if unkeyed else None,
         rest=tuple(
@@ -174,6 +176,30 @@ def build_prefilter(
             for gate, alts in rest.items()
         ),
     )
+
+
+def _shared_anchors(literals: list[str]) -> list[str]:
+    """Fewer strings to search for: a substring shared by several literals ("location" for
+    "wx.getlocation" and "locationclient;->start") is required wherever any of them is.
+
+    Each ``str.find`` pass costs ~1 ms per MB; a shorter anchor lets through a few more candidates,
+    which the union then rejects. Anchors are kept at 6 characters or more to stay selective.
+    """
+    left = set(literals)
+    anchors: list[str] = []
+    while left:
+        counts: collections.Counter[str] = collections.Counter()
+        for literal in left:
+            counts.update(
+                {literal[a:b] for a in range(len(literal)) for b in range(a + _ANCHOR_MIN, len(literal) + 1)}
+            )
+        best = max(counts, key=lambda s: (counts[s], len(s), s)) if counts else ""
+        if not best or counts[best] < 2:
+            anchors.extend(sorted(left))
+            break
+        anchors.append(best)
+        left = {literal for literal in left if best not in literal}
+    return anchors
 
 
 def _usable(required: frozenset[str] | None) -> bool:
