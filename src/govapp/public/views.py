@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.encoding import uri_to_iri
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -83,6 +84,7 @@ def _card(request: HttpRequest, raw: str) -> HttpResponse:
     context = {
         "record": record,
         "verify_url": url,
+        "verify_url_display": uri_to_iri(url),
         # Units print or show this QR code in the app; it is drawn here from our own URL only.
         "qr_svg": mark_safe(segno.make(url, error="m").svg_inline(scale=4, dark="#1f2329", light="#ffffff")),
         "current_url": verify_url(request, record.current_number) if record.current_number else "",
