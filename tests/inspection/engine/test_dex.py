@@ -13,6 +13,8 @@ from govapp.inspection.engine.errors import PackageError
 from govapp.inspection.engine.facts import Interest
 from govapp.inspection.engine.formats.dex import (
     _all_strings,
+    _code_ranges,
+    _code_section,
     _decode_mutf8,
     _decode_string,
     _strings_in_order,
@@ -149,3 +151,15 @@ def test_string_table_out_of_order_is_read_item_by_item(android: AndroidCorpus) 
     shuffled = open_dex(bytes(swapped))
     assert _strings_in_order(shuffled) is None
     assert _all_strings(shuffled) == [expected[0], expected[2], expected[1], *expected[3:]]
+
+
+def test_instruction_scan_covers_every_code_item(android: AndroidCorpus) -> None:
+    dex = open_dex(entry(android.formalism, "classes.dex"))
+    start, end = _code_section(dex)
+    offsets, _owners = _code_ranges(dex)
+    assert 0 < start < end < len(dex.data) and offsets
+    assert all(start <= offset < end for offset in offsets)
+    # Without a usable map list the whole file is scanned.
+    no_map = bytearray(dex.data)
+    struct.pack_into("<I", no_map, 0x34, 0)
+    assert _code_section(open_dex(bytes(no_map))) == (0, len(no_map))

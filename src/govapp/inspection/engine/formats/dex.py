@@ -270,7 +270,9 @@ def _scan(dex: DexFile, interest: Interest, max_texts: int, memo: MatchMemo) -> 
     uses: dict[int, list[tuple[int, int]]] = {}  # string idx -> [(offset, method idx)]
     calls: dict[int, list[tuple[int, int]]] = {}
     if wanted_strings or wanted_methods:
-        candidates = _candidate_offsets(dex.data, set(wanted_strings), set(wanted_methods))
+        candidates = _candidate_offsets(
+            dex.data, set(wanted_strings), set(wanted_methods), _code_section(dex)
+        )
         if candidates:
             _link(dex, candidates, _code_ranges(dex), set(wanted_strings), set(wanted_methods), uses, calls)
     for index, text in wanted_strings.items():
@@ -437,8 +439,38 @@ def _index_pattern(indices: set[int], width: int) -> bytes:
     return b"(?:" + b"|".join(parts) + b")"
 
 
-def _candidate_offsets(data: bytes, strings: set[int], methods: set[int]) -> list[int]:
-    """Byte offsets that may be a const-string or invoke of a wanted index (unaligned, unverified)."""
+_TYPE_CODE_ITEM = 0x2001
+
+
+def _code_section(dex: DexFile) -> tuple[int, int]:
+    """Where the map list puts the code items (``(0, size)`` when it cannot tell).
+
+    Only 40% of a typical DEX file is code; strings, class data and debug info need not be
+    scanned for instructions. ART's verifier refuses a method whose code lies outside this
+    section, so nothing that can run is missed.
+    """
+    data = dex.data
+    size = len(data)
+    map_off = struct.unpack_from("<I", data, 0x34)[0]
+    if not map_off or map_off + 4 > size:
+        return 0, size
+    count = struct.unpack_from("<I", data, map_off)[0]
+    if count > (size - map_off - 4) // 12:
+        return 0, size
+    items = list(struct.iter_unpack("<HHII", data[map_off + 4 : map_off + 4 + 12 * count]))
+    starts = [offset for kind, _unused, _count, offset in items if kind == _TYPE_CODE_ITEM]
+    if len(starts) != 1 or not 0 < starts[0] < size:
+        return 0, size
+    start = starts[0]
+    end = min([offset for _kind, _unused, _count, offset in items if offset > start] + [size])
+    return start, min(end, size)
+
+
+def _candidate_offsets(
+    data: bytes, strings: set[int], methods: set[int], section: tuple[int, int]
+) -> list[int]:
+    """Byte offsets in ``section`` that may be a const-string or invoke of a wanted index (unverified)."""
+    start, end = section
     found: list[int] = []
     short_strings = {i for i in strings if i <= 0xFFFF}
     scans: list[tuple[bytes, int, set[int]]] = []
@@ -451,11 +483,11 @@ def _candidate_offsets(data: bytes, strings: set[int], methods: set[int]) -> lis
     for opcode, width, indices in scans:
         if len(indices) <= _REGEX_ALTERNATION_MAX:
             pattern = re.compile(opcode + rb"(?=[\x00-\xff]" + _index_pattern(indices, width) + b")", re.S)
-            found.extend(m.start() for m in pattern.finditer(data))
+            found.extend(m.start() for m in pattern.finditer(data, start, end))
         else:
             pattern = re.compile(opcode + rb"(?=[\x00-\xff](" + b"." * width + b"))", re.S)
             fmt = "<H" if width == 2 else "<I"
-            for m in pattern.finditer(data):
+            for m in pattern.finditer(data, start, end):
                 if struct.unpack(fmt, m.group(1))[0] in indices:
                     found.append(m.start())
     found.sort()
