@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import bisect
 import collections
+import functools
 import itertools
 import operator
 import re
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -115,22 +115,28 @@ def _containing(blob: str, starts: list[int], literals: Iterable[str]) -> set[in
     return found
 
 
-_REGISTRY: weakref.WeakKeyDictionary[re.Pattern[str], Prefilter] = weakref.WeakKeyDictionary()
+_REGISTRY_MAX = 1024  # more than rules.compile_union keeps compiled (256)
+_REGISTRY: dict[re.Pattern[str], Callable[[], Prefilter | None]] = {}
 
 
-def register(pattern: re.Pattern[str], prefilter: Prefilter | None) -> None:
-    """Remember the prefilter of a compiled union (dropped with the pattern)."""
-    if prefilter is not None:
-        _REGISTRY[pattern] = prefilter
+def register(pattern: re.Pattern[str], build: Callable[[], Prefilter | None]) -> None:
+    """Remember how to build the prefilter of a compiled union (equal patterns share it).
+
+    Built on first use: the rule set compiles a union per rule that only ever sees a few hits.
+    """
+    if pattern not in _REGISTRY and len(_REGISTRY) >= _REGISTRY_MAX:
+        del _REGISTRY[next(iter(_REGISTRY))]
+    _REGISTRY[pattern] = functools.cache(build)
 
 
 def prefilter_for(pattern: re.Pattern[str]) -> Prefilter | None:
-    return _REGISTRY.get(pattern)
+    build = _REGISTRY.get(pattern)
+    return build() if build is not None else None
 
 
 def matching(pattern: re.Pattern[str], texts: Sequence[str]) -> set[int]:
     """Indices of ``texts`` that ``pattern.search`` finds something in, prefiltered when possible."""
-    prefilter = _REGISTRY.get(pattern)
+    prefilter = prefilter_for(pattern)
     if prefilter is not None:
         return prefilter.matching(texts)
     search = pattern.search

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from .facts import SURFACES, ApiHit, Certificate, Evidence, Interest, PackageFacts, TextHit
-from .prefilter import build_prefilter, register
+from .prefilter import Prefilter, build_prefilter, register
 from .sdk import Detection, SignatureError, SignatureIndex, parse_signatures
 
 RULES_DIR = Path(__file__).with_name("rules")
@@ -999,12 +999,20 @@ def _compile_union(patterns: tuple[str, ...]) -> re.Pattern[str]:
         else:
             firsts = "".join(dict.fromkeys(_class_char(alt[0][1]) for alt in wide))
             union = re.compile(f"(?=[{firsts}])(?:{_trie(wide)})" + (f"|{_trie(rest)}" if rest else ""))
-        register(
-            union, build_prefilter(union, alternatives, _case_variants, lambda alts: re.compile(_trie(alts)))
-        )
+        register(union, functools.partial(_union_prefilter, union, tuple(map(tuple, alternatives))))
         return union
     except (_NotRewritable, ImportError, AttributeError, RecursionError, re.error):
         return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def _union_prefilter(union: re.Pattern[str], alternatives: tuple[tuple[Any, ...], ...]) -> Prefilter | None:
+    """The literal prefilter of a union built by ``_compile_union`` (None: search it plainly)."""
+    try:
+        return build_prefilter(
+            union, [list(alt) for alt in alternatives], _case_variants, lambda alts: re.compile(_trie(alts))
+        )
+    except (_NotRewritable, RecursionError, re.error):
+        return None
 
 
 def evaluate(
