@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from .facts import SURFACES, ApiHit, Certificate, Evidence, Interest, PackageFacts, TextHit
-from .prefilter import Prefilter, build_prefilter, register
+from .prefilter import Prefilter, build_prefilter, matching, register
 from .sdk import Detection, SignatureError, SignatureIndex, parse_signatures
 
 RULES_DIR = Path(__file__).with_name("rules")
@@ -1053,9 +1053,9 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
     any_text = rule.any_text
     assert any_text is not None  # validated at load: the match detector requires text signals
     scored: list[tuple[float, bool, TextHit]] = []
-    for hit in ctx.texts:
-        if not any_text.search(hit.text):
-            continue
+    # Through the union's literal prefilter: a package's texts can be long (scripts, JSON).
+    for index in sorted(matching(any_text, [hit.text for hit in ctx.texts])):
+        hit = ctx.texts[index]
         best: float | None = None
         for sig in rule.text:
             if sig.surfaces and hit.surface not in sig.surfaces:
