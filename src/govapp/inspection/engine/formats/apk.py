@@ -13,6 +13,7 @@ from typing import IO
 from ..errors import PackageError
 from ..facts import Certificate, Component, Evidence, Interest, PackageFacts, TextHit
 from ..limits import Limits
+from ..prefilter import matching
 from ..safezip import SafeZip
 from .arsc import ResourceTable
 from .axml import TYPE_STRING, XmlAttribute, XmlDocument, XmlElement, is_axml, parse_axml
@@ -293,14 +294,14 @@ def _dex(
 def _resource_texts(table: ResourceTable | None, interest: Interest, budget: _Budget) -> set[int]:
     if table is None:
         return set()
-    matched: set[int] = set()
     hits: list[TextHit] = []
-    for index in range(len(table.strings)):
-        text = table.strings.get(index)
+    texts = [table.strings.get(index) for index in range(len(table.strings))]
+    matched = matching(interest.text, texts)
+    for index in sorted(matched):
+        text = texts[index]
         found = interest.text.search(text)
-        if found is None:
+        if found is None:  # matching() is exact; this only narrows the type
             continue
-        matched.add(index)
         evidence = Evidence(file="resources.arsc", location=f"string #{index}", snippet=_around(text, found))
         hits.append(TextHit(text=text, surface="resource", evidence=evidence))
     budget.add(hits)

@@ -369,10 +369,10 @@ def _strings_in_order(dex: DexFile) -> list[str] | None:
     if starts != offsets[first:].tolist():
         return None
     # An ASCII item is a one-byte length and the ASCII text; anything else is decoded as MUTF-8.
-    return head + [
-        item[1:] if item.isascii() else _decode_string(data, offset)
-        for item, offset in zip(items, starts, strict=True)
-    ]
+    strings = list(map(operator.itemgetter(slice(1, None)), items))
+    for index in itertools.compress(range(len(items)), map(operator.not_, map(str.isascii, items))):
+        strings[index] = _decode_string(data, starts[index])
+    return head + strings
 
 
 def _all_method_refs(dex: DexFile, strings: list[str]) -> list[str]:
