@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any
 
 from .facts import PackageFacts
@@ -21,6 +20,9 @@ _MAX_COMPONENTS = 500
 
 
 def engine_version() -> str:
+    # importlib.metadata costs ~50 ms to import; a scan process never asks for the version.
+    from importlib import metadata  # noqa: PLC0415
+
     try:
         return metadata.version("govapp-registry")
     except metadata.PackageNotFoundError:
