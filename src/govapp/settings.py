@@ -68,6 +68,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+if EMBEDDED:
+    # The embedded SQLite database and uploads live here; SQLite cannot create the directory itself.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Django's test set-up adds "testserver" itself; a production host list must not carry it.
 ALLOWED_HOSTS = _env_list("GOVAPP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _env_list("GOVAPP_CSRF_TRUSTED_ORIGINS", [])
