@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 from govapp.complaints import services
@@ -33,13 +32,6 @@ def client(client):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client_for():  # type: ignore[no-untyped-def]
     return lambda user: in_english(login(user))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():  # type: ignore[no-untyped-def]
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from govapp.registry import services
 from tests.public.builders import Register, build_register
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):  # type: ignore[no-untyped-def]
-    # Eleven personas per test: the production hasher's cost would dominate these tests' run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():  # type: ignore[no-untyped-def]
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -5,19 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from govapp.registry import services
 from govapp.registry.models import App, Filing
 from tests.factories import complete_filing
 from tests.public.builders import approve
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit(settings):  # type: ignore[no-untyped-def]
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
