@@ -386,8 +386,12 @@ def _all_method_refs(dex: DexFile, strings: list[str]) -> list[str]:
     class_idxs = table.cast("H")[::4].tolist()
     name_idxs = table.cast("I")[1::2].tolist()
     if max(class_idxs) < len(types) and max(name_idxs) < count:
-        classes = map(types.__getitem__, class_idxs)
-        return list(map("{}->{}".format, classes, map(strings.__getitem__, name_idxs)))
+        # "->" joined to each type once, then one C-level concatenation per method: str.format per
+        # method took twice as long (0.13 -> 0.07 s on the large APK).
+        arrows = [name + "->" for name in types]
+        return list(
+            map(operator.add, map(arrows.__getitem__, class_idxs), map(strings.__getitem__, name_idxs))
+        )
     type_count = len(types)
     return [
         f"{types[c] if c < type_count else '?'}->{strings[n] if n < count else ''}"
