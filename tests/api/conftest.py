@@ -1,1 +1,1 @@
-from tests.public.conftest import _fast_passwords, _fresh_rate_limit, no_technical_test, register  # noqa: F401
+from tests.public.conftest import no_technical_test, register  # noqa: F401
