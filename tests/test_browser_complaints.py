@@ -23,7 +23,7 @@ OUTCOME = "经核查，该应用存在强制打卡功能，已责令主办单位
 @pytest.mark.django_db(transaction=True)
 def test_complain_follow_and_see_the_outcome(  # type: ignore[no-untyped-def]
     live_server,
-    browser,
+    browser,  # noqa: F811 - the fixture imported above
     filer,
     provincial_reviewer,
     national_reviewer,

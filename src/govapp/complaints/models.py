@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from govapp.accounts.divisions import PROVINCE_CHOICES
-from govapp.core.append_only import AppendOnlyModel
+from govapp.core.append_only import RecordedEvent
 from govapp.registry.models import App
 
 from .choices import OPEN_STATUSES, AppMatch, ComplaintAction, ComplaintCategory, ComplaintStatus
@@ -151,20 +151,11 @@ class ComplaintAttachment(models.Model):
         return self.original_name
 
 
-class ComplaintEvent(AppendOnlyModel):
+class ComplaintEvent(RecordedEvent):
     """Append-only record of a complaint: who, when, what, from which status to which, and the text."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=ComplaintAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
     text = models.TextField(_("text"), blank=True)

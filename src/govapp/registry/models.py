@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from govapp.accounts.models import Unit
-from govapp.core.append_only import AppendOnlyModel
+from govapp.core.append_only import RecordedEvent
 
 from .choices import (
     AppKind,
@@ -461,21 +461,12 @@ class NumberSequence(models.Model):
         return f"{self.region} {self.year}: {self.last}"
 
 
-class FilingEvent(AppendOnlyModel):
+class FilingEvent(RecordedEvent):
     """Append-only record of every decision: who, when, what, from which state to which, why."""
 
     app = models.ForeignKey(App, on_delete=models.PROTECT, related_name="events")
     filing = models.ForeignKey(Filing, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=EventAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     from_state = models.CharField(_("from"), max_length=30, blank=True)
     to_state = models.CharField(_("to"), max_length=30, blank=True)
     reason = models.TextField(_("reason"), blank=True)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govapp.core.append_only import AppendOnlyModel
+from govapp.core.append_only import RecordedEvent
 from govapp.registry.models import App
 
 __all__ = [
@@ -222,7 +222,7 @@ class CampaignAction(models.TextChoices):
     CLOSE = "close", _("Campaign closed")
 
 
-class CampaignEvent(AppendOnlyModel):
+class CampaignEvent(RecordedEvent):
     """Append-only record of every campaign step: who, when, what, with structured detail."""
 
     spot_check = models.ForeignKey(
@@ -233,11 +233,6 @@ class CampaignEvent(AppendOnlyModel):
     )
     app = models.ForeignKey(App, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("action"), max_length=30, choices=CampaignAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("actor"),
-    )  # fmt: skip
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from govapp.accounts.models import Unit
-from govapp.core.append_only import AppendOnlyModel
+from govapp.core.append_only import RecordedEvent
 from govapp.registry.models import App, Filing
 
 
@@ -303,7 +303,7 @@ class SupervisionAction(models.TextChoices):
     NOTICE_PUBLISH = "notice_publish", _("Notice published")
 
 
-class SupervisionEvent(AppendOnlyModel):
+class SupervisionEvent(RecordedEvent):
     """Append-only record of every supervision step: who, when, what, why, with structured detail."""
 
     app = models.ForeignKey(App, on_delete=models.PROTECT, related_name="supervision_events")
@@ -311,15 +311,6 @@ class SupervisionEvent(AppendOnlyModel):
         RectificationOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     action = models.CharField(_("action"), max_length=30, choices=SupervisionAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     from_state = models.CharField(_("from"), max_length=30, blank=True)
     to_state = models.CharField(_("to"), max_length=30, blank=True)
     reason = models.TextField(_("reason"), blank=True)
