@@ -623,6 +623,35 @@ def _code_ranges(dex: DexFile) -> tuple[list[int], list[int]]:
     return offsets, owners
 
 
+_BETWEEN = (-1, -1, -1)  # an offset after one method's instructions and before the next one's
+
+
+def _item_end(data: bytes, code_off: int, instructions_end: int) -> int:
+    """End of the code item at ``code_off``: its try table and catch handlers follow the
+    instructions. ``instructions_end`` when they cannot be read (the caller then looks it up the
+    slow way)."""
+    tries = int.from_bytes(data[code_off + 6 : code_off + 8], "little")
+    if not tries:
+        return instructions_end
+    pos = instructions_end + (instructions_end - code_off) % 4  # the try table is 4-byte aligned
+    pos += 8 * tries
+    try:
+        handlers, pos = _uleb(data, pos)
+        for _ in range(min(handlers, tries)):  # each try names one handler, some share one
+            count, after = _uleb(data, pos)
+            bits = 7 * (after - pos)
+            if count & (1 << (bits - 1)):  # sleb128: a negative count adds a catch-all
+                count -= 1 << bits
+            pos = after
+            if 2 * abs(count) + 1 > len(data) - pos:
+                return instructions_end
+            for _ in range(2 * abs(count) + (count <= 0)):
+                _value, pos = _uleb(data, pos)
+    except (IndexError, PackageError):
+        return instructions_end
+    return pos if handlers <= tries else instructions_end
+
+
 _SEARCH_BACK = 64 * 1024  # how far back from an offset the start of its code item is looked for
 
 
@@ -654,6 +683,8 @@ class _CodeOwners:
         """(code item offset, end of its instructions, method idx) holding ``offset``, or None."""
         if self.table is None:
             found = self._by_class_order(offset) or self._by_search(offset)
+            if found is _BETWEEN:
+                return None
             if found is not None:
                 return found
             self.table = _code_ranges(self.dex)
@@ -676,8 +707,7 @@ class _CodeOwners:
         if not below:
             return None
         best = max(below, key=offsets.__getitem__)
-        end = self._instructions_end(offsets[best])
-        return (offsets[best], end, owners[best]) if offset < end else None
+        return self._answer(offset, offsets[best], owners[best])
 
     def _by_search(self, offset: int) -> tuple[int, int, int] | None:
         data = self.dex.data
@@ -686,14 +716,24 @@ class _CodeOwners:
         lowest = max(0, offset - 16 - _SEARCH_BACK)
         while code_off >= lowest:
             registers, ins, _outs, _tries, debug_off, units = struct.unpack_from("<4HII", data, code_off)
-            end = code_off + 16 + 2 * units
             # What ART's verifier demands of every code item; most other positions fail it.
-            if ins <= registers and end <= size and debug_off < size:
+            if ins <= registers and code_off + 16 + 2 * units <= size and debug_off < size:
                 method = self._method_with_code(code_off)
                 if method is not None:
-                    return (code_off, end, method) if offset < end else None
+                    return self._answer(offset, code_off, method)
             code_off -= 4
         return None
+
+    def _answer(self, offset: int, code_off: int, method: int) -> tuple[int, int, int] | None:
+        """The holder if the real code item at ``code_off`` holds ``offset`` in its instructions.
+        ``_BETWEEN`` if ``offset`` comes before the instructions of any later item: the next item
+        cannot start before this one's try table and handlers end (aligned to 4), and its own
+        instructions start 16 bytes after it. None if neither can be told."""
+        end = self._instructions_end(code_off)
+        if offset < end:
+            return code_off, end, method
+        next_item = (_item_end(self.dex.data, code_off, end) + 3) & ~3
+        return _BETWEEN if offset < next_item + 16 else None
 
     def _method_with_code(self, code_off: int) -> int | None:
         """The method whose class data lists ``code_off`` as its code, by the value's uleb128 bytes."""
