@@ -15,7 +15,7 @@ from govapp.inspection.engine.errors import PackageError
 from govapp.inspection.engine.facts import Interest
 from govapp.inspection.engine.formats.dex import _all_method_refs, _all_strings, open_dex
 from govapp.inspection.engine.prefilter import Prefilter, matching, prefilter_for
-from govapp.inspection.engine.rules import compile_union, default_ruleset
+from govapp.inspection.engine.rules import compile_union, default_ruleset, union_candidates
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "var/cache/androguard/usr/share/doc/androguard/examples"
@@ -100,6 +100,19 @@ def test_case_variants_outside_lowercasing_still_match(text: str) -> None:
 def test_any_literal_union_same_matches(words: list[str], texts: list[str]) -> None:
     union = compile_union([re.escape(w) for w in words] + [r"\d+\.\d+"])
     assert matching(union, texts) == _plain(union, texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS)
+def test_rule_candidates_hold_every_match(texts: list[str]) -> None:
+    # The match detector takes candidates from the literal prefilter alone, then searches each
+    # signal itself: the candidates must include every text one of the rule's signals matches.
+    for rule in default_ruleset().rules:
+        if not rule.text:
+            continue
+        patterns = tuple(sig.pattern.pattern for sig in rule.text)
+        found = {i for i, text in enumerate(texts) if any(sig.pattern.search(text) for sig in rule.text)}
+        assert found <= union_candidates(patterns, texts), rule.id
 
 
 def test_pattern_without_literals_is_searched_plainly() -> None:

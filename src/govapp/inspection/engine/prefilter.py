@@ -50,7 +50,7 @@ class RestGroup:
 class Prefilter:
     """Which of many strings a union matches, searching the union only where a literal occurs."""
 
-    union: re.Pattern[str]
+    union: re.Pattern[str] | None  # None: built for ``candidates`` only
     narrow: tuple[str, ...]  # ASCII literals, searched in every string
     wide: tuple[str, ...]  # literals with a non-ASCII character, searched in non-ASCII strings only
     unkeyed: re.Pattern[str] | None  # characters that make a string a candidate whatever it contains
@@ -58,6 +58,15 @@ class Prefilter:
 
     def matching(self, texts: Sequence[str]) -> set[int]:
         """Indices of ``texts`` that ``union.search`` finds something in."""
+        assert self.union is not None, "a candidates-only prefilter"
+        return self._select(texts, self.union.search)
+
+    def candidates(self, texts: Sequence[str]) -> set[int]:
+        """A superset of ``matching``: texts holding a required literal are not confirmed with the
+        union (for callers that search each alternative themselves anyway)."""
+        return self._select(texts, None)
+
+    def _select(self, texts: Sequence[str], search: Callable[[str], object] | None) -> set[int]:
         ascii_flags = list(map(str.isascii, texts))
         narrow_idx = list(itertools.compress(range(len(texts)), ascii_flags))
         narrow_texts = list(itertools.compress(texts, ascii_flags))
@@ -83,8 +92,9 @@ class Prefilter:
                 found.update(wide_idx[k] for k in _containing(wide_blob, wide_starts, literals))
             return found | unkeyed
 
-        search = self.union.search
-        result = {i for i in containing(self.narrow + self.wide) if search(texts[i]) is not None}
+        result = containing(self.narrow + self.wide)
+        if search is not None:
+            result = {i for i in result if search(texts[i]) is not None}
         for group in self.rest:
             rest = group.pattern.search
             candidates: Iterable[int] = range(len(texts)) if group.gate is None else containing(group.gate)
@@ -144,12 +154,13 @@ def matching(pattern: re.Pattern[str], texts: Sequence[str]) -> set[int]:
 
 
 def build_prefilter(
-    union: re.Pattern[str],
+    union: re.Pattern[str] | None,
     alternatives: list[list[Any]],
     variants: Variants,
     compile_rest: Callable[[list[list[Any]]], re.Pattern[str]],
 ) -> Prefilter | None:
-    """The prefilter of ``union``, whose top-level ``alternatives`` (parsed, case-insensitive) are given.
+    """The prefilter of ``union``, whose top-level ``alternatives`` (parsed, case-insensitive) are given
+    (``union`` None: a prefilter for ``Prefilter.candidates`` only, the union never compiled).
 
     ``variants(code)`` lists every character the union accepts for literal ``code``;
     ``compile_rest`` compiles the alternatives without a usable literal into one pattern. None
