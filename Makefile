@@ -33,6 +33,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/python -m compileall -q src >/dev/null  # the first `govapp scan` then starts without compiling
 	touch $(STAMP)
 
 src/govapp/locale/%/LC_MESSAGES/django.mo: src/govapp/locale/%/LC_MESSAGES/django.po

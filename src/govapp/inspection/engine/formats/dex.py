@@ -1,10 +1,11 @@
 """Our own fast DEX reader: the tables, and const-string / invoke uses linked to their method.
 
 Speed comes from never decoding a whole program: strings are matched against the
-interest first; the few interesting string and method indices are then located with one
-regular-expression scan of the raw bytes for their opcode+index patterns; a candidate is
-mapped to its method by bisecting the code-item ranges, and only such methods are decoded
-instruction by instruction, which both confirms alignment and finds the caller.
+interest first; the few interesting string and method indices are then located in the raw
+bytes of the code section (a regular-expression scan for opcode+index, or ``bytes.find`` of a
+wanted method index); a candidate is mapped to its code item and method decoding only the few
+classes needed (``_CodeOwners``), and only such methods are decoded instruction by instruction,
+which both confirms alignment and finds the caller.
 """
 
 from __future__ import annotations
