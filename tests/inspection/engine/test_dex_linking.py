@@ -123,3 +123,14 @@ def test_invokes_found_by_index_equal_the_opcode_scan() -> None:
         pattern = re.compile(_INVOKE_CLASS + rb"(?=[\x00-\xff]" + _index_pattern(wanted, 2) + b")", re.S)
         expected = [m.start() for m in pattern.finditer(data, start, end)]
         assert sorted(_invokes_by_index(data, wanted, start, end)) == expected, label
+
+
+def test_without_shortcuts_the_full_table_answers(android: AndroidCorpus) -> None:
+    dex = open_dex(entry(android.formalism, "classes.dex"))
+    table = _code_ranges(dex)
+    owners = _CodeOwners(dex)
+    owners.budget = 0  # a crafted file used up the search's budget
+    owners._by_class_order = lambda offset: None  # type: ignore[method-assign]
+    for code_off in table[0]:
+        assert owners.holder(code_off + 16) == _expected(table, dex.data, code_off + 16)
+    assert owners.table is not None

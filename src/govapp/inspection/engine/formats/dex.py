@@ -654,6 +654,9 @@ def _item_end(data: bytes, code_off: int, instructions_end: int) -> int:
 
 
 _SEARCH_BACK = 64 * 1024  # how far back from an offset the start of its code item is looked for
+# Positions tried and class-data matches followed by the search, per DEX file. A crafted file
+# could make every candidate walk far back; past this, the full table is cheaper.
+_SEARCH_BUDGET = 1 << 18
 
 
 class _CodeOwners:
@@ -679,6 +682,7 @@ class _CodeOwners:
         self.decoded: dict[int, tuple[list[int], list[int]]] = {}
         self.firsts: dict[int, float] = {}
         self.table: tuple[list[int], list[int]] | None = None
+        self.budget = _SEARCH_BUDGET
 
     def holder(self, offset: int) -> tuple[int, int, int] | None:
         """(code item offset, end of its instructions, method idx) holding ``offset``, or None."""
@@ -715,7 +719,8 @@ class _CodeOwners:
         size = len(data)
         code_off = (offset - 16) & ~3  # code items are 4-byte aligned
         lowest = max(0, offset - 16 - _SEARCH_BACK)
-        while code_off >= lowest:
+        while code_off >= lowest and self.budget > 0:
+            self.budget -= 1
             registers, ins, _outs, _tries, debug_off, units = struct.unpack_from("<4HII", data, code_off)
             # What ART's verifier demands of every code item; most other positions fail it.
             if ins <= registers and code_off + 16 + 2 * units <= size and debug_off < size:
@@ -747,7 +752,8 @@ class _CodeOwners:
         start, end = self.class_data
         data = self.dex.data
         at = data.find(needle, start, end)
-        while at >= 0:
+        while at >= 0 and self.budget > 0:
+            self.budget -= 1
             position = bisect.bisect_right(self.classes, at) - 1
             if position >= 0:
                 offsets, owners = self._code(position)
