@@ -491,3 +491,23 @@ def test_a_spot_check_scan_outside_any_filing_is_for_the_national_side_only(  # 
     assert client_for(inspector).get(url).status_code == 200
     assert client_for(national_reviewer).get(url).status_code == 200
     assert client_for(filer).get(url).status_code == 404
+
+
+def test_the_panel_names_declared_platforms_the_test_does_not_cover(  # type: ignore[no-untyped-def]
+    filer, english_client, django_capture_on_commit_callbacks
+):
+    filing = complete_filing(
+        filer, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat", "ios"]
+    )
+    client = english_client(filer)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, filing, hap(abc_strings=["通知公告"]), name="entry.hap")
+    fragment = panel_html(client, filing)
+    # No mini-program package yet: the WeChat side is untested; iOS has no package format at all.
+    assert 'data-coverage="untested"' in fragment and "WeChat" in fragment
+    assert 'data-coverage="untestable"' in fragment and "iOS" in fragment
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, filing, project_zip(CLEAN_PROJECT), name="mini.zip")
+    fragment = panel_html(client, filing)
+    assert 'data-coverage="untested"' not in fragment
+    assert 'data-coverage="untestable"' in fragment

@@ -55,6 +55,19 @@ PLATFORM_OF_KIND: dict[str, str] = {
 }
 
 
+# Filing platforms (registry.choices.Platform) and the package platform that tests each; iOS and
+# "other" have no package format the engine reads.
+TESTED_AS: dict[str, str] = {
+    "android": PackagePlatform.ANDROID,
+    "harmonyos": PackagePlatform.HARMONYOS,
+    "wechat": PackagePlatform.MINIPROGRAM,
+    "alipay": PackagePlatform.MINIPROGRAM,
+    "baidu": PackagePlatform.MINIPROGRAM,
+    "douyin": PackagePlatform.MINIPROGRAM,
+    "quickapp": PackagePlatform.QUICKAPP,
+}
+
+
 def package_path(sha256: str) -> str:
     """Where a package lives under MEDIA_ROOT; the uploaded name is never part of a path."""
     return f"packages/{sha256[:2]}/{sha256}"
@@ -100,6 +113,8 @@ class InspectionPanel:
     pending: bool = False
     contradictions: list[Contradiction] = field(default_factory=list)
     superseded: int = 0
+    untested: list[str] = field(default_factory=list)  # declared platforms without a current package
+    untestable: list[str] = field(default_factory=list)  # declared platforms no package format covers
 
 
 class FilingPackageManager(models.Manager["FilingPackage"]):
@@ -122,7 +137,27 @@ class FilingPackageManager(models.Manager["FilingPackage"]):
             if row.scan is not None and row.scan.status == Scan.Status.DONE:
                 panel.contradictions.extend(contradictions(filing, row.scan))
         panel.superseded = self.filter(is_current=False).count()
+        panel.untested, panel.untestable = platform_coverage(
+            filing, {row.link.platform for row in panel.rows}
+        )
         return panel
+
+
+def platform_coverage(filing: Any, current: set[str]) -> tuple[list[str], list[str]]:
+    """Labels of the filing's declared platforms that no current package tests, and of those that
+    no package format covers (iOS, other): what the reviewer should know before approving."""
+    from govapp.registry.choices import Platform
+
+    untested: list[str] = []
+    untestable: list[str] = []
+    for value in filing.platforms or []:
+        label = str(Platform(value).label) if value in Platform.values else str(value)
+        tested_as = TESTED_AS.get(value)
+        if tested_as is None:
+            untestable.append(label)
+        elif tested_as not in current:
+            untested.append(label)
+    return untested, untestable
 
 
 class FilingPackage(models.Model):
