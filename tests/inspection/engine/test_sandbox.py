@@ -24,18 +24,21 @@ def test_result_crosses_the_process_boundary() -> None:
 
 
 def test_timeout_gives_a_clean_error() -> None:
-    with pytest.raises(SandboxError, match=r"^analysis exceeded 1 s$"):
+    with pytest.raises(SandboxError, match=r"^analysis exceeded 1 s$") as raised:
         run_isolated("time:sleep", [30], limits=Limits(timeout_seconds=1))
+    assert raised.value.kind == "timeout"
 
 
 def test_memory_exhaustion_gives_a_clean_error() -> None:
-    with pytest.raises(SandboxError, match=r"^analysis ran out of memory \(limit 256 MiB\)$"):
+    with pytest.raises(SandboxError, match=r"^analysis ran out of memory \(limit 256 MiB\)$") as raised:
         run_isolated("builtins:bytearray", [2 * 1024**3], limits=Limits(memory_bytes=256 * 1024**2))
+    assert raised.value.kind == "memory"
 
 
 def test_crash_and_exception_give_a_clean_error() -> None:
-    with pytest.raises(SandboxError, match=r"^analysis crashed \(SIGABRT\)$"):
+    with pytest.raises(SandboxError, match=r"^analysis crashed \(SIGABRT\)$") as raised:
         run_isolated("os:abort", [], limits=Limits())
+    assert raised.value.kind == "crash"
     with pytest.raises(SandboxError, match=r"^analysis failed: ValueError: "):
         run_isolated("builtins:int", ["not a number"], limits=Limits())
 
@@ -63,6 +66,7 @@ def test_isolated_scan_out_of_memory_is_an_error_report(tmp_path: Path) -> None:
     report = scan_package_isolated(path, limits=Limits(memory_bytes=16 * 1024**2))
     assert report.verdict == "error" and report.exit_code == 2
     assert report.errors == ["analysis ran out of memory (limit 16 MiB)"]
+    assert report.error_kind == "memory" and report.to_dict()["error_kind"] == "memory"
     assert report.package["size"] == 22 and report.package["path"] == str(path)
 
 

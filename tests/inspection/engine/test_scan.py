@@ -128,3 +128,38 @@ def test_debug_and_clean_apks(android: AndroidCorpus) -> None:
 def test_cleartext_apk(android: AndroidCorpus) -> None:
     report = scan_package(android.cleartext)
     assert "cleartext" in {f["category"] for f in report.findings}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "limits", "kind"),
+    [
+        ("notes.txt", b"just text", Limits(), "unsupported"),
+        ("cut.rpk", None, Limits(), "malformed"),
+        ("evil.zip", b"traversal", Limits(), "unsafe"),
+        ("__APP__.wxapkg", b"pc-cache", Limits(), "encrypted"),
+        ("big.rpk", b"rpk", Limits(max_file_size=100), "limit"),
+    ],
+)
+def test_error_reports_say_what_kind_of_problem(
+    tmp_path: Path, name: str, content: bytes | None, limits: Limits, kind: str
+) -> None:
+    from tests.inspection import builders as b
+
+    data = {
+        b"traversal": b.zip_bytes({"../outside.txt": "x", "app.json": "{}"}),
+        b"pc-cache": b.encrypted_pc_wxapkg(),
+        b"rpk": b.rpk(signed=False),
+        None: b.rpk(signed=False)[:200],
+    }.get(content, content)
+    path = tmp_path / name
+    path.write_bytes(data)
+    report = scan_package(path, limits=limits)
+    assert report.verdict == "error" and report.error_kind == kind, report.errors
+
+
+def test_a_missing_file_is_unreadable_and_a_good_scan_has_no_error_kind(tmp_path: Path) -> None:
+    assert scan_package(tmp_path / "gone.apk").error_kind == "unreadable"
+    clean = tmp_path / "clean"
+    write_tree(clean, CLEAN_PROJECT)
+    report = scan_package(clean)
+    assert report.verdict != "error" and report.error_kind is None

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import ERROR_KINDS
 from .facts import PackageFacts
 
 SCHEMA = "govapp.scan/1"
@@ -100,6 +101,7 @@ class ScanReport:
     notes: list[str] = field(default_factory=list)
     children: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    error_kind: str | None = None  # with verdict "error": one of errors.ERROR_KINDS
     declarations: list[str] = field(default_factory=list)
     filing_number: str | None = None
     duration_ms: int = 0
@@ -126,6 +128,7 @@ class ScanReport:
             "notes": self.notes,
             "children": self.children,
             "errors": self.errors,
+            "error_kind": self.error_kind,
             "declarations": self.declarations,
             "filing_number": self.filing_number,
             "duration_ms": self.duration_ms,
@@ -152,6 +155,9 @@ class ScanReport:
         duration = data.get("duration_ms") or 0
         if isinstance(duration, bool) or not isinstance(duration, int | float):
             raise ValueError("scan report key 'duration_ms' is not a number")
+        error_kind = data.get("error_kind")
+        if error_kind is not None and error_kind not in ERROR_KINDS:
+            raise ValueError(f"scan report error_kind {error_kind!r} is not one of {', '.join(ERROR_KINDS)}")
         filing_number = data.get("filing_number")
         if filing_number is not None and not isinstance(filing_number, str):
             raise ValueError("scan report key 'filing_number' is not a string")
@@ -169,6 +175,7 @@ class ScanReport:
             notes=[str(note) for note in data.get("notes") or []],
             children=list(data.get("children") or []),
             errors=[str(error) for error in data["errors"]],
+            error_kind=error_kind,
             declarations=[str(item) for item in data.get("declarations") or []],
             filing_number=filing_number,
             duration_ms=int(duration),
@@ -183,12 +190,15 @@ def error_report(
     sha256: str | None = None,
     size: int | None = None,
     duration_ms: int = 0,
+    kind: str = "malformed",
 ) -> ScanReport:
+    """The report of a package that could not be analysed; ``kind`` is one of ``ERROR_KINDS``."""
     return ScanReport(
         package=unknown_package(path, sha256=sha256, size=size),
         verdict="error",
         rules_version=rules_version,
         errors=[message],
+        error_kind=kind,
         duration_ms=duration_ms,
     )
 

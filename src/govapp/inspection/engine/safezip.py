@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from .errors import LimitExceeded, PackageError
+from .errors import EncryptedPackage, LimitExceeded, PackageError, UnsafePackage
 from .limits import Limits
 
 _STORED = 0
@@ -65,9 +65,9 @@ class SafeZip:
         for info in infos:
             name = info.filename
             if _unsafe_name(name):
-                raise PackageError(f"{self.label}: entry name {name!r} points outside the package")
+                raise UnsafePackage(f"{self.label}: entry name {name!r} points outside the package")
             if info.flag_bits & 0x1:
-                raise PackageError(
+                raise EncryptedPackage(
                     f"{self.label}: entry {name!r} is encrypted; submit an unencrypted package"
                 )
             if info.compress_type not in (_STORED, _DEFLATED):
@@ -90,7 +90,7 @@ class SafeZip:
             total += info.file_size
             if name in by_name and not name.endswith("/"):
                 # Duplicate names are a classic signature-bypass trick (Janus, master key).
-                raise PackageError(f"{self.label}: entry {name!r} appears twice in the archive")
+                raise UnsafePackage(f"{self.label}: entry {name!r} appears twice in the archive")
             by_name[name] = info
             spans.append((info.header_offset, info.header_offset + 30 + len(name) + info.compress_size, name))
         if total > self.limits.max_total_uncompressed:
@@ -101,11 +101,11 @@ class SafeZip:
         spans.sort()
         for (start_a, end_a, name_a), (start_b, _end_b, name_b) in zip(spans, spans[1:], strict=False):
             if start_b < end_a and start_a != start_b:
-                raise PackageError(
+                raise UnsafePackage(
                     f"{self.label}: entries {name_a!r} and {name_b!r} overlap (crafted archive)"
                 )
             if start_a == start_b:
-                raise PackageError(
+                raise UnsafePackage(
                     f"{self.label}: entries {name_a!r} and {name_b!r} share their data (crafted archive)"
                 )
         return by_name

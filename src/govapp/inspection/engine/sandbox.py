@@ -31,7 +31,12 @@ _STDERR_TAIL = 4000
 
 
 class SandboxError(Exception):
-    """The child did not produce a result; ``str(exc)`` is one line for the report."""
+    """The child did not produce a result; ``str(exc)`` is one line for the report, ``kind`` is
+    ``timeout``, ``memory`` or ``crash`` (see errors.ERROR_KINDS)."""
+
+    def __init__(self, message: str, kind: str = "crash") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def format_bytes(size: int) -> str:
@@ -70,7 +75,7 @@ def run_isolated(target: str, args: list[Any], *, limits: Limits) -> Any:
     except subprocess.TimeoutExpired:
         _kill_group(process)
         process.communicate()
-        raise SandboxError(f"analysis exceeded {limits.timeout_seconds} s") from None
+        raise SandboxError(f"analysis exceeded {limits.timeout_seconds} s", "timeout") from None
     except BaseException:
         _kill_group(process)
         process.communicate()
@@ -83,12 +88,12 @@ def run_isolated(target: str, args: list[Any], *, limits: Limits) -> Any:
     if isinstance(envelope, dict) and envelope.get("ok") is True:
         return envelope.get("result")
     if isinstance(envelope, dict) and envelope.get("kind") == "memory":
-        raise SandboxError(f"analysis ran out of memory (limit {memory})")
+        raise SandboxError(f"analysis ran out of memory (limit {memory})", "memory")
     if isinstance(envelope, dict) and envelope.get("kind") == "crash":
         raise SandboxError(f"analysis failed: {envelope.get('message')}")
     tail = stderr[-_STDERR_TAIL:].decode("utf-8", "replace")
     if "MemoryError" in tail or "Cannot allocate memory" in tail or "out of memory" in tail.lower():
-        raise SandboxError(f"analysis ran out of memory (limit {memory})")
+        raise SandboxError(f"analysis ran out of memory (limit {memory})", "memory")
     if process.returncode is not None and process.returncode < 0:
         try:
             name = signal.Signals(-process.returncode).name
@@ -96,7 +101,9 @@ def run_isolated(target: str, args: list[Any], *, limits: Limits) -> Any:
             name = f"signal {-process.returncode}"
         if name == "SIGKILL" and time.monotonic() - started < limits.timeout_seconds:
             # The kernel's OOM killer is the usual sender of an unexplained SIGKILL.
-            raise SandboxError(f"analysis was killed (SIGKILL), probably out of memory (limit {memory})")
+            raise SandboxError(
+                f"analysis was killed (SIGKILL), probably out of memory (limit {memory})", "memory"
+            )
         raise SandboxError(f"analysis crashed ({name})")
     last = next((line for line in reversed(tail.splitlines()) if line.strip()), "no output")
     raise SandboxError(f"analysis failed (exit {process.returncode}): {last.strip()[:300]}")
@@ -147,6 +154,7 @@ def scan_package_isolated(
             sha256=sha256,
             size=size,
             duration_ms=int((time.monotonic() - started) * 1000),
+            kind=exc.kind if isinstance(exc, SandboxError) else "crash",
         )
 
 

@@ -116,14 +116,22 @@ def scan_package(
 
     problem = preflight(path)
     if problem:
-        return error_report(str(path), problem, rules_version=rules.version, duration_ms=elapsed())
+        return error_report(
+            str(path), problem, rules_version=rules.version, duration_ms=elapsed(), kind="unreadable"
+        )
     try:
         facts = read_package(path, rules.compile_interest(filing_number), limits)
     except PackageError as exc:
         sha256, size = file_identity(path)
         message = " ".join(str(exc).split()) or type(exc).__name__
         return error_report(
-            str(path), message, rules_version=rules.version, sha256=sha256, size=size, duration_ms=elapsed()
+            str(path),
+            message,
+            rules_version=rules.version,
+            sha256=sha256,
+            size=size,
+            duration_ms=elapsed(),
+            kind=exc.kind,
         )
     report = evaluate_facts(facts, declarations=declarations, filing_number=filing_number, ruleset=rules)
     report.duration_ms = elapsed()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..errors import LimitExceeded, PackageError
+from ..errors import LimitExceeded, PackageError, Unreadable
 from ..facts import Interest, PackageFacts
 from ..limits import Limits
 from ..safezip import SafeZip
@@ -147,9 +147,9 @@ def _hash_file(path: Path, label: str, limits: Limits) -> tuple[int, str, bytes]
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise PackageError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+        raise Unreadable(f"{label}: cannot be read ({exc.strerror or exc})") from None
     if not path.is_file():
-        raise PackageError(f"{label}: not a regular file")
+        raise Unreadable(f"{label}: not a regular file")
     if size > limits.max_file_size:
         raise LimitExceeded(f"{label}: {size} bytes, more than the limit of {limits.max_file_size}")
     digest = hashlib.sha256()
@@ -161,7 +161,7 @@ def _hash_file(path: Path, label: str, limits: Limits) -> tuple[int, str, bytes]
                     head = chunk[:_HEAD_SIZE]
                 digest.update(chunk)
     except OSError as exc:
-        raise PackageError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+        raise Unreadable(f"{label}: cannot be read ({exc.strerror or exc})") from None
     if not head:
         raise PackageError(f"{label}: the file is empty")
     return size, digest.hexdigest(), head

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import PackageError, UnsupportedFormat
+from ..errors import EncryptedPackage, UnsupportedFormat
 from ..safezip import SafeZip, is_zip
 
 SUPPORTED = (
@@ -34,7 +34,7 @@ MINIPROGRAM_MARKERS = ("app.json", "project.config.json", "mini.project.json")
 def detect_head(head: bytes, label: str) -> str | None:
     """Classify a non-zip file from its first bytes: ``wxapkg`` or None; refuses encrypted wxapkg."""
     if head.startswith(WXAPKG_ENCRYPTED_MAGIC):
-        raise PackageError(
+        raise EncryptedPackage(
             f"{label}: this is an encrypted WeChat PC-cache package (V1MMWX); "
             "submit the original .wxapkg or the mini-program source instead"
         )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..errors import LimitExceeded, PackageError
+from ..errors import LimitExceeded, PackageError, UnsafePackage
 from ..facts import Component, Interest, PackageFacts
 from ..limits import Limits
 from .detect import WXAPKG_FIRST_MARK, WXAPKG_LAST_MARK, detect_head, loads_lenient
@@ -89,7 +89,7 @@ def parse_index(data: bytes, label: str, limits: Limits) -> list[tuple[str, int,
             )
         clean = _clean_name(name, label)
         if clean in seen:
-            raise PackageError(f"{label}: wxapkg entry {clean!r} appears twice")
+            raise UnsafePackage(f"{label}: wxapkg entry {clean!r} appears twice")
         seen.add(clean)
         entries.append((clean, offset, size))
     return entries
@@ -98,10 +98,10 @@ def parse_index(data: bytes, label: str, limits: Limits) -> list[tuple[str, int,
 def _clean_name(name: str, label: str) -> str:
     """Entry names start with '/'; refuse any that would climb out of the package when unpacked."""
     if "\x00" in name or "\\" in name:
-        raise PackageError(f"{label}: wxapkg entry name {name!r} contains forbidden characters")
+        raise UnsafePackage(f"{label}: wxapkg entry name {name!r} contains forbidden characters")
     parts = PurePosixPath(name).parts
     if ".." in parts:
-        raise PackageError(f"{label}: wxapkg entry name {name!r} points outside the package")
+        raise UnsafePackage(f"{label}: wxapkg entry name {name!r} points outside the package")
     clean = "/".join(p for p in parts if p not in ("/", "."))
     if not clean:
         raise PackageError(f"{label}: wxapkg entry name {name!r} is empty")
