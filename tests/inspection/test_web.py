@@ -205,20 +205,29 @@ def test_an_analysis_error_is_shown_and_keeps_approval_blocked(  # type: ignore[
     national_reviewer,
     mini_filing,
     english_client,
+    client_for,
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(english_client(filer), mini_filing, BROKEN_WXAPKG, name="app.wxapkg")
     assert response.status_code == 302
     scan = Scan.objects.get()
-    assert scan.status == "failed" and scan.verdict == "error"
+    assert scan.status == "failed" and scan.verdict == "error" and scan.error_kind == "malformed"
     assert "does not fit" in scan.error
     to_national(mini_filing, filer, provincial_reviewer)
     fragment = panel_html(english_client(national_reviewer), mini_filing)
-    assert "Could not analyse:" in fragment and scan.error in fragment
+    assert "Could not analyse:" in fragment and "The package is damaged or malformed" in fragment
+    assert scan.error in fragment
+    # The reviewer's language says what went wrong; the engine's detail follows in English.
+    chinese = panel_html(client_for(national_reviewer), mini_filing)
+    assert "无法检测：" in chinese and "安装包已损坏或结构异常" in chinese
+    report_page = client_for(national_reviewer).get(reverse("inspection:report", args=[scan.pk]))
+    assert "安装包已损坏或结构异常" in report_page.content.decode()
     with (
         translation.override("en"),
-        pytest.raises(WorkflowError, match="could not analyse app.wxapkg: .*does not fit"),
+        pytest.raises(
+            WorkflowError, match="could not analyse app.wxapkg: The package is damaged.*does not fit"
+        ),
     ):
         registry_services.filing_approve(filing=mini_filing, actor=national_reviewer)
 

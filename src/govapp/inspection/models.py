@@ -203,6 +203,23 @@ class FilingPackage(models.Model):
         )
 
 
+class ErrorKind(models.TextChoices):
+    """Why a package could not be analysed (engine/errors.py ERROR_KINDS), in the reviewer's words."""
+
+    UNREADABLE = "unreadable", _("The file cannot be read")
+    UNSUPPORTED = "unsupported", _("Not a package format the technical test can read")
+    MALFORMED = "malformed", _("The package is damaged or malformed")
+    UNSAFE = (
+        "unsafe",
+        _("The package has crafted entries (names leaving the package, duplicated or overlapping entries)"),
+    )
+    ENCRYPTED = "encrypted", _("The package is encrypted; submit the original package")
+    LIMIT = "limit", _("The package exceeds a safety limit of the technical test")
+    TIMEOUT = "timeout", _("The analysis took longer than allowed")
+    MEMORY = "memory", _("The analysis needed more memory than allowed")
+    CRASH = "crash", _("The analysis failed unexpectedly")
+
+
 class Scan(models.Model):
     """One run of the technical test on one package, with everything needed to reproduce it."""
 
@@ -244,7 +261,8 @@ class Scan(models.Model):
     report = models.JSONField(_("report"), null=True, blank=True)
     verdict = models.CharField(_("verdict"), max_length=20, blank=True)
     violation_count = models.PositiveIntegerField(_("violations"), default=0)
-    error = models.TextField(_("error"), blank=True)
+    error = models.TextField(_("error"), blank=True)  # the engine's one-line detail (English)
+    error_kind = models.CharField(_("kind of problem"), max_length=20, choices=ErrorKind.choices, blank=True)
     reused_from = models.ForeignKey(
         "self",
         null=True,
@@ -265,6 +283,15 @@ class Scan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package.sha256[:12]} {self.get_status_display()}"
+
+    @property
+    def failure(self) -> str:
+        """Why the analysis failed, in the active language, with the engine's detail after it."""
+        if not self.error_kind:
+            return self.error
+        return (
+            f"{self.get_error_kind_display()} ({self.error})" if self.error else self.get_error_kind_display()
+        )
 
     @property
     def is_pending(self) -> bool:

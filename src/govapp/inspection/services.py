@@ -29,7 +29,7 @@ from govapp.registry.materials import Deficiency
 from govapp.registry.models import Filing
 from govapp.registry.services import WorkflowError
 
-from .models import PLATFORM_OF_KIND, FilingPackage, Package, PackageKind, Scan, package_path
+from .models import PLATFORM_OF_KIND, ErrorKind, FilingPackage, Package, PackageKind, Scan, package_path
 
 log = logging.getLogger(__name__)
 
@@ -324,9 +324,10 @@ def scan_run(scan_id: int) -> Scan | None:
         log.exception("scan %s failed", scan_id)
         scan.status = Scan.Status.FAILED
         scan.error = _one_line(f"{type(exc).__name__}: {exc}")
+        scan.error_kind = ErrorKind.CRASH
         scan.progress = PROGRESS_FAILED
         scan.finished_at = timezone.now()
-        scan.save(update_fields=["status", "error", "progress", "finished_at"])
+        scan.save(update_fields=["status", "error", "error_kind", "progress", "finished_at"])
         return scan
     scan.report = report.to_dict()
     scan.verdict = report.verdict
@@ -337,6 +338,7 @@ def scan_run(scan_id: int) -> Scan | None:
     if report.verdict == "error":
         scan.status = Scan.Status.FAILED
         scan.error = _one_line("; ".join(report.errors) or "the engine gave no reason")
+        scan.error_kind = report.error_kind if report.error_kind in ErrorKind.values else ErrorKind.MALFORMED
         scan.progress = PROGRESS_FAILED
     else:
         scan.status = Scan.Status.DONE
@@ -423,7 +425,7 @@ def approval_blocker(filing: Filing) -> str | None:
         elif scan.status == Scan.Status.FAILED:
             reasons.append(
                 _("The technical test could not analyse %(name)s: %(error)s")
-                % {"name": name, "error": scan.error}
+                % {"name": name, "error": scan.failure}
             )
         elif scan.declarations != declarations:
             reasons.append(
