@@ -98,7 +98,9 @@ def test_missing_path_is_exit_2_with_one_line(tmp_path: Path, clean: Path) -> No
     missing = tmp_path / "missing.apk"
     code, out, err = scan(str(missing), "--no-sandbox")
     assert code == 2 and out == ""
-    assert err.strip() == f"govapp scan: {missing}: no such file or directory"
+    assert err.strip() == f"govapp scan: 文件无法读取：{missing}: no such file or directory"
+    code, _out, err = scan(str(missing), "--no-sandbox", "--lang", "en")
+    assert code == 2 and err.strip() == f"govapp scan: {missing}: no such file or directory"
 
 
 def test_several_paths_print_a_list_and_the_worst_exit_code(
@@ -144,6 +146,6 @@ def test_console_script_runs_the_sandboxed_scan(violating: Path, tmp_path: Path)
     documents = json.loads(result.stdout)
     assert [doc["verdict"] for doc in documents] == ["violation", "error"]
     assert result.stderr.strip().splitlines() == [
-        f"govapp scan: {tmp_path / 'gone.hap'}: no such file or directory"
+        f"govapp scan: 文件无法读取：{tmp_path / 'gone.hap'}: no such file or directory"
     ]
     assert "Traceback" not in result.stderr

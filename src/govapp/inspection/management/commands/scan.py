@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +22,17 @@ from govapp.inspection.engine.report import ScanReport, format_summary
 from govapp.inspection.engine.rules import CATEGORIES
 from govapp.inspection.engine.sandbox import scan_package_isolated
 from govapp.inspection.engine.scan import scan_package
+from govapp.inspection.models import ErrorKind
+
+
+def error_line(report: ScanReport, error: str, lang: str) -> str:
+    """One stderr line per reason a PATH could not be analysed: in Chinese, the kind of problem
+    first; the engine's detail (English, with file and offset) after it."""
+    detail = " ".join(error.split())
+    if lang != "zh" or report.error_kind not in ErrorKind.values:
+        return f"govapp scan: {detail}"
+    with translation.override("zh-hans"):
+        return f"govapp scan: {ErrorKind(report.error_kind).label}：{detail}"
 
 
 def html_paths(target: Path, count: int) -> list[Path]:
@@ -100,7 +112,7 @@ class Command(BaseCommand):
                 )
             reports.append(report)
             for error in report.errors:
-                self.stderr.write(f"govapp scan: {' '.join(error.split())}")
+                self.stderr.write(error_line(report, error, options["lang"]))
         if options["html"]:
             for report, target in zip(reports, html_paths(Path(options["html"]), len(reports)), strict=True):
                 try:
