@@ -58,6 +58,7 @@ REGULATION_TERMS = {
 @dataclass
 class PoEntry:
     msgid: str = ""
+    context: str | None = None  # msgctxt: one English word with two meanings ("Open")
     msgid_plural: str | None = None
     msgstrs: dict[int, str] = field(default_factory=dict)
     flags: set[str] = field(default_factory=set)
@@ -92,7 +93,7 @@ def parse_po(path: Path) -> list[PoEntry]:
         elif line.startswith("#"):
             continue
         elif line.startswith("msgctxt "):
-            raise ValueError(f"django.po line {number}: msgctxt is not expected in this catalogue")
+            entry.context, target = _unquote(line[8:], number), ("context", 0)
         elif line.startswith("msgid_plural "):
             entry.msgid_plural, target = _unquote(line[13:], number), ("plural", 0)
         elif line.startswith("msgid "):
@@ -102,7 +103,9 @@ def parse_po(path: Path) -> list[PoEntry]:
             entry.msgstrs[index], target = _unquote(m.group(2), number), ("msgstr", index)
         elif line.startswith('"') and target is not None:
             part = _unquote(line, number)
-            if target[0] == "msgid":
+            if target[0] == "context":
+                entry.context = (entry.context or "") + part
+            elif target[0] == "msgid":
                 entry.msgid += part
             elif target[0] == "plural":
                 entry.msgid_plural = (entry.msgid_plural or "") + part
@@ -181,7 +184,9 @@ def test_compiled_mo_matches_the_po(catalogue: list[PoEntry]) -> None:
         compiled = gettext.GNUTranslations(fh)
     stale = []
     for e in _messages(catalogue):
-        if e.msgid_plural is None:
+        if e.context is not None:
+            got = compiled.pgettext(e.context, e.msgid)
+        elif e.msgid_plural is None:
             got = compiled.gettext(e.msgid)
         else:
             got = compiled.ngettext(e.msgid, e.msgid_plural, 2)
@@ -210,9 +215,9 @@ def test_every_msgid_in_the_code_is_in_the_catalogue(catalogue: list[PoEntry], t
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     extracted = parse_po(source / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
-    in_code = {(e.msgid, e.msgid_plural) for e in _messages(extracted)}
+    in_code = {(e.context, e.msgid, e.msgid_plural) for e in _messages(extracted)}
     assert len(in_code) > 500, "the extractor found almost nothing: the copy of the package is incomplete"
-    in_catalogue = {(e.msgid, e.msgid_plural) for e in _messages(catalogue)}
+    in_catalogue = {(e.context, e.msgid, e.msgid_plural) for e in _messages(catalogue)}
     missing = sorted(in_code - in_catalogue, key=str)
     assert not missing, f"{len(missing)} msgids of the code are not in the catalogue ({FIX}): {missing[:10]}"
 

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from govapp.registry.models import App
@@ -109,7 +109,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "category": category,
         "categories": ComplaintCategory.choices,
         "filters": [
-            ("open", _("Open")),
+            ("open", pgettext("complaints not yet closed", "Open")),
             ("overdue", _("Overdue")),
             ("closed", _("Closed")),
             ("all", _("All")),
