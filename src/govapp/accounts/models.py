@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .divisions import BY_CODE, PROVINCE_CHOICES
@@ -86,7 +87,7 @@ class Unit(models.Model):
         return self.level == UnitLevel.TOWNSHIP
 
     @property
-    def province_name(self) -> str:
+    def province_name(self) -> str | Promise:
         return BY_CODE[self.province].name if self.province else _("Central")
 
 

@@ -27,9 +27,9 @@ router = Router(tags=["complaints"])
 
 
 class ContactIn(Schema):
-    name: str = Field("", max_length=200, description="The complainant's name.")
-    phone: str = Field("", max_length=200, description="Telephone, 7 to 20 digits.")
-    email: str = Field("", max_length=300, description="E-mail address.")
+    name: str = Field(default="", max_length=200, description="The complainant's name.")
+    phone: str = Field(default="", max_length=200, description="Telephone, 7 to 20 digits.")
+    email: str = Field(default="", max_length=300, description="E-mail address.")
 
 
 class ComplaintIn(Schema):
@@ -75,7 +75,8 @@ def _message(error: DjangoValidationError) -> Promise:
         text = str(error.message)
         return text % error.params if error.params else text
 
-    return lazy(render, str)()
+    # django-stubs types lazy(f) as f itself, so the call's result looks like a str, not a Promise.
+    return lazy(render, str)()  # type: ignore[return-value]
 
 
 def _field_errors(form: ComplaintForm) -> list[dict[str, Any]]:
@@ -170,7 +171,7 @@ def complaint_status(request: HttpRequest, receipt: str) -> ComplaintStatusOut:
         )
     return ComplaintStatusOut(
         receipt=complaint.receipt,
-        status=complaint.status,  # type: ignore[arg-type]
+        status=complaint.status,
         status_label=complaint.get_status_display(),
         received_at=complaint.received_at,
         due=complaint.due,

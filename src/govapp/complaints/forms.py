@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from govapp.accounts.divisions import PROVINCE_CHOICES
+from govapp.accounts.models import User
 
 from .choices import CATEGORY_EXAMPLES, ComplaintCategory
 from .uploads import MAX_FILES, check_upload
@@ -49,7 +50,7 @@ class ComplaintForm(forms.Form):
     province = forms.ChoiceField(
         label=_("Province where the app is used"),
         required=False,
-        choices=[("", _("Not sure / not given"))] + PROVINCE_CHOICES,
+        choices=[("", _("Not sure / not given")), *PROVINCE_CHOICES],
         help_text=_("Optional. Helps route a complaint about an app that is not in the register."),
         error_messages={"invalid_choice": _("Choose a province from the list, or leave it empty.")},
     )
@@ -99,7 +100,8 @@ class ComplaintForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         named = (data.get("app_name") or "").strip() or (data.get("filing_number") or "").strip()
         if not named and "app_name" not in self.errors and "filing_number" not in self.errors:
             self.add_error(
@@ -210,7 +212,7 @@ class TrackForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Handler"),
         queryset=None,
         error_messages={"required": _("Choose the reviewer who handles it.")},

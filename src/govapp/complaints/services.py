@@ -352,7 +352,7 @@ def complaint_reject(*, complaint: Complaint, actor: Any, reason: str) -> Compla
 
 
 # The article of the Measures a complaint category points at (prefilled; the handler may change it).
-ARTICLE_OF_CATEGORY = {ComplaintCategory.UNFILED_APP: "Art. 5"}
+ARTICLE_OF_CATEGORY: dict[str, str] = {ComplaintCategory.UNFILED_APP: "Art. 5"}
 DEFAULT_ARTICLE = "Art. 13"
 
 

@@ -13,7 +13,7 @@ class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> int:
         raise TypeError(f"{self.model._meta.verbose_name_plural} are append-only.")
 
-    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError(f"{self.model._meta.verbose_name_plural} are append-only.")
 
 

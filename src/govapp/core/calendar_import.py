@@ -282,7 +282,9 @@ _OFF_WORDS = ("放假", "补休", "休息", "调休", "休假")
 
 
 def _split_clauses(body: str) -> list[str]:
-    clauses, depth, current = [], 0, []
+    clauses: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in body:
         if char == "(":
             depth += 1

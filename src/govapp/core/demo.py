@@ -30,7 +30,7 @@ from govapp.core.calendar import deadline_for
 from govapp.core.models import Notification
 from govapp.registry import services
 from govapp.registry.choices import AppKind, AttachmentKind, FormalismCategory, SpecialScenario
-from govapp.registry.materials import Deficiency
+from govapp.registry.materials import Deficiency, filing_field_label
 from govapp.registry.models import App, Attachment, Filing, FilingEvent, FilingNumber
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -391,9 +391,7 @@ class _Clock:
 
 
 def _items(*pairs: tuple[str, str]) -> list[Deficiency]:
-    return [
-        Deficiency(name, str(Filing._meta.get_field(name).verbose_name), message) for name, message in pairs
-    ]
+    return [Deficiency(name, filing_field_label(name), message) for name, message in pairs]
 
 
 class _Teller:

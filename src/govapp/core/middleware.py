@@ -20,7 +20,7 @@ class ChineseFirstLocaleMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.GET.get("lang") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen.lower() if chosen and chosen.lower() in _SUPPORTED else settings.LANGUAGE_CODE
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         # override() restores whatever was active before, so a request leaves no language behind.
         with translation.override(language):
             response = self.get_response(request)

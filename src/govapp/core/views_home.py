@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govapp.accounts.auth import signed_in_user
 from govapp.accounts.models import Role
 from govapp.registry.choices import TERMINAL, FilingState
 from govapp.registry.models import App
@@ -82,11 +83,11 @@ def home(request: HttpRequest) -> HttpResponse:
     # Supervision builds on registry and core; imported here so that core loads without it.
     from govapp.supervision import home as supervision
 
-    user = request.user
+    user = signed_in_user(request)
     role = user.role
     today = timezone.localdate()
     context: dict[str, Any] = {"role": role, "today": today}
-    if user.unit_id and user.unit.function in AUTHORITY_FUNCTIONS:
+    if user.unit is not None and user.unit.function in AUTHORITY_FUNCTIONS:
         context.update(supervision.authority_items(user))
         template = "core/home_authority.html"
     elif role == Role.FILER and user.unit_id:
@@ -133,7 +134,7 @@ def _notification_rows(notifications: Any) -> list[dict[str, Any]]:
 @login_required
 @require_http_methods(["GET"])
 def inbox(request: HttpRequest) -> HttpResponse:
-    notifications = request.user.notifications.order_by(
+    notifications = signed_in_user(request).notifications.order_by(
         F("read_at").asc(nulls_first=True), "-created_at", "-pk"
     )
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
@@ -157,6 +158,6 @@ def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_read_all(request: HttpRequest) -> HttpResponse:
-    count = request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    count = signed_in_user(request).notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     messages.success(request, _("%(n)d notification(s) marked as read.") % {"n": count})
     return redirect("core:inbox")

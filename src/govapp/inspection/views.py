@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from govapp.core.htmx import HtmxHttpRequest
 from govapp.registry.choices import FormalismCategory
 from govapp.registry.models import Filing
 from govapp.registry.services import WorkflowError
@@ -104,7 +105,7 @@ def panel_context(request: HttpRequest, filing: Filing, **extra: Any) -> dict[st
 
 @login_required
 @require_GET
-def panel(request: HttpRequest, pk: int) -> HttpResponse:
+def panel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The technical-test panel alone: htmx polls it while a scan is queued or running."""
     filing = _visible_filing(request, pk)
     template = "inspection/_filing_panel.html" if request.htmx else "inspection/panel_page.html"
@@ -149,7 +150,7 @@ class PackageUploadForm(forms.Form):
 @csrf_exempt
 @login_required
 @require_POST
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     from django.conf import settings
 
     # The size cap must be installed before the body is parsed, which the CSRF check would do first.
@@ -160,7 +161,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @csrf_protect
 @_refusals
-def _upload_protected(request: HttpRequest, pk: int, limiter: PackageSizeLimit) -> HttpResponse:
+def _upload_protected(request: HtmxHttpRequest, pk: int, limiter: PackageSizeLimit) -> HttpResponse:
     filing = _visible_filing(request, pk)
     if not request.user.has_perm("registry.edit_filing", filing):
         raise PermissionDenied(_("Only a filer of the sponsoring unit can upload the app package."))
@@ -203,7 +204,7 @@ def _upload_protected(request: HttpRequest, pk: int, limiter: PackageSizeLimit) 
 @login_required
 @require_POST
 @_refusals
-def rescan(request: HttpRequest, pk: int) -> HttpResponse:
+def rescan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     filing = _visible_filing(request, pk)
     if not can_request_rescan(request.user):
         raise PermissionDenied(_("Only the national office or a testing body can request a re-scan."))
@@ -287,7 +288,7 @@ def report_sections(scan: Scan) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     scan = _visible_scan(request, pk)
     if request.htmx:
         if scan.is_pending:

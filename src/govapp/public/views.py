@@ -53,11 +53,13 @@ class RegisterFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["province"].choices = everything + queries.province_options()
-        self.fields["kind"].choices = everything + list(AppKind.choices)
-        self.fields["status"].choices = everything + [
-            (s, queries.STATUS_LABELS[s]) for s in queries.LIST_STATUSES
-        ]
+        province, kind, status = self.fields["province"], self.fields["kind"], self.fields["status"]
+        assert isinstance(province, forms.ChoiceField)
+        assert isinstance(kind, forms.ChoiceField)
+        assert isinstance(status, forms.ChoiceField)
+        province.choices = [*everything, *queries.province_options()]
+        kind.choices = [*everything, *AppKind.choices]
+        status.choices = [*everything, *((s, queries.STATUS_LABELS[s]) for s in queries.LIST_STATUSES)]
 
 
 def verify_url(request: HttpRequest, number: str) -> str:

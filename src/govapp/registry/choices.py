@@ -13,7 +13,7 @@ class AppKind(models.TextChoices):
 
 
 # The letter that ends a filing number (docs/filing-numbers.md).
-KIND_LETTER = {AppKind.APP: "A", AppKind.MINI_PROGRAM: "X", AppKind.QUICK_APP: "K"}
+KIND_LETTER: dict[str, str] = {AppKind.APP: "A", AppKind.MINI_PROGRAM: "X", AppKind.QUICK_APP: "K"}
 
 
 class Platform(models.TextChoices):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AppKind, AttachmentKind, FormalismCategory, Platform, ProcedureKind
-from .materials import Deficiency
+from .materials import Deficiency, filing_field_label
 from .models import MATERIAL_FIELDS, Attachment, Filing, attachment_path
 
 # Step slug -> (title, fields). Order is the order of the national filing guide.
@@ -97,7 +97,8 @@ class StepForm(forms.ModelForm):
             if not kept:
                 return
             errors = ValidationError(kept)
-        super()._update_errors(errors)
+        # django-stubs does not declare this private hook of BaseModelForm.
+        super()._update_errors(errors)  # type: ignore[misc]
 
 
 def _checkboxes(
@@ -142,7 +143,8 @@ class BasicForm(StepForm):
         return self.cleaned_data["android_cert_sha256"].replace(":", "").strip().lower()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("app_kind")
         platforms = set(data.get("platforms") or [])
         mini = {Platform.WECHAT, Platform.ALIPAY, Platform.BAIDU, Platform.DOUYIN}
@@ -183,7 +185,8 @@ class FunctionsForm(StepForm):
         fields = STEPS["functions"][1]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("declared_categories") and not data.get("special_scenario"):
             self.add_error(
                 "special_scenario",
@@ -395,7 +398,7 @@ class OptionalDocumentField(forms.FileField):
 
 def deficiency_field_choices() -> list[tuple[str, str]]:
     names = [*MATERIAL_FIELDS, "change_description", "change_effective_date"]
-    choices = [(n, str(Filing._meta.get_field(n).verbose_name)) for n in names]
+    choices = [(n, filing_field_label(n)) for n in names]
     choices.append(("attachments", str(_("Documents (attachments)"))))
     choices.append(("other", str(_("Other"))))
     return choices
@@ -413,7 +416,8 @@ class DeficiencyItemForm(forms.Form):
     )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (data.get("message") or "").strip() and not data.get("field"):
             self.add_error("field", _("Choose which item this message is about."))
         return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Field
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -46,8 +47,12 @@ class Deficiency:
     message: str
 
 
-def _label(name: str) -> str:
-    return str(Filing._meta.get_field(name).verbose_name)
+def filing_field_label(name: str) -> str:
+    """The verbose name of a field of a filing, in the active language."""
+    field = Filing._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{name!r} is a relation to filings, not a field of one")
+    return str(field.verbose_name)
 
 
 def missing_materials(filing: Filing) -> list[Deficiency]:
@@ -55,12 +60,12 @@ def missing_materials(filing: Filing) -> list[Deficiency]:
     items: list[Deficiency] = []
 
     def need(name: str, message: str) -> None:
-        items.append(Deficiency(name, _label(name), message))
+        items.append(Deficiency(name, filing_field_label(name), message))
 
     for name in REQUIRED_FIELDS:
         value = getattr(filing, name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            need(name, _("Required: fill in “%(field)s”.") % {"field": _label(name)})
+            need(name, _("Required: fill in “%(field)s”.") % {"field": filing_field_label(name)})
     if not filing.platforms:
         need("platforms", _("Choose at least one platform the app runs on."))
     kind = filing.app_kind

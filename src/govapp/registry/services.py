@@ -8,6 +8,7 @@ one write API.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ from govapp.core.notify import notify
 
 from . import workflow
 from .choices import KIND_LETTER, PRE_FILING, EventAction, FilingState, ProcedureKind
-from .materials import Deficiency, missing_materials
+from .materials import Deficiency, filing_field_label, missing_materials
 from .models import MATERIAL_FIELDS, App, Attachment, Filing, FilingNumber, NumberSequence
 from .queries import visible_apps, visible_filings
 from .standing import (
@@ -401,7 +402,7 @@ def filing_supplement(
         due=deadline.due,
     )
     for hook in SUPPLEMENT_HOOKS:
-        transaction.on_commit(lambda hook=hook: hook(filing))
+        transaction.on_commit(functools.partial(hook, filing))
     return filing
 
 
@@ -506,11 +507,10 @@ def material_diff(old: Filing, new: Filing) -> list[dict[str, Any]]:
     for name in MATERIAL_FIELDS:
         a, b = getattr(old, name), getattr(new, name)
         if a != b:
-            field = Filing._meta.get_field(name)
             diff.append(
                 {
                     "field": name,
-                    "label": str(field.verbose_name),
+                    "label": filing_field_label(name),
                     "old": a.isoformat() if isinstance(a, dt.date) else a,
                     "new": b.isoformat() if isinstance(b, dt.date) else b,
                 }

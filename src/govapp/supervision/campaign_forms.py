@@ -82,7 +82,9 @@ class OrdersForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["items"].choices = choices
+        items = self.fields["items"]
+        assert isinstance(items, forms.TypedMultipleChoiceField)
+        items.choices = choices
 
 
 class PackageForm(forms.Form):
@@ -127,7 +129,8 @@ class AnswerForm(forms.Form):
             )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for question in QUESTIONS:
             if (
                 data.get(f"answer_{question.id}") == question.problem

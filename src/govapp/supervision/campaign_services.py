@@ -184,7 +184,7 @@ def risk_scores(app_ids: Sequence[int], today: dt.date) -> dict[int, tuple[float
             age = min(RISK_SCAN_AGE_MAX, max(0, age_days) / RISK_SCAN_AGE_DAYS)
         else:
             age_days, age = None, RISK_SCAN_AGE_MAX
-        detail = {
+        detail: dict[str, Any] = {
             "complaints": complaints.get(app_id, 0),
             "violations": categories,
             "rectifications": orders.get(app_id, 0),

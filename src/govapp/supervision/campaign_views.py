@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govapp.accounts.models import Role
+from govapp.core.htmx import HtmxHttpRequest
 from govapp.registry.services import WorkflowError
 from govapp.registry.views.access import explain_denials
 from govapp.registry.views.clock import countdown
@@ -151,7 +152,7 @@ def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @explain_denials
-def campaign_scan(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_scan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     try:
         n = spot.campaign_scan(campaign=campaign, actor=request.user)
@@ -412,7 +413,7 @@ def selfcheck_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def selfcheck_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def selfcheck_attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = _return(request, pk)
     if not item.attachment:
         raise Http404(_("No supporting document."))

@@ -160,7 +160,8 @@ class NoticeComposeForm(forms.Form):
         return [line.strip().upper() for line in raw.splitlines() if line.strip()]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("orders") and not data.get("complaint_receipts"):
             raise forms.ValidationError(
                 _("Select at least one case (an order, a revocation or a complaint).")

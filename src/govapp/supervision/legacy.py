@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -52,9 +52,20 @@ def _today() -> dt.date:
 # ---------------------------------------------------------------- status and overdue
 
 
+class _Status(TypedDict):
+    status: str
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A legacy app as with_status() returns it: the model plus its computed ``status``.
+    LegacyWithStatus: TypeAlias = WithAnnotations[LegacyApp, _Status]
+
+
 def with_status(
     queryset: QuerySet[LegacyApp], viewer: Any = None, *, outside_unit: bool = False
-) -> QuerySet[LegacyApp]:
+) -> QuerySet[LegacyWithStatus]:
     """Annotate ``status`` (filed / in_progress / not_started) computed in the database. Seen from outside
     the unit (a ``viewer`` who is not its filer, or ``outside_unit`` for reports to the offices), a draft
     never submitted does not count as a filing in progress: it is the unit's own."""
@@ -331,7 +342,7 @@ def _monthly(today: dt.date, overdue: Overdue) -> int:
             if key == "central"
             else registry_services.provincial_reviewers(key)
         )
-        summary = {
+        summary: dict[str, Any] = {
             "not_started": sum(late.values()),
             "in_progress": sum(per_status.get(STATUS_IN_PROGRESS, Counter()).values()),
             "filed": sum(per_status.get(STATUS_FILED, Counter()).values()),

@@ -15,7 +15,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -39,6 +39,9 @@ from .legacy import (
 )
 from .legacy_forms import LegacyAppForm, parse_date_text
 from .legacy_models import IDENTIFIER_FIELDS, LegacyApp
+
+if TYPE_CHECKING:
+    from .legacy import LegacyWithStatus
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a 2,000-row sheet is ~150 KB; more is not a legacy-app list
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024  # refuse zip bombs before openpyxl inflates them
@@ -517,7 +520,7 @@ def import_workbook(*, data: bytes, user: Any) -> ImportResult:
 # ---------------------------------------------------------------- export
 
 
-def export_rows(rows: Iterable[LegacyApp], overdue: Overdue) -> Iterator[list[Any]]:
+def export_rows(rows: Iterable[LegacyWithStatus], overdue: Overdue) -> Iterator[list[Any]]:
     """Header row, then one row per legacy app (annotated with ``status``)."""
     yield [
         _("Province"), _("Sponsoring unit"), _("App name"), _("App kind"), _("Identifiers"), _("Online since"),

@@ -105,7 +105,8 @@ class LegacyAppForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         unit = self.fixed_unit or data.get("unit")
         if unit is None:
             return data

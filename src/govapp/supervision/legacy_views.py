@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import BY_CODE
 from govapp.accounts.models import Role
 from govapp.registry.services import WorkflowError
@@ -41,7 +42,7 @@ def _require_register(request: HttpRequest) -> None:
         raise PermissionDenied(_("Only unit filers and provincial offices can register legacy apps."))
 
 
-def _visible(request: HttpRequest, pk: int) -> LegacyApp:
+def _visible(request: HttpRequest, pk: int) -> legacy.LegacyWithStatus:
     found = legacy.with_status(legacy.visible_legacy(request.user), request.user).filter(pk=pk).first()
     if found is None:
         get_object_or_404(LegacyApp, pk=pk)  # 404 either way: never reveal that the row exists
@@ -49,7 +50,7 @@ def _visible(request: HttpRequest, pk: int) -> LegacyApp:
     return found
 
 
-def _filtered(request: HttpRequest) -> tuple[QuerySet[LegacyApp], LegacyFilterForm]:
+def _filtered(request: HttpRequest) -> tuple[QuerySet[legacy.LegacyWithStatus], LegacyFilterForm]:
     form = LegacyFilterForm(request.GET or None)
     rows = legacy.with_status(legacy.visible_legacy(request.user), request.user)
     if form.is_valid():
@@ -71,7 +72,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[LegacyApp], LegacyFilterFo
     return rows, form
 
 
-def _summary(rows: QuerySet[LegacyApp], *, by: str) -> list[dict[str, Any]]:
+def _summary(rows: QuerySet[legacy.LegacyWithStatus], *, by: str) -> list[dict[str, Any]]:
     """Counts per province (``by="province"``) or per unit (``by="unit"``), most not-started first."""
     keys = ["unit__province"] if by == "province" else ["unit_id", "unit__name", "unit__province"]
     counted = (
@@ -98,8 +99,9 @@ def _summary(rows: QuerySet[LegacyApp], *, by: str) -> list[dict[str, Any]]:
 @require_GET
 def legacy_list(request: HttpRequest) -> HttpResponse:
     _require_list(request)
+    user = signed_in_user(request)
     rows, form = _filtered(request)
-    national = request.user.role in (Role.NATIONAL_REVIEWER, Role.INSPECTOR)
+    national = user.role in (Role.NATIONAL_REVIEWER, Role.INSPECTOR)
     province_chosen = bool(form.is_valid() and form.cleaned_data["province"])
     by = "province" if national and not province_chosen else "unit"
     page = Paginator(rows.order_by("unit__province", "unit__name", "name"), 50).get_page(
@@ -114,12 +116,12 @@ def legacy_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": params.urlencode(),
-            "summary": _summary(rows, by=by) if request.user.role != Role.FILER else [],
+            "summary": _summary(rows, by=by) if user.role != Role.FILER else [],
             "summary_by": by,
             "overdue": legacy.overdue_on(timezone.localdate()),
             "deadline": LEGACY_DEADLINE,
             "national": national,
-            "can_register": legacy.can_register(request.user),
+            "can_register": legacy.can_register(user),
             "status_labels": legacy.STATUS_LABELS,
         },
         status=200 if form.is_valid() or not request.GET else 400,
@@ -148,11 +150,12 @@ def legacy_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def legacy_new(request: HttpRequest) -> HttpResponse:
     _require_register(request)
-    unit = request.user.unit if request.user.role == Role.FILER else None
-    form = LegacyAppForm(request.POST or None, user=request.user, unit=unit)
+    user = signed_in_user(request)
+    unit = user.unit if user.role == Role.FILER else None
+    form = LegacyAppForm(request.POST or None, user=user, unit=unit)
     if request.method == "POST" and form.is_valid():
         entry = form.save(commit=False)
-        entry.created_by = request.user
+        entry.created_by = user
         entry.source = LegacyApp.Source.FORM
         entry.save()
         legacy.link_registered_app(entry)
@@ -168,10 +171,11 @@ def legacy_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def legacy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _visible(request, pk)
-    if not legacy.can_edit(request.user, entry):
+    user = signed_in_user(request)
+    if not legacy.can_edit(user, entry):
         raise PermissionDenied(_("Only the unit's filers and its provincial office can change this entry."))
-    unit = request.user.unit if request.user.role == Role.FILER else None
-    form = LegacyAppForm(request.POST or None, instance=entry, user=request.user, unit=unit)
+    unit = user.unit if user.role == Role.FILER else None
+    form = LegacyAppForm(request.POST or None, instance=entry, user=user, unit=unit)
     if request.method == "POST" and form.is_valid():
         form.save()
         legacy.link_registered_app(entry)
@@ -187,7 +191,7 @@ def legacy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def legacy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _visible(request, pk)
     running = None
-    if entry.app_id is not None and entry.status == legacy.STATUS_IN_PROGRESS:
+    if entry.app is not None and entry.status == legacy.STATUS_IN_PROGRESS:
         # Linked only for those who may open it: to a reviewer the unit's unsubmitted draft does not exist.
         running = next(
             (

@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,6 +38,9 @@ from .campaigns import (
     SelfInspectionReturn,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 LIMIT = "SELF_INSPECTION"
 
 YES, NO = "yes", "no"
@@ -58,7 +60,7 @@ class Question:
     whose findings contradict the compliant answer."""
 
     id: str
-    text: Promise
+    text: StrPromise
     problem: str
     article: str
     scan: tuple[str, ...] = ()

@@ -1,12 +1,12 @@
 from importlib.util import find_spec
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
 
 app_name = "supervision"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("rectification/", views.order_list, name="order_list"),
     path("rectification/new/<int:app_pk>/", views.order_new, name="order_new"),
     path("rectification/<int:pk>/", views.order_detail, name="order_detail"),

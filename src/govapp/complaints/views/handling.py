@@ -278,7 +278,7 @@ def complaint_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     complaint = _visible(request, pk)
     attachment = get_object_or_404(ComplaintAttachment, pk=file_pk, complaint=complaint)
     try:

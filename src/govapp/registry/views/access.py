@@ -7,7 +7,8 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
@@ -56,11 +57,11 @@ def require_editable(user: Any, filing: Filing) -> None:
         )
 
 
-def explain_denials(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def explain_denials(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Render refusals with their reason (the project-wide 403 handler shows no message)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied as exc:

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from govapp.core.htmx import HtmxHttpRequest
+
 from .. import services
 from ..choices import PRE_FILING, AttachmentKind, FilingState
 from ..forms import (
@@ -282,7 +284,7 @@ def _initial_items(action: Action, filing: Filing) -> list[dict[str, str]]:
     return []
 
 
-def _run_action(request: HttpRequest, obj: Filing | App, action: Action) -> HttpResponse:
+def _run_action(request: HtmxHttpRequest, obj: Filing | App, action: Action) -> HttpResponse:
     if not action.allowed(request.user, obj):
         raise PermissionDenied(_("You may not “%(action)s” here.") % {"action": action.label})
     is_filing = isinstance(obj, Filing)
@@ -313,7 +315,7 @@ def _run_action(request: HttpRequest, obj: Filing | App, action: Action) -> Http
         "form": form,
         "formset": formset,
         "error": error,
-        "error_items": linked_items(obj, error_items) if is_filing and error_items else
+        "error_items": linked_items(obj, error_items) if isinstance(obj, Filing) and error_items else
         [{"label": str(i.label), "message": i.message} for i in error_items],
         "not_now": obj.state not in action.states,
         "action_url": request.path,
@@ -330,7 +332,7 @@ def _run_action(request: HttpRequest, obj: Filing | App, action: Action) -> Http
             from django.conf import settings
 
             context["n5_days"] = settings.GOVAPP_LIMITS["N5"]
-    if request.htmx and status == 400:  # type: ignore[attr-defined]
+    if request.htmx and status == 400:
         response = render(request, "registry/_action_form.html", context, status=status)
         return response
     return render(request, "registry/action.html", context, status=status)
@@ -339,7 +341,7 @@ def _run_action(request: HttpRequest, obj: Filing | App, action: Action) -> Http
 @login_required
 @explain_denials
 @require_http_methods(["GET", "POST"])
-def filing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def filing_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
     filing = visible_filing(request, pk)
     return _run_action(request, filing, FILING_ACTIONS[action])
 
@@ -347,6 +349,6 @@ def filing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @explain_denials
 @require_http_methods(["GET", "POST"])
-def app_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def app_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
     app = visible_app(request, pk)
     return _run_action(request, app, APP_ACTIONS[action])

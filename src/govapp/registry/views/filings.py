@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import PROVINCE_CHOICES
 
 from .. import services
@@ -161,7 +162,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         attachment.delete()
     # The file is content-addressed: another attachment may share it.
-    if not Attachment.objects.filter(file=stored).exists():
+    if stored is not None and not Attachment.objects.filter(file=stored).exists():
         attachment.file.storage.delete(stored)
     messages.success(request, _("“%(name)s” deleted.") % {"name": name})
     return redirect("registry:filing_edit", filing.pk, "documents")
@@ -170,7 +171,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @explain_denials
 @require_http_methods(["GET"])
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = visible_attachment(request, pk)
     try:
         handle = attachment.file.open("rb")
@@ -247,7 +248,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
         filings = filings.filter(app_kind=kind)
     if procedure in ProcedureKind.values:
         filings = filings.filter(procedure=procedure)
-    national = request.user.is_national_role
+    national = signed_in_user(request).is_national_role
     if national and province in PROVINCE_FILTERS:
         filings = filings.filter(app__unit__province="" if province == "central" else province)
     if q:

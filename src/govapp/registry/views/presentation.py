@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import EventAction, FilingState, FormalismCategory, Platform
 from ..forms import FIELD_STEP, STEPS, steps_for
-from ..materials import Deficiency
+from ..materials import Deficiency, filing_field_label
 from ..models import App, Filing, FilingEvent
 
 _CHOICE_LISTS = {"platforms": dict(Platform.choices), "declared_categories": dict(FormalismCategory.choices)}
@@ -54,9 +54,8 @@ def material_groups(filing: Filing) -> list[dict[str, Any]]:
                 continue
             if name == "below_county_justification" and not filing.app.unit.is_below_county:
                 continue
-            field = Filing._meta.get_field(name)
             rows.append(
-                MaterialRow(name, str(field.verbose_name), display_value(name, getattr(filing, name)))
+                MaterialRow(name, filing_field_label(name), display_value(name, getattr(filing, name)))
             )
         if rows:
             groups.append({"step": step, "title": str(title), "rows": rows})

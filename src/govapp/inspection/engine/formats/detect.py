@@ -79,6 +79,11 @@ def loads_lenient(text: str) -> Any:
         return None
 
 
+def json_object(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one: project files may put anything anywhere."""
+    return value if isinstance(value, dict) else {}
+
+
 def is_quickapp_manifest(manifest: dict[str, Any]) -> bool:
     """A quick-app manifest names its package plus at least one field only quick apps use."""
     if not isinstance(manifest.get("package"), str):

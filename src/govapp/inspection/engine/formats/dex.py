@@ -703,7 +703,7 @@ class _CodeOwners:
         return (code_off, end, owners[slot]) if offset < end else None
 
     def _by_class_order(self, offset: int) -> tuple[int, int, int] | None:
-        key = offset - 16
+        key: float = offset - 16  # compared with _first, which is inf past the last class with code
         position = bisect.bisect_right(range(len(self.classes)), key, key=self._first) - 1
         if position < 0:
             return None

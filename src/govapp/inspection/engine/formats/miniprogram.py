@@ -19,7 +19,7 @@ from ..errors import LimitExceeded, PackageError
 from ..facts import Component, Interest, PackageFacts
 from ..limits import Limits
 from ..safezip import SafeZip
-from .detect import loads_lenient, miniprogram_root
+from .detect import json_object, loads_lenient, miniprogram_root
 from .textscan import HitSink, decode_text, scan_text
 
 _SKIP_DIRS = frozenset({"node_modules", "unpackage", "miniprogram_npm"})
@@ -228,7 +228,7 @@ def _identity_native(facts: PackageFacts, project: dict[str, dict[str, Any]]) ->
     if facts.id in ("touristappid", "wxtouristappid"):
         facts.notes.append("project.config.json uses the WeChat tourist appid, not a real one")
         facts.id = None
-    window = app.get("window") if isinstance(app.get("window"), dict) else {}
+    window = json_object(app.get("window"))
     facts.name = (
         _text(config.get("projectname"))
         or _text(private.get("projectname"))
@@ -273,8 +273,8 @@ def _permissions_from_app_json(facts: PackageFacts, app: dict[str, Any]) -> None
 
 def _identity_uniapp(facts: PackageFacts, project: dict[str, dict[str, Any]]) -> None:
     manifest = project.get("manifest.json", {})
-    weixin = manifest.get("mp-weixin") if isinstance(manifest.get("mp-weixin"), dict) else {}
-    alipay = manifest.get("mp-alipay") if isinstance(manifest.get("mp-alipay"), dict) else {}
+    weixin = json_object(manifest.get("mp-weixin"))
+    alipay = json_object(manifest.get("mp-alipay"))
     facts.id = _text(weixin.get("appid")) or _text(alipay.get("appid")) or _text(manifest.get("appid"))
     facts.name = _text(manifest.get("name"))
     facts.version = _text(manifest.get("versionName"))
@@ -285,9 +285,9 @@ def _identity_uniapp(facts: PackageFacts, project: dict[str, dict[str, Any]]) ->
     if _text(weixin.get("appid")):
         facts.extra["weixin_appid"] = _text(weixin.get("appid"))
     _permissions_from_app_json(facts, weixin)
-    plus = manifest.get("app-plus") if isinstance(manifest.get("app-plus"), dict) else {}
-    distribute = plus.get("distribute") if isinstance(plus.get("distribute"), dict) else {}
-    android = distribute.get("android") if isinstance(distribute.get("android"), dict) else {}
+    plus = json_object(manifest.get("app-plus"))
+    distribute = json_object(plus.get("distribute"))
+    android = json_object(distribute.get("android"))
     declared = android.get("permissions")
     for entry in declared if isinstance(declared, list) else []:
         if isinstance(entry, str):

@@ -15,7 +15,7 @@ from ..errors import LimitExceeded, PackageError, UnsupportedFormat
 from ..facts import Component, Interest, PackageFacts
 from ..limits import Limits
 from ..safezip import SafeZip
-from .detect import is_quickapp_manifest, read_json_entry
+from .detect import is_quickapp_manifest, json_object, read_json_entry
 from .hap import certificate_facts, signed_data
 from .textscan import HitSink, decode_text, scan_text
 
@@ -59,7 +59,7 @@ def _identity(facts: PackageFacts, manifest: dict[str, Any]) -> None:
         name = _str(feature.get("name")) if isinstance(feature, dict) else None
         if name and name not in facts.permissions:
             facts.permissions.append(name)
-    router = manifest.get("router") if isinstance(manifest.get("router"), dict) else {}
+    router = json_object(manifest.get("router"))
     pages = router.get("pages")
     for page in pages if isinstance(pages, dict) else {}:
         facts.components.append(Component(kind="page", name=str(page)))

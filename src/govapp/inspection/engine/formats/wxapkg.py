@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import LimitExceeded, PackageError, UnsafePackage
 from ..facts import Component, Interest, PackageFacts
 from ..limits import Limits
-from .detect import WXAPKG_FIRST_MARK, WXAPKG_LAST_MARK, detect_head, loads_lenient
+from .detect import WXAPKG_FIRST_MARK, WXAPKG_LAST_MARK, detect_head, json_object, loads_lenient
 from .textscan import HitSink, decode_text, scan_text
 
 HEADER_SIZE = 14
@@ -164,7 +164,7 @@ def _config(view: memoryview, files: dict[str, tuple[int, int]], facts: PackageF
 
 
 def _identity(facts: PackageFacts, config: dict[str, Any]) -> None:
-    account = config.get("accountInfo") if isinstance(config.get("accountInfo"), dict) else {}
+    account = json_object(config.get("accountInfo"))
     appid = config.get("appid") or config.get("appId") or account.get("appId") or account.get("appid")
     facts.id = appid.strip() if isinstance(appid, str) and appid.strip() else None
     name = account.get("nickname") or config.get("appname")

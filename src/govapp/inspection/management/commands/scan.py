@@ -57,42 +57,33 @@ def parse_declarations(values: list[str]) -> frozenset[str]:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    # Lazy because the class is built at import, before a language is active; django-stubs wants a str.
+    help = gettext_lazy(  # type: ignore[assignment]
         "Run the technical test on app packages (APK, APKS/XAPK, HAP/APP, wxapkg, RPK) or mini-program "
         "source. Exit 0: no violation; 1: violation found; 2: could not analyse."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument(
-            "paths", nargs="+", metavar="PATH", help=gettext_lazy("package file or source directory")
-        )
-        parser.add_argument("--json", action="store_true", help=gettext_lazy("print the JSON report(s)"))
+        parser.add_argument("paths", nargs="+", metavar="PATH", help=_("package file or source directory"))
+        parser.add_argument("--json", action="store_true", help=_("print the JSON report(s)"))
         parser.add_argument(
             "--html",
             metavar="FILE",
-            help=gettext_lazy(
-                "also write an HTML report; with several PATHs, FILE's stem + -1, -2, … per PATH"
-            ),
+            help=_("also write an HTML report; with several PATHs, FILE's stem + -1, -2, … per PATH"),
         )
-        parser.add_argument(
-            "--filing-number", metavar="N", help=gettext_lazy("the filing number the app must display")
-        )
+        parser.add_argument("--filing-number", metavar="N", help=_("the filing number the app must display"))
         parser.add_argument(
             "--declared",
             action="append",
             default=[],
             metavar="CATEGORY",
-            help=gettext_lazy(
-                "a category declared as a security/emergency exception (repeat or comma-separate)"
-            ),
+            help=_("a category declared as a security/emergency exception (repeat or comma-separate)"),
         )
-        parser.add_argument(
-            "--lang", choices=("zh", "en"), default="zh", help=gettext_lazy("summary language")
-        )
+        parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=_("summary language"))
         parser.add_argument(
             "--no-sandbox",
             action="store_true",
-            help=gettext_lazy("scan in this process (no memory cap or timeout); for debugging"),
+            help=_("scan in this process (no memory cap or timeout); for debugging"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
