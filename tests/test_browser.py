@@ -73,6 +73,12 @@ def browser() -> Iterator[object]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield chromium
         chromium.close()
+        # Inside Playwright's sync API the test body's ORM calls get connections of their own
+        # (Django keeps them per async context); close them here, in that context, or the
+        # PostgreSQL test database is still in use when it is dropped at the end of the run.
+        from django.db import connections
+
+        connections.close_all()
 
 
 def _page_for(browser, base: str, username: str | None):  # type: ignore[no-untyped-def]
