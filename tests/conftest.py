@@ -22,10 +22,19 @@ def _english_outside_requests():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # type: ignore[no-untyped-def]
-    """Rate-limit counters live in the cache: each test starts with none spent by the previous ones."""
+def _fresh_rate_limits(monkeypatch):  # type: ignore[no-untyped-def]
+    """Rate-limit counters live in the cache: each test starts with none spent by the previous ones.
+
+    The windows are fixed (minutes, hours): the limiter's clock is pinned mid-window, or a test whose
+    requests straddle a window boundary would see its budget renewed.
+    """
+    from types import SimpleNamespace
+
     from django.core.cache import cache
 
+    from govapp.public import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
     cache.clear()
     yield
     cache.clear()

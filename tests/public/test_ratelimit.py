@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def limit_three(settings):  # type: ignore[no-untyped-def]
-    settings.GOVAPP_PUBLIC_RATE_LIMIT = 3
+    settings.GOVAPP_PUBLIC_RATE_LIMIT = 3  # the limiter's clock is pinned by tests/conftest.py
 
 
 def test_api_answers_429_with_retry_after_once_the_budget_is_spent(limit_three) -> None:  # type: ignore[no-untyped-def]

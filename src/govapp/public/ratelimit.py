@@ -45,23 +45,37 @@ def client_address(request: HttpRequest) -> str:
 
 def check_rate(request: HttpRequest, *, scope: str = "public") -> None:
     """Count this request; raise RateLimited when the address is over GOVAPP_PUBLIC_RATE_LIMIT per minute."""
-    limit = settings.GOVAPP_PUBLIC_RATE_LIMIT
+    # 0 or less switches the limit off (e.g. behind a gateway that limits already)
+    count_in_window(request, scope=scope, limit=settings.GOVAPP_PUBLIC_RATE_LIMIT, window=WINDOW_SECONDS)
+
+
+def count_in_window(
+    request: HttpRequest, *, scope: str, limit: int, window: int, consume: bool = True
+) -> None:
+    """One fixed window of ``window`` seconds per (scope, client address): count this request (or with
+    ``consume`` False only look) and raise RateLimited once more than ``limit`` fall in the window.
+    A ``limit`` of 0 or less counts nothing."""
     if limit <= 0:
-        return  # 0 or less switches the limit off (e.g. behind a gateway that limits already)
+        return
     now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+    slot = int(now // window)
+    key = f"ratelimit:{scope}:{client_address(request)}:{slot}"
+    retry_after = max(1, int((slot + 1) * window - now + 0.999))
+    if not consume:
+        if (cache.get(key) or 0) >= limit:
+            raise RateLimited(retry_after)
+        return
     # add() is atomic where the backend supports it; the first request of a window sets the counter.
-    if cache.add(key, 1, timeout=WINDOW_SECONDS + 5):
+    if cache.add(key, 1, timeout=window + 5):
         count = 1
     else:
         try:
             count = cache.incr(key)
         except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=WINDOW_SECONDS + 5)
+            cache.add(key, 1, timeout=window + 5)
             count = 1
     if count > limit:
-        raise RateLimited(max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999)))
+        raise RateLimited(retry_after)
 
 
 def rate_limited_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
