@@ -1003,9 +1003,9 @@ def union_candidates(patterns: tuple[str, ...], texts: list[str]) -> set[int]:
 def _candidate_prefilter(patterns: tuple[str, ...]) -> Prefilter | None:
     try:
         alternatives = _parsed_alternatives(patterns)
-        return build_prefilter(None, alternatives, _case_variants, lambda alts: re.compile(_trie(alts)))
     except (_NotRewritable, ImportError, AttributeError, RecursionError, re.error):
         return None
+    return _union_prefilter(None, tuple(map(tuple, alternatives)))
 
 
 @functools.lru_cache(maxsize=256)
@@ -1028,8 +1028,11 @@ def _compile_union(patterns: tuple[str, ...]) -> re.Pattern[str]:
         return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-def _union_prefilter(union: re.Pattern[str], alternatives: tuple[tuple[Any, ...], ...]) -> Prefilter | None:
-    """The literal prefilter of a union built by ``_compile_union`` (None: search it plainly)."""
+def _union_prefilter(
+    union: re.Pattern[str] | None, alternatives: tuple[tuple[Any, ...], ...]
+) -> Prefilter | None:
+    """The literal prefilter of a union built by ``_compile_union`` (None: search it plainly), or
+    with ``union`` None of alternatives never compiled into one (``union_candidates``)."""
     try:
         return build_prefilter(
             union, [list(alt) for alt in alternatives], _case_variants, lambda alts: re.compile(_trie(alts))
