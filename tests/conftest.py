@@ -32,7 +32,7 @@ def _fresh_rate_limits(monkeypatch):  # type: ignore[no-untyped-def]
 
     from django.core.cache import cache
 
-    from govapp.public import ratelimit
+    from govapp.core import ratelimit
 
     monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
     cache.clear()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from govapp.inspection.models import Scan
-from govapp.inspection.services import scan_run
+from govapp.inspection.scanning import scan_run
 from govapp.registry.choices import FilingState
 from govapp.registry.models import App, Filing
 from tests.factories import PASSWORD

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from govapp.inspection.models import Scan
-from govapp.inspection.services import scan_run
+from govapp.inspection.scanning import scan_run
 from govapp.registry.models import App
 from govapp.supervision.campaigns import SpotCheckCampaign
 from govapp.supervision.models import RectificationOrder

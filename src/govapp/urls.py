@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("accounts/", include("govapp.accounts.urls")),
+    path("work/", include("govapp.portal.urls")),
     path("work/", include("govapp.core.urls")),
     path("filings/", include("govapp.registry.urls")),
     path("inspection/", include("govapp.inspection.urls")),

@@ -89,8 +89,8 @@ def test_the_unit_complained_about_learns_nothing(named, filer, client_for, prov
         article="Art. 13",
     )
     pages = [
-        client.get(reverse("core:home")),
-        client.get(reverse("core:inbox")),
+        client.get(reverse("portal:home")),
+        client.get(reverse("portal:inbox")),
         client.get(reverse("registry:app_detail", args=[named.app_id])),
     ]
     for response in pages:

@@ -73,8 +73,3 @@ def test_latest_scan_is_the_newest_for_this_filing_only(filer, other_filer) -> N
     assert older.is_complete and not older.is_pending
     assert not Scan(package=package, status=Scan.Status.DONE, verdict="error").is_complete
     assert Scan(package=package, report=None).report_data == {}
-
-
-def test_the_panel_is_only_reachable_from_a_filing(db) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(TypeError, match="inspection_packages"):
-        FilingPackage.objects.panel()

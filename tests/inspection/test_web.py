@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from govapp.inspection import services
+from govapp.inspection import approval, services
 from govapp.inspection.models import FilingPackage, Package, Scan
 from govapp.registry import services as registry_services
 from govapp.registry.choices import AppKind, FilingState
@@ -255,7 +255,7 @@ def test_undeclared_check_in_is_highlighted_and_declared_features_are_exceptions
             upload(client, filing, project_zip(CHECKIN_PROJECT))
 
     scan = Scan.objects.get(filing=plain)
-    found = services.contradictions(plain, scan)
+    found = approval.contradictions(plain, scan)
     assert [(c.category, c.kind, c.highlight) for c in found] == [("checkin", "undeclared", True)]
     registry_services.filing_submit(filing=plain, actor=filer)
     assert 'data-kind="undeclared" data-category="checkin"' in panel_html(
@@ -267,11 +267,11 @@ def test_undeclared_check_in_is_highlighted_and_declared_features_are_exceptions
     assert [f["status"] for f in scan.report["findings"] if f["category"] == "checkin"] == [
         "declared_exception"
     ]
-    found = services.contradictions(declared, scan)
+    found = approval.contradictions(declared, scan)
     assert [(c.category, c.kind, c.highlight) for c in found] == [("online_time", "not_found", False)]
 
     scan = Scan.objects.get(filing=explained)
-    found = services.contradictions(explained, scan)
+    found = approval.contradictions(explained, scan)
     assert [(c.category, c.kind, c.highlight) for c in found] == [("checkin", "explained", False)]
     assert "会议签到" in found[0].message
 
@@ -318,7 +318,7 @@ def test_a_supplement_rescans_the_current_package_automatically(  # type: ignore
     scans = Scan.objects.filter(filing=mini_filing, package=current.package)
     assert [(s.reason, s.status, s.verdict) for s in scans] == [("upload", "done", "pass")]
     assert FilingPackage.objects.filter(filing=mini_filing, is_current=False).count() == 1
-    assert services.approval_blocker(mini_filing) is None
+    assert approval.approval_blocker(mini_filing) is None
 
 
 def test_national_reviewer_can_request_a_fresh_scan(  # type: ignore[no-untyped-def]
@@ -471,7 +471,7 @@ def test_each_platform_keeps_its_own_current_package(  # type: ignore[no-untyped
     replaced = FilingPackage.objects.get(filing=filing, is_current=False)
     assert replaced.original_name == "entry-1.hap"
     assert Scan.objects.get(filing=filing, package=replaced.package).status == "done"
-    assert services.approval_blocker(filing) is None
+    assert approval.approval_blocker(filing) is None
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def test_outsiders_do_not_learn_that_a_filing_exists(
 def test_anonymous_is_sent_to_sign_in(filer, client):
     filing = complete_filing(filer)
     for url in (reverse("registry:filing_detail", args=[filing.pk]), reverse("registry:filing_list"),
-                reverse("core:home"), reverse("registry:filing_create")):  # fmt: skip
+                reverse("portal:home"), reverse("registry:filing_create")):  # fmt: skip
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
 
@@ -174,7 +174,7 @@ def test_a_draft_is_hidden_from_reviewers_until_submitted_and_stays_visible_when
     for what, url in urls.items():
         assert client.get(url).status_code == 404, what
         assert unit.get(url).status_code == 200, what
-    for where in (reverse("registry:filing_list"), reverse("core:home")):
+    for where in (reverse("registry:filing_list"), reverse("portal:home")):
         assert "浙里办草稿" not in page(client.get(where)), where
 
     unit.post(reverse("registry:filing_submit", args=[filing.pk]))

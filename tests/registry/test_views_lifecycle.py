@@ -228,5 +228,5 @@ def test_central_ministry_files_directly_with_the_national_office(ministry_filer
     as_user(ministry_filer).post(reverse("registry:filing_submit", args=[filing.pk]))
     filing.refresh_from_db()
     assert filing.state == FilingState.NATIONAL_REVIEW
-    queue = page(as_user(national_reviewer).get(reverse("core:home")))
+    queue = page(as_user(national_reviewer).get(reverse("portal:home")))
     assert "水利通" in queue

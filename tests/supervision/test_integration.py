@@ -61,7 +61,7 @@ def _order(app: App, actor: Any, **kwargs: Any) -> RectificationOrder:
 
 
 def _home(client: Client) -> str:
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     return response.content.decode()
 

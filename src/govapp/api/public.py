@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy, override
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from govapp.core.ratelimit import check_rate
 from govapp.public import queries
-from govapp.public.ratelimit import check_rate
 
 from .schemas import ErrorOut, PublicFilingOut, PublicFilingPage
 

@@ -12,7 +12,7 @@ from ninja.errors import ValidationError
 from ninja.openapi.docs import Swagger
 
 from govapp import __version__
-from govapp.public.ratelimit import RateLimited
+from govapp.core.ratelimit import RateLimited
 
 from .public import ApiError
 from .public import router as public_router
@@ -31,7 +31,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/public/", public_router)
-api.add_router("/public/complaints", "govapp.complaints.api.router")
+api.add_router("/public/complaints", "govapp.api.complaints.router")
 
 
 def _error(status: int, detail: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Per-address limits on sending complaints and on looking up receipts (on top of the public page limit).
 
 Sending is limited per hour (a person rarely has more than a few complaints; a script has many); lookups
-per minute, which with 60-bit receipt codes makes guessing hopeless. Counted by public.ratelimit.
+per minute, which with 60-bit receipt codes makes guessing hopeless. Counted by core.ratelimit.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from govapp.public.ratelimit import count_in_window
+from govapp.core.ratelimit import count_in_window
 
 SUBMIT_WINDOW = 3600
 LOOKUP_WINDOW = 60

@@ -26,8 +26,8 @@ from django_fsm import TransitionNotAllowed
 from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
-from govapp.public.queries import normalise_number
 from govapp.registry.models import App, FilingNumber
+from govapp.registry.numbers import normalise_number
 from govapp.registry.queries import submitted_apps
 from govapp.registry.services import WorkflowError
 

@@ -5,22 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
 
 from .models import Notification
 
-if TYPE_CHECKING:
-    from govapp.accounts.models import User
-
 log = logging.getLogger(__name__)
 
 
 def notify(
-    *, recipients: Iterable[User], subject: str, body: str, url: str = "", due: dt.date | None = None
+    *,
+    recipients: Iterable[AbstractBaseUser],
+    subject: str,
+    body: str,
+    url: str = "",
+    due: dt.date | None = None,
 ) -> list[Notification]:
     """Create one inbox entry per distinct recipient; e-mail the ones with an address, once committed."""
     seen: set[int] = set()

@@ -14,16 +14,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
 
 TimeRule = Callable[..., int]
 
-# Rules of apps that core must not import at load time (registry imports core): resolved when run.
-_BUILTIN_RULES: dict[str, str] = {
-    "filings_abandon_overdue": "govapp.registry.services.filings_abandon_overdue",
-}
 _registered: dict[str, TimeRule] = {}
 
 TICK = "tick"
@@ -47,13 +42,8 @@ def register_time_rule(name: str, fn: TimeRule) -> None:
 
 
 def time_rules() -> dict[str, TimeRule]:
-    """Every time rule in the order it runs: built-in ones first, then the registered ones."""
-    rules: dict[str, TimeRule] = {}
-    for name, path in _BUILTIN_RULES.items():
-        if name not in _registered:
-            rules[name] = import_string(path)
-    rules.update(_registered)
-    return rules
+    """Every time rule in the order it runs: the order of registration, i.e. of INSTALLED_APPS."""
+    return dict(_registered)
 
 
 def apply_time_rules(today: dt.date | None = None) -> dict[str, int]:
@@ -111,19 +101,6 @@ def claim_period(name: str, period: str) -> int | None:
             return ScheduledRun.objects.create(name=name, period=period).pk
     except IntegrityError:
         return None
-
-
-def enqueue_tick_if_due(now: dt.datetime | None = None) -> bool:
-    """Claim the current tick period and enqueue ``run_time_rules`` if this caller won the claim."""
-    from govapp.core.tasks import run_time_rules
-
-    now = now or timezone.now()
-    run_id = claim_period(TICK, period_key(now, tick_minutes()))
-    if run_id is None:
-        return False
-    run_time_rules.enqueue(run_id=run_id)
-    log.info("tick enqueued (scheduled run %s)", run_id)
-    return True
 
 
 def _finish(run_id: int | None, summary: dict[str, object]) -> None:

@@ -12,7 +12,8 @@ class InspectionConfig(AppConfig):
         # approval and calls its hooks after a supplement.
         from govapp.registry import services as registry_services
 
-        from .services import approval_blocker, rescan_after_supplement
+        from .approval import approval_blocker
+        from .services import rescan_after_supplement
 
         if approval_blocker not in registry_services.APPROVAL_CHECKS:
             registry_services.APPROVAL_CHECKS.append(approval_blocker)

@@ -10,15 +10,21 @@ so that a stored result can be reproduced with ``govapp scan``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-if TYPE_CHECKING:
-    from .services import Contradiction
+# Progress lines are stored as msgids and translated when shown (the worker has no viewer language).
+PROGRESS_QUEUED = gettext_noop("Waiting for a worker")
+PROGRESS_RUNNING = gettext_noop("Analysing the package in an isolated process")
+PROGRESS_DONE = gettext_noop("Finished")
+PROGRESS_FAILED = gettext_noop("Finished without a result")
+PROGRESS_REUSED = gettext_noop(
+    "Result reused from an identical earlier scan (same package, engine, rules and declarations)"
+)
 
 
 class PackageKind(models.TextChoices):
@@ -96,51 +102,9 @@ class Package(models.Model):
         return PLATFORM_OF_KIND[self.kind]
 
 
-@dataclass
-class PackageRow:
-    """One current package of a filing with its latest scan, as the panel shows it."""
-
-    link: FilingPackage
-    scan: Scan | None
-
-
-@dataclass
-class InspectionPanel:
-    """Everything the technical-test panel of a filing shows, computed once per render."""
-
-    rows: list[PackageRow] = field(default_factory=list)
-    blocker: str | None = None
-    pending: bool = False
-    contradictions: list[Contradiction] = field(default_factory=list)
-    superseded: int = 0
-    untested: list[str] = field(default_factory=list)  # declared platforms without a current package
-    untestable: list[str] = field(default_factory=list)  # declared platforms no package format covers
-
-
 class FilingPackageManager(models.Manager["FilingPackage"]):
     def current(self) -> models.QuerySet[FilingPackage]:
         return self.filter(is_current=True).select_related("package", "uploaded_by")
-
-    def panel(self) -> InspectionPanel:
-        """The panel of the filing this related manager belongs to (``filing.inspection_packages.panel``)."""
-        from .services import approval_blocker, contradictions
-
-        filing = getattr(self, "instance", None)
-        if filing is None:
-            raise TypeError("panel() is available on a filing's inspection_packages only")
-        panel = InspectionPanel()
-        for link in self.current().order_by("platform"):
-            panel.rows.append(PackageRow(link=link, scan=link.latest_scan()))
-        panel.pending = any(row.scan is not None and row.scan.is_pending for row in panel.rows)
-        panel.blocker = approval_blocker(filing)
-        for row in panel.rows:
-            if row.scan is not None and row.scan.status == Scan.Status.DONE:
-                panel.contradictions.extend(contradictions(filing, row.scan))
-        panel.superseded = self.filter(is_current=False).count()
-        panel.untested, panel.untestable = platform_coverage(
-            filing, {row.link.platform for row in panel.rows}
-        )
-        return panel
 
 
 def platform_coverage(filing: Any, current: set[str]) -> tuple[list[str], list[str]]:

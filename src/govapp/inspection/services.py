@@ -11,7 +11,6 @@ import hashlib
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from govapp.accounts.models import Role
 from govapp.registry.choices import FilingState, FormalismCategory
@@ -29,7 +27,17 @@ from govapp.registry.materials import Deficiency
 from govapp.registry.models import Filing
 from govapp.registry.services import WorkflowError
 
-from .models import PLATFORM_OF_KIND, ErrorKind, FilingPackage, Package, PackageKind, Scan, package_path
+from .models import (
+    PLATFORM_OF_KIND,
+    PROGRESS_QUEUED,
+    PROGRESS_REUSED,
+    FilingPackage,
+    Package,
+    PackageKind,
+    Scan,
+    package_path,
+)
+from .tasks import run_scan
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +46,6 @@ UPLOAD_STATES = (FilingState.DRAFT, FilingState.RETURNED, FilingState.AWAITING_S
 _CHUNK = 1024 * 1024
 _HEAD = 64
 _FORMALISM = frozenset(FormalismCategory.values)
-
-# Progress lines are stored as msgids and translated when shown (the worker has no viewer language).
-PROGRESS_QUEUED = gettext_noop("Waiting for a worker")
-PROGRESS_RUNNING = gettext_noop("Analysing the package in an isolated process")
-PROGRESS_DONE = gettext_noop("Finished")
-PROGRESS_FAILED = gettext_noop("Finished without a result")
-PROGRESS_REUSED = gettext_noop(
-    "Result reused from an identical earlier scan (same package, engine, rules and declarations)"
-)
 
 
 def _package_error(message: str) -> WorkflowError:
@@ -259,8 +258,6 @@ def scan_create(
 
 def scan_enqueue(*, scan: Scan) -> None:
     """Hand the scan to the worker's "scans" queue once the row is committed (the worker must see it)."""
-    from .tasks import run_scan
-
     scan_id = scan.pk
     transaction.on_commit(lambda: run_scan.enqueue(scan_id))
 
@@ -287,154 +284,6 @@ def scan_request_rescan(*, filing: Filing, actor: Any) -> list[Scan]:
         )
         for link in links
     ]
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def scan_run(scan_id: int) -> Scan | None:
-    """Run one queued scan (called by the worker): running -> done / failed, the report stored. Idempotent."""
-    from .engine.limits import Limits
-    from .engine.sandbox import scan_package_isolated
-
-    with transaction.atomic():
-        scan = (
-            Scan.objects.select_for_update(of=("self",)).select_related("package").filter(pk=scan_id).first()
-        )
-        if scan is None:
-            log.warning("scan %s no longer exists; nothing to run", scan_id)
-            return None
-        if scan.status != Scan.Status.QUEUED:
-            return scan  # a duplicate delivery of the task: the first run owns the scan
-        scan.status = Scan.Status.RUNNING
-        scan.started_at = timezone.now()
-        scan.progress = PROGRESS_RUNNING
-        scan.save(update_fields=["status", "started_at", "progress"])
-    try:
-        path = Path(scan.package.file.path)
-        report = scan_package_isolated(
-            path,
-            declarations=frozenset(scan.declarations),
-            filing_number=scan.filing_number or None,
-            limits=Limits(max_file_size=settings.GOVAPP_MAX_PACKAGE_BYTES),
-        )
-    except Exception as exc:  # noqa: BLE001 - a scan never dies silently: the reason is stored for the reviewer
-        log.exception("scan %s failed", scan_id)
-        scan.status = Scan.Status.FAILED
-        scan.error = _one_line(f"{type(exc).__name__}: {exc}")
-        scan.error_kind = ErrorKind.CRASH
-        scan.progress = PROGRESS_FAILED
-        scan.finished_at = timezone.now()
-        scan.save(update_fields=["status", "error", "error_kind", "progress", "finished_at"])
-        return scan
-    scan.report = report.to_dict()
-    scan.verdict = report.verdict
-    scan.engine_version = report.engine_version
-    scan.rules_version = report.rules_version
-    scan.violation_count = len(report.violations)
-    scan.finished_at = timezone.now()
-    if report.verdict == "error":
-        scan.status = Scan.Status.FAILED
-        scan.error = _one_line("; ".join(report.errors) or "the engine gave no reason")
-        scan.error_kind = report.error_kind if report.error_kind in ErrorKind.values else ErrorKind.MALFORMED
-        scan.progress = PROGRESS_FAILED
-    else:
-        scan.status = Scan.Status.DONE
-        scan.progress = PROGRESS_DONE
-    scan.save()
-    return scan
-
-
-# ---------------------------------------------------------------- reading results against the filing
-
-
-@dataclass(frozen=True)
-class Contradiction:
-    """A finding set against the filing's declarations. ``highlight``: the filing says no, the package says yes."""
-
-    category: str
-    label: str
-    kind: str  # "undeclared" (highlighted), "explained" (check-in explained in the filing), "not_found"
-    message: str
-    rules: tuple[str, ...] = ()
-    scan_id: int | None = None
-
-    @property
-    def highlight(self) -> bool:
-        return self.kind == "undeclared"
-
-
-def contradictions(filing: Filing, scan: Scan) -> list[Contradiction]:
-    """Compare a finished scan with what the filing declares (special scenario, check-in explanation)."""
-    findings = [f for f in scan.report_data.get("findings") or [] if f.get("category") in _FORMALISM]
-    found: dict[str, list[str]] = {}
-    for finding in findings:
-        if finding.get("status") in ("violation", "declared_exception"):
-            found.setdefault(finding["category"], []).append(str(finding.get("rule", "")))
-    declared = set(scan_declarations(filing))
-    checkin_text = (filing.checkin_functions or "").strip()
-    result: list[Contradiction] = []
-    for category in FormalismCategory.values:
-        label = str(FormalismCategory(category).label)
-        rules = tuple(sorted(set(found.get(category, []))))
-        if rules and category not in declared:
-            if category == FormalismCategory.CHECKIN and checkin_text:
-                message = _(
-                    "Found “%(category)s”; the filing explains its check-in functions: “%(text)s”."
-                ) % {
-                    "category": label,
-                    "text": _one_line(checkin_text, 200),
-                }
-                result.append(Contradiction(category, label, "explained", message, rules, scan.pk))
-            else:
-                message = _("The filing declares no “%(category)s”, but the package contains it.") % {
-                    "category": label
-                }
-                result.append(Contradiction(category, label, "undeclared", message, rules, scan.pk))
-        elif category in declared and not rules:
-            message = _(
-                "The filing declares “%(category)s” for a special scenario, but the technical test found none."
-            ) % {"category": label}
-            result.append(Contradiction(category, label, "not_found", message, (), scan.pk))
-    return result
-
-
-def approval_blocker(filing: Filing) -> str | None:
-    """Why national approval must wait for the technical test, or None (registered in APPROVAL_CHECKS)."""
-    links = list(FilingPackage.objects.filter(filing=filing, is_current=True).select_related("package"))
-    if not links:
-        return _(
-            "No app package has been uploaded for the technical test; the unit must upload it before approval."
-        )
-    reasons: list[str] = []
-    declarations = scan_declarations(filing)
-    for link in links:
-        scan = link.latest_scan()
-        name = link.original_name
-        if scan is None:
-            reasons.append(
-                _("The technical test of %(name)s has not run; request a re-scan.") % {"name": name}
-            )
-        elif scan.is_pending:
-            reasons.append(
-                _("The technical test of %(name)s is still %(status)s; approve after it finishes.")
-                % {"name": name, "status": scan.get_status_display()}
-            )
-        elif scan.status == Scan.Status.FAILED:
-            reasons.append(
-                _("The technical test could not analyse %(name)s: %(error)s")
-                % {"name": name, "error": scan.failure}
-            )
-        elif scan.declarations != declarations:
-            reasons.append(
-                _(
-                    "The declared special-scenario features changed after %(name)s was scanned; request a re-scan."
-                )
-                % {"name": name}
-            )
-    return " ".join(reasons) or None
 
 
 def rescan_after_supplement(filing: Filing) -> None:

@@ -29,8 +29,9 @@ from govapp.registry.choices import FormalismCategory
 from govapp.registry.models import Filing
 from govapp.registry.services import WorkflowError
 
+from .approval import contradictions
 from .models import Scan
-from .services import can_request_rescan, contradictions, package_upload, scan_request_rescan, too_big_message
+from .services import can_request_rescan, package_upload, scan_request_rescan, too_big_message
 
 # Technical (non-formalism) categories of the rule set, for headings on the report page.
 TECHNICAL_LABELS: dict[str, Any] = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from govapp.accounts.divisions import BY_CODE
 from govapp.registry.choices import AppKind
 from govapp.registry.models import App, FilingNumber
+from govapp.registry.numbers import normalise_number, normalise_text
 
 # Public statuses of a number. "superseded" covers every number that is no longer the app's
 # current one (re-filed after revocation), whatever its record status was when it was replaced.
@@ -86,21 +86,6 @@ class LookupError_(ValueError):
     def english(self) -> str:
         with override("en"):
             return self.message
-
-
-def normalise_text(raw: str) -> str:
-    """NFKC (full-width digits and letters become ASCII), without whitespace or invisible characters.
-
-    Control and format characters (NUL, zero-width spaces, a scanner's trailing CR) never belong to a
-    number or a name; PostgreSQL refuses NUL in a query outright, which would be a server error.
-    """
-    text = unicodedata.normalize("NFKC", raw or "")
-    return re.sub(r"\s+", "", "".join(ch for ch in text if unicodedata.category(ch)[0] != "C"))
-
-
-def normalise_number(raw: str) -> str:
-    """The canonical spelling of a typed or scanned filing number: NFKC, no spaces, capital kind letter."""
-    return normalise_text(raw).upper()
 
 
 @dataclass(frozen=True)

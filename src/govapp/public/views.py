@@ -15,10 +15,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from govapp.core.ratelimit import rate_limited_page
 from govapp.registry.choices import AppKind
 
 from . import queries
-from .ratelimit import rate_limited_page
 
 PAGE_SIZE = 20
 EXAMPLE_NUMBERS = ("浙政备2026000001A", "国政备2026000012X")

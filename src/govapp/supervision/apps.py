@@ -11,8 +11,10 @@ class SupervisionConfig(AppConfig):
         # Registered here, once the app registry is complete, so that importing a module never has the
         # side effect of adding a deadline rule (and `govapp tick` sees every rule wherever supervision runs).
         from govapp.core.scheduler import register_time_rule
+        from govapp.registry.views.apps import register_app_page_section
 
         from . import suspension
+        from .app_page import app_page_section
         from .campaign_services import campaign_deadlines
         from .legacy import legacy_reminders
         from .rectification import rectification_mark_overdue
@@ -20,6 +22,7 @@ class SupervisionConfig(AppConfig):
         # Rectification and revocation consequences: the registry records every revocation and approval
         # as a FilingEvent; supervision reacts to those rows (see supervision/suspension.py).
         suspension.connect()
+        register_app_page_section(app_page_section)
         register_time_rule("rectification_overdue", rectification_mark_overdue)
         register_time_rule("suspension_lift_refiled", suspension.lift_refiled)
         register_time_rule("campaign_deadlines", campaign_deadlines)

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from govapp.public.ratelimit import RateLimited, check_rate
+from govapp.core.ratelimit import RateLimited, check_rate
 
 from .. import limits, services
 from ..forms import ComplaintWebForm, TrackForm
@@ -29,7 +29,7 @@ from ..uploads import MAX_REQUEST_BYTES
 SESSION_RECEIPT = "complaints:last_receipt"
 
 
-def _too_many(request: HttpRequest, exc: RateLimited, *, template: str = "public/429.html") -> HttpResponse:
+def _too_many(request: HttpRequest, exc: RateLimited, *, template: str = "errors/429.html") -> HttpResponse:
     response = render(request, template, {"retry_after": exc.retry_after}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response

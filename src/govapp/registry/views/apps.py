@@ -2,50 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from ..models import FilingEvent
+from ..models import App, FilingEvent
 from .access import explain_denials, visible_app
 from .actions import ActionLink, available_actions
 from .clock import deregistration_clock, filing_clock
 from .presentation import history
 
+AppPageSection = Callable[[HttpRequest, App, list[ActionLink]], dict[str, Any]]
 
-def _supervision(request: HttpRequest, app: Any, links: list[ActionLink]) -> dict[str, Any]:
-    """With supervision installed, rectification is ordered with findings and a deadline on its own form
-    (an order, not a bare state change), and the app page lists the app's orders."""
-    if not apps.is_installed("govapp.supervision"):
-        return {"actions": links}
-    from govapp.supervision import home, rectification
-    from govapp.supervision.models import RectificationOrder
+# Contexts above the registry (supervision) add their part of the app page here from their
+# AppConfig.ready(): the registry does not import them.
+_sections: list[AppPageSection] = []
 
-    order_new = reverse("supervision:order_new", args=[app.pk])
-    orders = RectificationOrder.objects.filter(app=app).select_related("app__unit")
-    has_open = orders.open().exists()
-    shown: list[ActionLink] = []
-    for link in links:
-        if link.action.slug == "rectify":
-            link = ActionLink(link.action, order_new)
-        elif link.action.slug == "accept_rectification" and has_open:
-            continue  # accepted order by order on the order page, or open orders would be left dangling
-        shown.append(link)
-    # The action above appears for filed apps only; an app already rectifying may get further orders.
-    further = app.state == app.State.RECTIFYING and rectification.can_issue(request.user, app)
-    return {
-        "actions": shown,
-        "supervision": True,
-        "orders": home.order_rows(orders, timezone.localdate(), limit=None),
-        "order_new_url": order_new if further else "",
-    }
+
+def register_app_page_section(section: AppPageSection) -> None:
+    """Add ``section(request, app, actions) -> context`` to the app page; it may replace ``actions``."""
+    if section not in _sections:
+        _sections.append(section)
+
+
+def _sections_context(request: HttpRequest, app: App, links: list[ActionLink]) -> dict[str, Any]:
+    context: dict[str, Any] = {"actions": links}
+    for section in _sections:
+        context.update(section(request, app, context["actions"]))
+    return context
 
 
 @login_required
@@ -68,5 +57,5 @@ def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "n4_days": settings.GOVAPP_LIMITS["N4"],
         "n5_days": settings.GOVAPP_LIMITS["N5"],
     }
-    context.update(_supervision(request, app, available_actions(request.user, app)))
+    context.update(_sections_context(request, app, available_actions(request.user, app)))
     return render(request, "registry/app_detail.html", context)

@@ -20,7 +20,8 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
-from govapp.core.scheduler import enqueue_tick_if_due, period_key, tick_minutes
+from govapp.core.scheduler import period_key, tick_minutes
+from govapp.core.tasks import enqueue_tick_if_due
 
 log = logging.getLogger("govapp.worker")
 

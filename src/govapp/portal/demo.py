@@ -313,7 +313,7 @@ def _upload_package(filing: Filing, story: Story, user: User, version: str) -> N
 def _finish_scans(filing: Filing) -> None:
     """Approval waits for the technical test: run this filing's queued scans now, as the worker would."""
     from govapp.inspection.models import Scan
-    from govapp.inspection.services import scan_run
+    from govapp.inspection.scanning import scan_run
 
     for scan_id in Scan.objects.filter(filing=filing, status=Scan.Status.QUEUED).values_list("pk", flat=True):
         scan_run(scan_id)

@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from django.db.models import Count
 
 from govapp.accounts.models import Role, Unit, UnitFunction, UnitLevel
-from govapp.core import demo
+from govapp.portal import demo
 from govapp.registry import services
 from govapp.registry.choices import EventAction, FilingState
 from govapp.registry.models import App, Filing, FilingEvent, FilingNumber

@@ -86,7 +86,7 @@ def rate_limited_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         try:
             check_rate(request)
         except RateLimited as exc:
-            response = render(request, "public/429.html", {"retry_after": exc.retry_after}, status=429)
+            response = render(request, "errors/429.html", {"retry_after": exc.retry_after}, status=429)
             response["Retry-After"] = str(exc.retry_after)
             return response
         return view(request, *args, **kwargs)

@@ -182,7 +182,7 @@ class Command(BaseCommand):
 
     def _demo(self, *, load: bool) -> None:
         from govapp.accounts.models import Unit
-        from govapp.core import demo
+        from govapp.portal import demo
 
         if load and not Unit.objects.exists():
             self.stdout.write("Empty database: loading the demo data (a few seconds)…")

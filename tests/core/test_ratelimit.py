@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client, RequestFactory
 
-from govapp.public.ratelimit import client_address
+from govapp.core.ratelimit import client_address
 
 pytestmark = pytest.mark.django_db
 

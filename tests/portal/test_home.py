@@ -27,7 +27,7 @@ def _as(user) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
-def _text(client: Client, name: str = "core:home") -> str:
+def _text(client: Client, name: str = "portal:home") -> str:
     response = client.get(reverse(name))
     assert response.status_code == 200
     return response.content.decode()
@@ -97,21 +97,21 @@ def test_inbox_lists_and_marks_read(filer, other_filer):
         recipient=filer, subject="请补正", body="两项", url="/filings/", due=None
     )
     client = _as(filer)
-    assert "请补正" in _text(client, "core:inbox")
-    assert _as(other_filer).post(reverse("core:inbox_read", args=[note.pk])).status_code == 404
-    response = client.post(reverse("core:inbox_read", args=[note.pk]), {"next": "/filings/"})
+    assert "请补正" in _text(client, "portal:inbox")
+    assert _as(other_filer).post(reverse("portal:inbox_read", args=[note.pk])).status_code == 404
+    response = client.post(reverse("portal:inbox_read", args=[note.pk]), {"next": "/filings/"})
     assert response.status_code == 302 and response.url == "/filings/"
     note.refresh_from_db()
     assert note.read_at is not None
-    evil = client.post(reverse("core:inbox_read", args=[note.pk]), {"next": "https://evil.example/"})
-    assert evil.url == reverse("core:inbox")
+    evil = client.post(reverse("portal:inbox_read", args=[note.pk]), {"next": "https://evil.example/"})
+    assert evil.url == reverse("portal:inbox")
     Notification.objects.create(recipient=filer, subject="另一条")
-    client.post(reverse("core:inbox_read_all"))
+    client.post(reverse("portal:inbox_read_all"))
     assert not filer.notifications.filter(read_at__isnull=True).exists()
-    assert client.get(reverse("core:inbox_read_all")).status_code == 405
+    assert client.get(reverse("portal:inbox_read_all")).status_code == 405
 
 
 def test_inbox_shows_the_due_date_of_a_notification(filer):
     due = timezone.localdate() + dt.timedelta(days=20)
     Notification.objects.create(recipient=filer, subject="有期限", due=due)
-    assert due.isoformat() in _text(_as(filer), "core:inbox")
+    assert due.isoformat() in _text(_as(filer), "portal:inbox")

@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy, override
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from govapp.api.public import ApiError
-from govapp.api.schemas import ErrorOut
-from govapp.public.ratelimit import check_rate
+from govapp.complaints import limits, services
+from govapp.complaints.choices import ComplaintCategory
+from govapp.complaints.forms import ComplaintForm
+from govapp.core.ratelimit import check_rate
 
-from . import limits, services
-from .choices import ComplaintCategory
-from .forms import ComplaintForm
+from .public import ApiError
+from .schemas import ErrorOut
 
 router = Router(tags=["complaints"])
 

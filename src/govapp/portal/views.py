@@ -17,13 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.accounts.auth import signed_in_user
 from govapp.accounts.models import Role
+from govapp.core.models import Notification
 from govapp.registry.choices import TERMINAL, FilingState
 from govapp.registry.models import App
 from govapp.registry.services import visible_apps, visible_filings
 from govapp.registry.views.clock import countdown, deregistration_clock, filing_clock
 
 from .context_processors import AUTHORITY_FUNCTIONS
-from .models import Notification
 
 
 def _rows(filings: Any) -> list[dict[str, Any]]:
@@ -89,26 +89,26 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"role": role, "today": today}
     if user.unit is not None and user.unit.function in AUTHORITY_FUNCTIONS:
         context.update(supervision.authority_items(user))
-        template = "core/home_authority.html"
+        template = "portal/home_authority.html"
     elif role == Role.FILER and user.unit_id:
         context.update(_filer_queue(user))
         context.update(supervision.filer_items(user, today))
-        template = "core/home_filer.html"
+        template = "portal/home_filer.html"
     elif role in (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER):
         context.update(_provincial_queue(user))
         context.update(supervision.provincial_items(user, today))
-        template = "core/home_provincial.html"
+        template = "portal/home_provincial.html"
     elif role == Role.NATIONAL_REVIEWER:
         context.update(_national_queue(user))
         context.update(supervision.national_items(user, today))
-        template = "core/home_national.html"
+        template = "portal/home_national.html"
     elif role == Role.INSPECTOR:
         context.update(_inspector_queue(user))
         context.update(supervision.inspector_items(user, today))
-        template = "core/home_inspector.html"
+        template = "portal/home_inspector.html"
     else:
         context.update(supervision.admin_items(today))
-        template = "core/home_admin.html"
+        template = "portal/home_admin.html"
     return render(request, template, context)
 
 
@@ -138,7 +138,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         F("read_at").asc(nulls_first=True), "-created_at", "-pk"
     )
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
-    return render(request, "core/inbox.html", {"page": page, "rows": _notification_rows(page.object_list)})
+    return render(request, "portal/inbox.html", {"page": page, "rows": _notification_rows(page.object_list)})
 
 
 @login_required
@@ -152,7 +152,7 @@ def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
-    return redirect("core:inbox")
+    return redirect("portal:inbox")
 
 
 @login_required
@@ -160,4 +160,4 @@ def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox_read_all(request: HttpRequest) -> HttpResponse:
     count = signed_in_user(request).notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     messages.success(request, _("%(n)d notification(s) marked as read.") % {"n": count})
-    return redirect("core:inbox")
+    return redirect("portal:inbox")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from govapp.core import demo
+from govapp.portal import demo
 
 
 class Command(BaseCommand):
