@@ -44,10 +44,13 @@ samples:
 	@bash scripts/fetch-androguard-examples.sh
 
 # mypy's Django plugin imports the settings, which want a secret key when DATABASE_URL is set.
+# lint-imports checks the layers and the other import contracts of pyproject.toml.
 lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	GOVAPP_SECRET_KEY=lint-only-not-secret $(BIN)/mypy src/govapp
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/govapp makemigrations --check --dry-run
 
 bench: setup samples
 	$(BIN)/python bench/run_all.py

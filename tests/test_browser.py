@@ -61,13 +61,14 @@ def _miniprogram_zip() -> bytes:
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = (
-        "true"  # Playwright's sync API runs an event loop in this thread
-    )
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    # Playwright's sync API runs an event loop in this thread; allowed for this test only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs Debian's chromium at {CHROMIUM} (make setup installs it)")
         pytest.skip("Debian's chromium is not installed")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)

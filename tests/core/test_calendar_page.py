@@ -40,7 +40,7 @@ def test_a_malformed_notice_names_the_problem_and_stores_nothing(client_for, sys
         {"action": "import", "text": "国务院办公厅关于2027年部分节假日安排的通知\n一、春节：2月30日放假。"},
     )
     assert response.status_code == 400
-    assert "could not be read" in response.content.decode() or "无法" in response.content.decode()
+    assert "无法读取该通知：" in response.content.decode()
     assert not CalendarYear.objects.filter(year=2027).exists()
 
 

@@ -59,7 +59,7 @@ def test_materials_are_frozen_while_a_reviewer_decides(filer, provincial_reviewe
     client.post(reverse("registry:filing_submit", args=[filing.pk]))
     response = client.get(reverse("registry:filing_edit", args=[filing.pk, "basic"]))
     assert response.status_code == 403
-    assert "only while it is a draft" in page(response) or "草稿" in page(response)
+    assert "该备案当前为“省级完备性审核”：只有在草稿、退回补全或待补正状态下才能修改材料。" in page(response)
     assert upload(client, filing.pk).status_code == 403
     reviewer_edit = as_user(provincial_reviewer).get(
         reverse("registry:filing_edit", args=[filing.pk, "basic"])

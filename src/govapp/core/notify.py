@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
 
@@ -18,13 +18,16 @@ log = logging.getLogger(__name__)
 
 def notify(
     *,
-    recipients: Iterable[AbstractBaseUser],
+    recipients: Iterable[Any],
     subject: str,
     body: str,
     url: str = "",
     due: dt.date | None = None,
 ) -> list[Notification]:
-    """Create one inbox entry per distinct recipient; e-mail the ones with an address, once committed."""
+    """Create one inbox entry per distinct recipient; e-mail the ones with an address, once committed.
+
+    Recipients are users of settings.AUTH_USER_MODEL (accounts, a layer above core).
+    """
     seen: set[int] = set()
     created: list[Notification] = []
     for user in recipients:

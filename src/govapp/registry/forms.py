@@ -25,50 +25,20 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import AppKind, AttachmentKind, FormalismCategory, Platform, ProcedureKind
 from .materials import Deficiency, filing_field_label
-from .models import MATERIAL_FIELDS, Attachment, Filing, attachment_path
+from .models import Attachment, Filing, attachment_path
+from .steps import CHANGE_FIELDS, MATERIAL_FIELDS, MATERIAL_STEPS
 
-# Step slug -> (title, fields). Order is the order of the national filing guide.
+# Step slug -> (title, fields): the material steps of registry.steps, then the pages of their own.
 STEPS: dict[str, tuple[Any, tuple[str, ...]]] = {
-    "basic": (
-        _("Basic information"),
-        (
-            "app_name", "app_kind", "platforms", "android_package", "android_cert_sha256", "harmony_bundle",
-            "ios_bundle", "miniprogram_appid", "quickapp_package", "responsible_name", "responsible_post",
-            "responsible_phone", "responsible_email", "below_county_justification",
-        ),
-    ),
-    "approval": (
-        _("Project approval"),
-        ("approval_basis", "approval_content", "approval_result", "approval_doc_number"),
-    ),
-    "functions": (
-        _("Function configuration"),
-        (
-            "main_functions", "grassroots_functions", "checkin_functions", "special_scenario",
-            "declared_categories", "special_scenario_justification",
-        ),
-    ),
-    "operations": (
-        _("O&M and security"),
-        ("om_team", "om_rules", "technical_plan", "security_testing", "mlps_level", "mlps_assessment",
-         "security_rules"),
-    ),
-    "acceptance": (
-        _("Acceptance"),
-        ("acceptance_requirements", "acceptance_content", "acceptance_result", "acceptance_opinion"),
-    ),
-    "declarations": (
-        _("Same-kind apps and commitment"),
-        ("same_kind_apps", "commitment_signed_by", "commitment_date", "commitment_confirmed"),
-    ),
+    **MATERIAL_STEPS,
     "documents": (_("Documents"), ("attachments",)),
-    "change": (_("Change"), ("change_description", "change_effective_date")),
+    "change": (_("Change"), CHANGE_FIELDS),
     "review": (_("Review and submit"), ()),
-}  # fmt: skip
+}
 
 FIELD_STEP: dict[str, str] = {name: step for step, (_title, names) in STEPS.items() for name in names}
 # The step forms that hold model fields (documents and review are pages of their own).
-FORM_STEPS = ("basic", "approval", "functions", "operations", "acceptance", "declarations", "change")
+FORM_STEPS = (*MATERIAL_STEPS, "change")
 
 
 def steps_for(filing: Filing) -> list[str]:
@@ -397,7 +367,7 @@ class OptionalDocumentField(forms.FileField):
 
 
 def deficiency_field_choices() -> list[tuple[str, str]]:
-    names = [*MATERIAL_FIELDS, "change_description", "change_effective_date"]
+    names = [*MATERIAL_FIELDS, *CHANGE_FIELDS]
     choices = [(n, filing_field_label(n)) for n in names]
     choices.append(("attachments", str(_("Documents (attachments)"))))
     choices.append(("other", str(_("Other"))))

@@ -10,34 +10,10 @@ from django.utils.translation import gettext as _
 
 from .choices import AppKind, AttachmentKind, FormalismCategory, ProcedureKind
 from .models import Filing
+from .steps import REQUIRED_FIELDS
+
 
 # Materials every filing needs, grouped as in the national filing guide.
-REQUIRED_FIELDS: tuple[str, ...] = (
-    "app_name",
-    "app_kind",
-    "responsible_name",
-    "responsible_post",
-    "responsible_phone",
-    "responsible_email",
-    "approval_basis",
-    "approval_result",
-    "approval_doc_number",
-    "main_functions",
-    "om_team",
-    "om_rules",
-    "technical_plan",
-    "security_testing",
-    "mlps_level",
-    "security_rules",
-    "acceptance_requirements",
-    "acceptance_result",
-    "acceptance_opinion",
-    "same_kind_apps",
-    "commitment_signed_by",
-    "commitment_date",
-)
-
-
 @dataclass(frozen=True)
 class Deficiency:
     """One item of a deficiency list: which field, and what the unit must do."""

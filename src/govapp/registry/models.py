@@ -377,19 +377,6 @@ class Filing(FSMModelMixin, models.Model):
 
 
 # Material fields of regulation.md §4, in form order; compared between approved and change filings.
-MATERIAL_FIELDS: tuple[str, ...] = (
-    "app_name", "app_kind", "platforms", "android_package", "android_cert_sha256", "harmony_bundle",
-    "ios_bundle", "miniprogram_appid", "quickapp_package", "responsible_name", "responsible_post",
-    "responsible_phone", "responsible_email", "below_county_justification",
-    "approval_basis", "approval_content", "approval_result", "approval_doc_number",
-    "main_functions", "grassroots_functions", "checkin_functions", "special_scenario",
-    "special_scenario_justification", "declared_categories",
-    "om_team", "om_rules", "technical_plan", "security_testing", "mlps_level", "mlps_assessment", "security_rules",
-    "acceptance_requirements", "acceptance_content", "acceptance_result", "acceptance_opinion",
-    "same_kind_apps", "commitment_signed_by", "commitment_date", "commitment_confirmed",
-)  # fmt: skip
-
-
 def attachment_path(instance: Attachment, filename: str) -> str:
     # Content-addressed names: an uploaded file's name is never trusted as a path.
     return f"attachments/{instance.sha256[:2]}/{instance.sha256}"

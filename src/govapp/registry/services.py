@@ -25,7 +25,7 @@ from govapp.core.notify import notify
 from . import workflow
 from .choices import KIND_LETTER, PRE_FILING, EventAction, FilingState, ProcedureKind
 from .materials import Deficiency, filing_field_label, missing_materials
-from .models import MATERIAL_FIELDS, App, Attachment, Filing, FilingNumber, NumberSequence
+from .models import App, Attachment, Filing, FilingNumber, NumberSequence
 from .queries import visible_apps, visible_filings
 from .standing import (
     app_accept_rectification,
@@ -34,6 +34,7 @@ from .standing import (
     app_revoke,
     shutdown_announce,
 )
+from .steps import MATERIAL_FIELDS
 from .workflow import (
     WorkflowError,
     clock_data,
