@@ -16,7 +16,9 @@ AUTHORITY_FUNCTIONS = (UnitFunction.IT_APPROVAL_AUTHORITY, UnitFunction.OM_FUNDI
 def staff_nav(user: Any) -> list[tuple[str, Any]]:
     """The main work areas a signed-in user may open: each link is one the target view would not refuse."""
     # Supervision builds on core; imported per request so that core loads without it.
-    from govapp.supervision import campaign_services, legacy, selfcheck
+    from govapp.supervision.campaigns import selfcheck
+    from govapp.supervision.campaigns import spot_check as campaign_services
+    from govapp.supervision.legacy import services as legacy
 
     if user.unit_id and user.unit.function in AUTHORITY_FUNCTIONS:
         return [(reverse("supervision:suspension_inbox"), _("Suspension notices"))]

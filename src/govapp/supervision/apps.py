@@ -12,13 +12,13 @@ class SupervisionConfig(AppConfig):
         # side effect of adding a deadline rule (and `govapp tick` sees every rule wherever supervision runs).
         from govapp.core.scheduler import register_time_rule
 
-        from . import suspension
-        from .campaign_services import campaign_deadlines
-        from .legacy import legacy_reminders
-        from .rectification import rectification_mark_overdue
+        from .campaigns.deadlines import campaign_deadlines
+        from .enforcement import suspension
+        from .enforcement.rectification import rectification_mark_overdue
+        from .legacy.services import legacy_reminders
 
         # Rectification and revocation consequences: the registry records every revocation and approval
-        # as a FilingEvent; supervision reacts to those rows (see supervision/suspension.py).
+        # as a FilingEvent; supervision reacts to those rows (see supervision/enforcement/suspension.py).
         suspension.connect()
         register_time_rule("rectification_overdue", rectification_mark_overdue)
         register_time_rule("suspension_lift_refiled", suspension.lift_refiled)

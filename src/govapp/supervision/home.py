@@ -16,13 +16,21 @@ from django.db.models import QuerySet
 from govapp.core.calendar import LIMIT_NAMES, covered_years
 from govapp.registry.views.clock import Clock, countdown
 
-from . import legacy, selfcheck
-from .campaign_services import campaign_progress, requests_for
-from .campaigns import CampaignStatus, SpotCheckCampaign
-from .legacy_models import LEGACY_DEADLINE
-from .models import OPEN_ORDER_STATES, OrderState, RectificationOrder, SuspensionNotice, TypicalProblemNotice
-from .suspension import visible_notices
-from .views import visible_orders
+from .campaigns import selfcheck
+from .campaigns.models import CampaignStatus, SpotCheckCampaign
+from .campaigns.report import campaign_progress
+from .campaigns.spot_check import requests_for
+from .enforcement.models import (
+    OPEN_ORDER_STATES,
+    OrderState,
+    RectificationOrder,
+    SuspensionNotice,
+    TypicalProblemNotice,
+)
+from .enforcement.suspension import visible_notices
+from .enforcement.views import visible_orders
+from .legacy import services as legacy
+from .legacy.models import LEGACY_DEADLINE
 
 ROWS = 20  # rows per home-queue section; the linked page has the rest
 RUNNING = (OrderState.ISSUED, OrderState.REJECTED)

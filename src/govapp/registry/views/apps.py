@@ -25,7 +25,8 @@ def _supervision(request: HttpRequest, app: Any, links: list[ActionLink]) -> dic
     (an order, not a bare state change), and the app page lists the app's orders."""
     if not apps.is_installed("govapp.supervision"):
         return {"actions": links}
-    from govapp.supervision import home, rectification
+    from govapp.supervision import home
+    from govapp.supervision.enforcement import rectification
     from govapp.supervision.models import RectificationOrder
 
     order_new = reverse("supervision:order_new", args=[app.pk])
