@@ -11,10 +11,10 @@ import pytest
 from govapp.inspection.models import Scan
 from govapp.inspection.scanning import scan_run
 from govapp.registry.models import App
-from govapp.supervision.campaigns import SpotCheckCampaign
+from govapp.supervision.campaigns.models import SpotCheckCampaign
 from govapp.supervision.models import RectificationOrder
 from tests.inspection.builders import project_zip
-from tests.supervision.test_campaigns import file_app
+from tests.supervision.campaigns.test_campaigns import file_app
 from tests.test_browser import _page_for, browser  # noqa: F401 - the fixture is used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -135,12 +135,10 @@ def _campaigns(world: World) -> dict[str, Any]:
     """A spot check and a self-inspection of the world's filed app, made once per walk."""
     if "campaigns" not in world:
         from govapp.accounts.models import Role, User
-        from govapp.supervision import campaign_services, selfcheck
+        from govapp.supervision.campaigns import selfcheck, spot_check
 
         national = User.objects.get(role=Role.NATIONAL_REVIEWER)
-        spot = campaign_services.campaign_create(
-            actor=national, title="抽查", size=1, method="random", seed="1"
-        )
+        spot = spot_check.campaign_create(actor=national, title="抽查", size=1, method="random", seed="1")
         inspection = selfcheck.selfcheck_launch(actor=national, title="自查")
         world["campaigns"] = {"spot": spot, "item": spot.items.get(), "selfcheck": inspection,
                               "return": inspection.returns.get()}  # fmt: skip
@@ -171,9 +169,9 @@ def _supervised(world: World) -> dict[str, Any]:
     if "supervised" not in world:
         from govapp.accounts.models import Role, User
         from govapp.complaints.services import complaint_submit
-        from govapp.supervision.legacy_models import LegacyApp
+        from govapp.supervision.enforcement.rectification import rectification_order_issue
+        from govapp.supervision.legacy.models import LegacyApp
         from govapp.supervision.models import SuspensionNotice, TypicalProblemNotice
-        from govapp.supervision.rectification import rectification_order_issue
 
         national = User.objects.get(role=Role.NATIONAL_REVIEWER)
         filer = User.objects.get(username="filer")

@@ -212,11 +212,11 @@ def test_every_rule_changes_nothing_the_second_time_across_national_day(  # type
     from govapp.complaints.models import Complaint
     from govapp.complaints.services import complaint_submit
     from govapp.registry.models import App
-    from govapp.supervision import campaign_services, selfcheck
-    from govapp.supervision.campaigns import SelfInspectionCampaign, SpotCheckCampaign
-    from govapp.supervision.legacy_models import LegacyApp
+    from govapp.supervision.campaigns import selfcheck, spot_check
+    from govapp.supervision.campaigns.models import SelfInspectionCampaign, SpotCheckCampaign
+    from govapp.supervision.enforcement.rectification import rectification_order_issue
+    from govapp.supervision.legacy.models import LegacyApp
     from govapp.supervision.models import RectificationOrder
-    from govapp.supervision.rectification import rectification_order_issue
 
     monkeypatch.setattr(services, "APPROVAL_CHECKS", [])
     filing = complete_filing(filer, name="节前应用", android_package="cn.gov.zj.holiday")
@@ -227,7 +227,7 @@ def test_every_rule_changes_nothing_the_second_time_across_national_day(  # type
     order = rectification_order_issue(app=app, actor=national_reviewer, source="reviewer", required_actions="删除打卡",
                                       article="第十三条", findings=[{"category": "checkin", "description": "打卡"}])  # fmt: skip
     complaint = complaint_submit(category="checkin", description="每天必须打卡", app_name=app.name)
-    spot = campaign_services.campaign_create(actor=national_reviewer, title="节前抽查", size=1, method="random",
+    spot = spot_check.campaign_create(actor=national_reviewer, title="节前抽查", size=1, method="random",
                                              seed="1")  # fmt: skip
     inspection = selfcheck.selfcheck_launch(actor=national_reviewer, title="节前自查")
     LegacyApp.objects.create(unit=filer.unit, name="存量应用", android_package="cn.gov.zj.legacy", kind="app",

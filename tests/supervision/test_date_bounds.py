@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from govapp.supervision import rectification
-from govapp.supervision.legacy_forms import LegacyAppForm
-from tests.supervision.test_rectification import file_app, issue
+from govapp.supervision.enforcement import rectification
+from govapp.supervision.legacy.forms import LegacyAppForm
+from tests.supervision.enforcement.test_rectification import file_app, issue
 
 ABSURD = ["9999-12-31", "0001-01-01"]
 

@@ -15,14 +15,12 @@ from govapp.accounts.models import Role, UnitFunction, UnitLevel
 from govapp.complaints import services as complaints
 from govapp.registry import services as registry
 from govapp.registry.models import App
-from govapp.supervision import campaign_services, selfcheck, suspension
-from govapp.supervision.legacy_models import LegacyApp
+from govapp.supervision.campaigns import selfcheck, spot_check
+from govapp.supervision.enforcement import suspension
+from govapp.supervision.enforcement.findings import findings_from_scan
+from govapp.supervision.enforcement.rectification import rectification_answer, rectification_order_issue
+from govapp.supervision.legacy.models import LegacyApp
 from govapp.supervision.models import RectificationOrder, TypicalProblemNotice
-from govapp.supervision.rectification import (
-    findings_from_scan,
-    rectification_answer,
-    rectification_order_issue,
-)
 from tests.factories import complete_filing, make_unit, make_user
 
 ONLINE = dt.date(2023, 5, 18)
@@ -70,7 +68,7 @@ def test_filer_queue_lists_orders_requests_questionnaires_and_legacy(  # type: i
     filed_app, filer, other_filer, national_reviewer, en
 ):
     order = _order(filed_app, national_reviewer)
-    spot = campaign_services.campaign_create(
+    spot = spot_check.campaign_create(
         actor=national_reviewer, title="抽查", size=1, method="random", seed="1"
     )
     inspection = selfcheck.selfcheck_launch(actor=national_reviewer, title="自查")
@@ -116,7 +114,7 @@ def test_national_queue_has_answered_orders_campaigns_and_notice_drafts(  # type
 ):
     order = _order(filed_app, national_reviewer)
     rectification_answer(order=order, actor=filer, statement="已删除打卡")
-    spot = campaign_services.campaign_create(actor=national_reviewer, title="春季抽查", size=1, method="random",
+    spot = spot_check.campaign_create(actor=national_reviewer, title="春季抽查", size=1, method="random",
                                              seed="7")  # fmt: skip
     draft = TypicalProblemNotice.objects.create(
         title="典型问题通报草稿", body="…", created_by=national_reviewer

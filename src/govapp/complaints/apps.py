@@ -7,7 +7,16 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from govapp.core.scheduler import register_time_rule
+        from govapp.supervision.app_signals import AppSignalSource, register_app_signals
 
-        from .services import complaints_mark_overdue
+        from .services import complaints_mark_overdue, open_complaint_counts, open_complaint_receipts
 
         register_time_rule("complaints_overdue", complaints_mark_overdue)
+        # Complaints sit above supervision: supervision weighs open complaints (risk-based spot checks,
+        # self-inspection contradictions) through this source and never imports complaints.
+        register_app_signals(
+            "complaints",
+            AppSignalSource(
+                open_complaint_counts=open_complaint_counts, open_complaint_receipts=open_complaint_receipts
+            ),
+        )

@@ -375,7 +375,7 @@ def complaint_order_rectification(
     The unit receives the finding only: neither the receipt (with which it could follow the case), nor
     the complainant, nor the contact reach the order. Returns the RectificationOrder.
     """
-    from govapp.supervision.rectification import rectification_order_issue
+    from govapp.supervision.enforcement.rectification import rectification_order_issue
 
     complaint = _locked(complaint, actor)
     text = _required(finding, _("Write the finding the unit must rectify."))
@@ -458,3 +458,14 @@ def open_complaint_counts(app_ids: Iterable[int]) -> dict[int, int]:
         .values_list("app_id", "n")
     )
     return {app_id: n for app_id, n in rows}
+
+
+def open_complaint_receipts(app_id: int) -> dict[str, list[str]]:
+    """Receipt codes of an app's open complaints by category: what a self-inspection answer may contradict."""
+    found: dict[str, list[str]] = {}
+    rows = Complaint.objects.filter(app_id=app_id, status__in=OPEN_STATUSES).values_list(
+        "category", "receipt"
+    )
+    for category, receipt in rows:
+        found.setdefault(category, []).append(receipt)
+    return found

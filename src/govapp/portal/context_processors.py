@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from govapp import __version__
 from govapp.accounts.models import Role, UnitFunction
+from govapp.supervision.campaigns import selfcheck
+from govapp.supervision.campaigns import spot_check as campaign_services
+from govapp.supervision.legacy import services as legacy
 
 # Users of these units act on suspension notices after a revocation (regulation §6), whatever their role.
 AUTHORITY_FUNCTIONS = (UnitFunction.IT_APPROVAL_AUTHORITY, UnitFunction.OM_FUNDING_AUTHORITY)
@@ -15,9 +18,6 @@ AUTHORITY_FUNCTIONS = (UnitFunction.IT_APPROVAL_AUTHORITY, UnitFunction.OM_FUNDI
 
 def staff_nav(user: Any) -> list[tuple[str, Any]]:
     """The main work areas a signed-in user may open: each link is one the target view would not refuse."""
-    # Supervision builds on core; imported per request so that core loads without it.
-    from govapp.supervision import campaign_services, legacy, selfcheck
-
     if user.unit_id and user.unit.function in AUTHORITY_FUNCTIONS:
         return [(reverse("supervision:suspension_inbox"), _("Suspension notices"))]
     links: list[tuple[str, Any]] = [(reverse("registry:filing_list"), _("Filings"))]

@@ -511,7 +511,7 @@ class _Teller:
 
     def rectify(self) -> None:
         assert self.app is not None
-        from govapp.supervision.rectification import rectification_order_issue
+        from govapp.supervision.enforcement.rectification import rectification_order_issue
 
         rectification_order_issue(
             app=self.app, actor=self.national, source="spot_check",
@@ -525,8 +525,8 @@ class _Teller:
 
     def rectified(self) -> None:
         assert self.app is not None
+        from govapp.supervision.enforcement.rectification import rectification_accept, rectification_answer
         from govapp.supervision.models import RectificationOrder
-        from govapp.supervision.rectification import rectification_accept, rectification_answer
 
         order = RectificationOrder.objects.filter(app=self.app).latest("pk")
         rectification_answer(order=order, actor=self.filer, statement="已下线积分排名和在线时长统计功能。")

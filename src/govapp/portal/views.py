@@ -23,6 +23,7 @@ from govapp.registry.models import App
 from govapp.registry.services import visible_apps, visible_filings
 from govapp.registry.views.clock import countdown, deregistration_clock, filing_clock
 
+from . import queues as supervision
 from .context_processors import AUTHORITY_FUNCTIONS
 
 
@@ -80,9 +81,6 @@ def _inspector_queue(user: Any) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
-    # Supervision builds on registry and core; imported here so that core loads without it.
-    from govapp.supervision import home as supervision
-
     user = signed_in_user(request)
     role = user.role
     today = timezone.localdate()

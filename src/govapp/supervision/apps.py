@@ -13,14 +13,14 @@ class SupervisionConfig(AppConfig):
         from govapp.core.scheduler import register_time_rule
         from govapp.registry.views.apps import register_app_page_section
 
-        from . import suspension
-        from .app_page import app_page_section
-        from .campaign_services import campaign_deadlines
-        from .legacy import legacy_reminders
-        from .rectification import rectification_mark_overdue
+        from .campaigns.deadlines import campaign_deadlines
+        from .enforcement import suspension
+        from .enforcement.app_page import app_page_section
+        from .enforcement.rectification import rectification_mark_overdue
+        from .legacy.services import legacy_reminders
 
         # Rectification and revocation consequences: the registry records every revocation and approval
-        # as a FilingEvent; supervision reacts to those rows (see supervision/suspension.py).
+        # as a FilingEvent; supervision reacts to those rows (see supervision/enforcement/suspension.py).
         suspension.connect()
         register_app_page_section(app_page_section)
         register_time_rule("rectification_overdue", rectification_mark_overdue)

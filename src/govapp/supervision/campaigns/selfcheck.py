@@ -1,0 +1,471 @@
+"""Self-inspection campaigns (自查自评): a questionnaire per filed app derived from the five prohibitions and
+the other duties, answered by the unit with evidence, compared with the latest technical test and the open
+complaints, and rolled up by province and unit so that non-responders are visible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govapp.accounts.divisions import BY_CODE
+from govapp.accounts.models import Role
+from govapp.core.calendar import deadline_for
+from govapp.core.notify import notify
+from govapp.registry.materials import Deficiency
+from govapp.registry.models import App
+from govapp.registry.services import WorkflowError, unit_filers
+
+from ..app_signals import open_complaint_receipts
+from .models import (
+    CampaignAction,
+    CampaignEvent,
+    CampaignStatus,
+    SelfInspectionCampaign,
+    SelfInspectionReturn,
+)
+from .scope import latest_scans, population, scope_errors, working_days_left
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+LIMIT = "SELF_INSPECTION"
+
+YES, NO = "yes", "no"
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+_ATTACHMENT_MAGIC = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+# Below this many monthly active users an app counts as rarely used (Art. 12: merge or shut down).
+RARELY_USED_MAU = 100
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question; ``problem`` is the answer that reports a breach, ``scan`` / ``complaint`` the categories
+    whose findings contradict the compliant answer."""
+
+    id: str
+    text: StrPromise
+    problem: str
+    article: str
+    scan: tuple[str, ...] = ()
+    complaint: tuple[str, ...] = ()
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("checkin", gettext_lazy("Does the app have a compulsory check-in (clock-in) function?"), YES,
+             "Art. 13(2)", ("checkin",), ("checkin",)),
+    Question("ranking", gettext_lazy("Does the app rank users or units by points?"), YES,
+             "Art. 13(2)", ("ranking",), ("ranking",)),
+    Question("online_time", gettext_lazy("Does the app count users' online time?"), YES,
+             "Art. 13(2)", ("online_time",), ("online_time",)),
+    Question("forced_download", gettext_lazy(
+        "Is anyone required to download, install or use the app, or are install or usage rates assessed or "
+        "reported?"), YES, "Art. 5, 13(3)", ("forced_download",), ("forced_download", "unfiled_app")),
+    Question("forced_login", gettext_lazy("Must users log in periodically (forced periodic login)?"), YES,
+             "Art. 13(3)", ("forced_login",), ("forced_login",)),
+    Question("engagement", gettext_lazy(
+        "Are likes, online votes, shares or study time used as evaluation criteria?"), YES,
+        "Art. 13(4)", ("engagement_metrics",), ("engagement_metrics",)),
+    Question("forced_upload", gettext_lazy(
+        "Must subordinate units upload work photos or videos without necessity?"), YES,
+        "Art. 13(4)", ("forced_upload",), ("forced_upload",)),
+    Question("location_tracking", gettext_lazy("Must users upload location tracks?"), YES,
+             "Art. 13(4)", ("location_tracking",), ("location_tracking",)),
+    Question("repeated_reporting", gettext_lazy(
+        "Does the app ask grassroots units to fill in forms or report data arbitrarily or repeatedly?"), YES,
+        "Art. 13(1)"),
+    Question("commercial", gettext_lazy("Is the app used for any commercial activity?"), YES, "Art. 13(5)"),
+    Question("complaint_function", gettext_lazy(
+        "Does the app provide a complaint and suggestion function with follow-up?"), NO,
+        "Art. 14", ("complaint_function_missing",)),
+    Question("ipv6", gettext_lazy("Does the app work over IPv6?"), NO, "Art. 14", ("ipv4_only",)),
+    Question("filing_number", gettext_lazy(
+        "Does the app display the sponsoring unit and the filing number prominently?"), NO,
+        "Art. 8", ("filing_number_missing",)),
+    Question("rarely_used", gettext_lazy(
+        "Is the app rarely used, so that it should be merged into another app or shut down?"), YES, "Art. 12"),
+)  # fmt: skip
+QUESTION_IDS = tuple(q.id for q in QUESTIONS)
+BY_ID = {q.id: q for q in QUESTIONS}
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# ---------------------------------------------------------------- permissions and visibility
+
+
+def can_launch(user: Any) -> bool:
+    """The national office for any scope; a provincial office for its own province."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.NATIONAL_REVIEWER:
+        return True
+    return bool(user.role == Role.PROVINCIAL_REVIEWER and user.unit_id and user.unit.province)
+
+
+def can_list(user: Any) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.role in (Role.NATIONAL_REVIEWER, Role.INSPECTOR) or user.is_provincial_role)
+    )
+
+
+def visible_returns(user: Any) -> QuerySet[SelfInspectionReturn]:
+    """The returns a supervisor may see in roll-ups: everything nationally, one province provincially."""
+    returns = SelfInspectionReturn.objects.select_related("app__unit", "campaign", "submitted_by")
+    if not user.is_authenticated:
+        return returns.none()
+    if user.role in (Role.NATIONAL_REVIEWER, Role.INSPECTOR):
+        return returns
+    if user.is_provincial_role and user.unit_id and user.unit.province:
+        return returns.filter(province=user.unit.province)
+    if user.role == Role.FILER and user.unit_id:
+        return returns.filter(app__unit_id=user.unit_id)
+    return returns.none()
+
+
+def visible_campaigns(user: Any) -> QuerySet[SelfInspectionCampaign]:
+    if not can_list(user):
+        return SelfInspectionCampaign.objects.none()
+    if user.role in (Role.NATIONAL_REVIEWER, Role.INSPECTOR):
+        return SelfInspectionCampaign.objects.all()
+    return SelfInspectionCampaign.objects.filter(returns__province=user.unit.province).distinct()
+
+
+def return_url(item: SelfInspectionReturn) -> str:
+    return reverse("supervision:selfcheck_return", args=[item.pk])
+
+
+def _event(*, campaign: SelfInspectionCampaign, action: str, actor: Any, app: App | None = None,
+           data: dict[str, Any] | None = None) -> CampaignEvent:  # fmt: skip
+    return CampaignEvent.objects.create(
+        self_inspection=campaign, app=app, action=action, actor=actor if getattr(actor, "pk", None) else None,
+        data=data or {},
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- launch
+
+
+@transaction.atomic
+def selfcheck_launch(
+    *, actor: Any, title: str, provinces: Sequence[str] = (), unit_levels: Sequence[str] = (),
+    app_kinds: Sequence[str] = (),
+) -> SelfInspectionCampaign:  # fmt: skip
+    """Ask every unit with a filed app in scope to answer the questionnaire within SELF_INSPECTION working days."""
+    if not can_launch(actor):
+        raise PermissionDenied(
+            _("Only the national office or a provincial office can launch a self-inspection.")
+        )
+    provinces = sorted(set(provinces))
+    if actor.role == Role.PROVINCIAL_REVIEWER:
+        own = actor.unit.province
+        if provinces and provinces != [own]:
+            raise PermissionDenied(
+                _("A provincial office can launch a self-inspection for its own province only.")
+            )
+        provinces = [own]
+    items = scope_errors(provinces=provinces, unit_levels=unit_levels, app_kinds=app_kinds)
+    if not title.strip():
+        items.append(Deficiency("title", _("title"), _("Give the campaign a title.")))
+    if items:
+        raise WorkflowError(
+            _("The self-inspection cannot be launched; correct the marked fields."), items=items
+        )
+    apps = list(population(provinces=provinces, unit_levels=unit_levels, app_kinds=app_kinds))
+    if not apps:
+        message = _("No filed app matches the scope; widen the provinces, unit levels or app kinds.")
+        raise WorkflowError(message, items=[Deficiency("provinces", _("provinces"), message)])
+    today = _today()
+    deadline = deadline_for(LIMIT, today)
+    campaign = SelfInspectionCampaign.objects.create(
+        title=title.strip(), provinces=provinces, unit_levels=sorted(set(unit_levels)), app_kinds=sorted(set(app_kinds)),
+        created_by=actor, started_on=today, due=deadline.due, due_provisional=deadline.provisional,
+    )  # fmt: skip
+    by_unit: dict[int, list[SelfInspectionReturn]] = {}
+    for app in apps:
+        item = SelfInspectionReturn.objects.create(campaign=campaign, app=app, province=app.unit.province)
+        by_unit.setdefault(app.unit_id, []).append(item)
+    for returns in by_unit.values():
+        unit = returns[0].app.unit
+        notify(
+            recipients=unit_filers(unit),
+            subject=_("Self-inspection: %(title)s") % {"title": campaign.title},
+            body=_("Answer the self-inspection questionnaire for %(apps)s by %(due)s (%(limit)s).")
+            % {"apps": "、".join(r.app.name for r in returns), "due": deadline.due.isoformat(),
+               "limit": deadline.describe()},
+            url=reverse("supervision:campaign_mine"), due=deadline.due,
+        )  # fmt: skip
+    _event(campaign=campaign, action=CampaignAction.LAUNCH, actor=actor,
+           data={"apps": len(apps), "units": len(by_unit), "due": deadline.due.isoformat()})  # fmt: skip
+    return campaign
+
+
+# ---------------------------------------------------------------- answer and compare
+
+
+def contradictions(
+    app: App, answers: dict[str, dict[str, str]], monthly_active_users: int | None
+) -> list[dict[str, Any]]:
+    """Flags for reviewers: an answer the latest scan or an open complaint contradicts, a breach the unit
+    reports itself, a rarely used app."""
+    scan = latest_scans([app.pk]).get(app.pk)
+    scan_found: dict[str, list[str]] = {}
+    if scan is not None:
+        for finding in scan.report_data.get("findings") or []:
+            if finding.get("status") == "violation":
+                scan_found.setdefault(str(finding.get("category")), []).append(str(finding.get("rule", "")))
+    complaints = open_complaint_receipts(app.pk)
+    flags: list[dict[str, Any]] = []
+    for question in QUESTIONS:
+        answer = answers.get(question.id, {}).get("answer")
+        text = str(question.text)
+        if answer == question.problem:
+            flags.append({"question": question.id, "kind": "self_reported", "article": question.article,
+                          "message": _("The unit reports a problem: “%(q)s” — %(a)s.")
+                          % {"q": text, "a": _("yes") if answer == YES else _("no")}})  # fmt: skip
+            continue
+        rules = sorted({rule for category in question.scan for rule in scan_found.get(category, [])})
+        if rules and scan is not None:
+            flags.append({"question": question.id, "kind": "scan", "article": question.article, "scan": scan.pk,
+                          "rules": rules,
+                          "message": _("Answered “%(q)s” compliantly, but the technical test of %(date)s found it "
+                                       "(%(rules)s).")
+                          % {"q": text, "date": timezone.localtime(scan.finished_at).date().isoformat()
+                             if scan.finished_at else "", "rules": ", ".join(rules)}})  # fmt: skip
+        receipts = sorted({r for category in question.complaint for r in complaints.get(category, [])})
+        if receipts:
+            flags.append({"question": question.id, "kind": "complaint", "article": question.article,
+                          "receipts": receipts,
+                          "message": _("Answered “%(q)s” compliantly, but %(n)d open complaint(s) report it.")
+                          % {"q": text, "n": len(receipts)}})  # fmt: skip
+    if monthly_active_users is not None and monthly_active_users < RARELY_USED_MAU and \
+            answers.get("rarely_used", {}).get("answer") != YES:  # fmt: skip
+        flags.append({"question": "rarely_used", "kind": "usage", "article": "Art. 12",
+                      "message": _("%(n)d monthly active users: a rarely used app should be merged or shut down.")
+                      % {"n": monthly_active_users}})  # fmt: skip
+    return flags
+
+
+def _read_attachment(uploaded: UploadedFile) -> tuple[bytes, str]:
+    name = (uploaded.name or "document").rsplit("/", 1)[-1][:255]
+    if uploaded.size is not None and uploaded.size > ATTACHMENT_MAX_BYTES:
+        raise WorkflowError(_("%(name)s is larger than 10 MB; attach a smaller document.") % {"name": name},
+                            items=[Deficiency("attachment", _("supporting document"), _("At most 10 MB."))])  # fmt: skip
+    data = b"".join(uploaded.chunks())
+    if len(data) > ATTACHMENT_MAX_BYTES:
+        raise WorkflowError(_("%(name)s is larger than 10 MB; attach a smaller document.") % {"name": name})
+    if not any(data.startswith(magic) for magic in _ATTACHMENT_MAGIC):
+        message = _("%(name)s is not a PDF, PNG or JPEG file.") % {"name": name}
+        raise WorkflowError(message, items=[Deficiency("attachment", _("supporting document"), message)])
+    return data, name
+
+
+@transaction.atomic
+def selfcheck_answer(
+    *, item: SelfInspectionReturn, actor: Any, answers: dict[str, dict[str, str]], monthly_active_users: int,
+    evidence: str, attachment: UploadedFile | None = None,
+) -> SelfInspectionReturn:  # fmt: skip
+    """The unit answers (or corrects its answers) while the campaign is open; contradictions are flagged."""
+    item = (
+        SelfInspectionReturn.objects.select_for_update(of=("self",))
+        .select_related("campaign", "app__unit")
+        .get(pk=item.pk)
+    )
+    if not actor.has_perm("registry.edit_filing", item.app):
+        raise PermissionDenied(_("Only a filer of the sponsoring unit can answer its self-inspection."))
+    if not item.campaign.is_open:
+        raise WorkflowError(_("This self-inspection is closed; answers can no longer be changed."))
+    problems: list[Deficiency] = []
+    cleaned: dict[str, dict[str, str]] = {}
+    for question in QUESTIONS:
+        raw = answers.get(question.id) or {}
+        answer = str(raw.get("answer", ""))
+        note = str(raw.get("note", "")).strip()[:2000]
+        if answer not in (YES, NO):
+            problems.append(Deficiency(question.id, str(question.text), _("Answer yes or no.")))
+        elif answer == question.problem and not note:
+            problems.append(Deficiency(question.id, str(question.text),
+                                       _("Explain the situation and what the unit will change.")))  # fmt: skip
+        cleaned[question.id] = {"answer": answer, "note": note}
+    if (
+        isinstance(monthly_active_users, bool)
+        or not isinstance(monthly_active_users, int)
+        or monthly_active_users < 0
+    ):
+        problems.append(
+            Deficiency(
+                "monthly_active_users", _("monthly active users"), _("Enter a whole number, 0 or more.")
+            )
+        )
+    if not evidence.strip():
+        problems.append(Deficiency("evidence", _("evidence"),
+                                   _("Describe how the answers were checked (who, when, which functions).")))  # fmt: skip
+    if problems:
+        raise WorkflowError(
+            _("The self-inspection is incomplete; answer every marked question."), items=problems
+        )
+    if attachment is not None:
+        data, name = _read_attachment(attachment)
+        item.attachment_sha256 = hashlib.sha256(data).hexdigest()
+        item.attachment_name = name
+        item.attachment.save(name, ContentFile(data), save=False)
+    first = not item.is_submitted
+    item.answers = cleaned
+    item.monthly_active_users = monthly_active_users
+    item.evidence = evidence.strip()[:5000]
+    item.flags = contradictions(item.app, cleaned, monthly_active_users)
+    item.submitted_by = actor
+    item.submitted_at = timezone.now()
+    item.save()
+    _event(campaign=item.campaign, action=CampaignAction.ANSWER, actor=actor, app=item.app,
+           data={"first": first, "flags": [f["kind"] + ":" + f["question"] for f in item.flags],
+                 "late": item.overdue})  # fmt: skip
+    if item.contradiction_count:
+        notify(
+            recipients=[item.campaign.created_by],
+            subject=_("Self-inspection contradicts the evidence: %(app)s") % {"app": item.app.name},
+            body=" ".join(f["message"] for f in item.flags if f["kind"] in ("scan", "complaint")),
+            url=return_url(item),
+        )
+    return item
+
+
+@transaction.atomic
+def selfcheck_close(*, campaign: SelfInspectionCampaign, actor: Any) -> SelfInspectionCampaign:
+    campaign = SelfInspectionCampaign.objects.select_for_update().get(pk=campaign.pk)
+    if not (
+        can_launch(actor) and (actor.role == Role.NATIONAL_REVIEWER or campaign.created_by_id == actor.pk)
+    ):
+        raise PermissionDenied(_("Only the office that launched the self-inspection can close it."))
+    if not campaign.is_open:
+        raise WorkflowError(_("This self-inspection is already closed."))
+    campaign.status = CampaignStatus.CLOSED
+    campaign.closed_at = timezone.now()
+    campaign.save(update_fields=["status", "closed_at"])
+    _event(campaign=campaign, action=CampaignAction.CLOSE, actor=actor)
+    return campaign
+
+
+# ---------------------------------------------------------------- roll-up
+
+
+@dataclass
+class UnitRow:
+    unit: Any
+    returns: list[SelfInspectionReturn] = field(default_factory=list)
+
+
+@dataclass
+class ProvinceRollup:
+    province: str
+    name: str
+    total: int = 0
+    answered: int = 0
+    flagged: int = 0
+    overdue: int = 0
+    missing: list[UnitRow] = field(default_factory=list)
+
+    @property
+    def unanswered(self) -> int:
+        return self.total - self.answered
+
+
+def rollup(campaign: SelfInspectionCampaign, user: Any) -> list[ProvinceRollup]:
+    """Per province (only the user's own for provincial offices): totals and the units that have not answered."""
+    rows: dict[str, ProvinceRollup] = {}
+    units: dict[tuple[str, int], UnitRow] = {}
+    for item in (
+        visible_returns(user).filter(campaign=campaign).order_by("province", "app__unit__name", "app__name")
+    ):
+        row = rows.setdefault(item.province, ProvinceRollup(
+            item.province, BY_CODE[item.province].name if item.province in BY_CODE else str(_("Central"))))  # fmt: skip
+        row.total += 1
+        if item.is_submitted:
+            row.answered += 1
+            row.flagged += bool(item.contradiction_count)
+            continue
+        row.overdue += item.overdue
+        key = (item.province, item.app.unit_id)
+        if key not in units:
+            units[key] = UnitRow(item.app.unit)
+            row.missing.append(units[key])
+        units[key].returns.append(item)
+    return [rows[p] for p in sorted(rows)]
+
+
+# ---------------------------------------------------------------- time rule
+
+
+def selfcheck_deadlines(*, today: dt.date) -> int:
+    """Unanswered returns past the due date are marked overdue once (unit and launching office told); one
+    reminder when two working days are left. Idempotent."""
+    changed = 0
+    pending = SelfInspectionReturn.objects.filter(campaign__status=CampaignStatus.OPEN, submitted_at__isnull=True,
+                                                  overdue=False)  # fmt: skip
+    for pk in list(pending.filter(campaign__due__lt=today).values_list("pk", flat=True)):
+        with transaction.atomic():
+            item = (
+                SelfInspectionReturn.objects.select_for_update(of=("self",))
+                .select_related("campaign", "app__unit")
+                .get(pk=pk)
+            )
+            if item.overdue or item.is_submitted:
+                continue
+            item.overdue, item.overdue_on = True, today
+            item.save(update_fields=["overdue", "overdue_on"])
+            _event(campaign=item.campaign, action=CampaignAction.ANSWER_OVERDUE, actor=None, app=item.app,
+                   data={"due": item.campaign.due.isoformat()})  # fmt: skip
+            notify(
+                recipients=list(unit_filers(item.app.unit)) + [item.campaign.created_by],
+                subject=_("Self-inspection overdue: %(app)s") % {"app": item.app.name},
+                body=_("The self-inspection “%(title)s” of %(app)s (%(unit)s) was due on %(due)s and has not been "
+                       "answered.")
+                % {"title": item.campaign.title, "app": item.app.name, "unit": item.app.unit.name,
+                   "due": item.campaign.due.isoformat()},
+                url=return_url(item),
+            )  # fmt: skip
+            changed += 1
+    for pk in list(
+        pending.filter(campaign__due__gte=today, reminded_on__isnull=True).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            item = (
+                SelfInspectionReturn.objects.select_for_update(of=("self",))
+                .select_related("campaign", "app__unit")
+                .get(pk=pk)
+            )
+            left = working_days_left(today, item.campaign.due)
+            if item.reminded_on or item.is_submitted or left is None or left > 2:
+                continue
+            item.reminded_on = today
+            item.save(update_fields=["reminded_on"])
+            _event(campaign=item.campaign, action=CampaignAction.REMIND, actor=None, app=item.app)
+            notify(
+                recipients=unit_filers(item.app.unit),
+                subject=_("Reminder: self-inspection of %(app)s due %(due)s")
+                % {"app": item.app.name, "due": item.campaign.due.isoformat()},
+                body=_("Answer the self-inspection “%(title)s”.") % {"title": item.campaign.title},
+                url=return_url(item), due=item.campaign.due,
+            )  # fmt: skip
+            changed += 1
+    return changed

@@ -1,0 +1,1 @@
+"""Enforcement: rectification orders, revocation, suspension notices, typical-problem notices, PDFs."""
