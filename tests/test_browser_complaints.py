@@ -9,6 +9,7 @@ import re
 import pytest
 
 from govapp.complaints.models import Complaint
+from govapp.complaints.services import find_by_receipt
 from govapp.registry import services
 from govapp.registry.models import App
 from tests.factories import complete_filing
@@ -52,7 +53,7 @@ def test_complain_follow_and_see_the_outcome(  # type: ignore[no-untyped-def]
     visitor.wait_for_load_state()
     receipt = visitor.locator("#receipt").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9-]{8,17}", receipt), receipt
-    complaint = Complaint.objects.get(receipt=receipt)
+    complaint = find_by_receipt(receipt)
     assert complaint.province == "33" and complaint.app_id == app.pk
 
     # Follow it on the tracking page: received, no outcome yet.

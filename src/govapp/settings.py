@@ -242,6 +242,8 @@ GOVAPP_TICK_MINUTES = _env_int("GOVAPP_TICK_MINUTES", 10, minimum=1)
 
 # Public API rate limit: requests per minute per client address.
 GOVAPP_PUBLIC_RATE_LIMIT = _env_int("GOVAPP_PUBLIC_RATE_LIMIT", 120)
+# Key of the complaint receipt hashes; unset, one is derived from SECRET_KEY (complaints/receipts.py).
+GOVAPP_RECEIPT_KEY = os.environ.get("GOVAPP_RECEIPT_KEY", "")
 # Reverse proxies in front of us that append X-Forwarded-For; 0 = use REMOTE_ADDR (the header is forgeable).
 GOVAPP_TRUSTED_PROXY_COUNT = _env_int("GOVAPP_TRUSTED_PROXY_COUNT", 0)
 

@@ -95,7 +95,7 @@ def test_the_unit_complained_about_learns_nothing(named, filer, client_for, prov
     ]
     for response in pages:
         text = response.content.decode()
-        for secret in (named.receipt, SECRET_NAME, SECRET_PHONE):
+        for secret in (named.receipt, named.case_number, SECRET_NAME, SECRET_PHONE):
             assert secret not in text
     for notification in Notification.objects.filter(recipient=filer):
         assert named.receipt not in notification.subject + notification.body + notification.url
@@ -109,14 +109,15 @@ def test_provincial_office_sees_its_province_only(
 ) -> None:
     zj = client_for(provincial_reviewer)
     page = zj.get(reverse("complaints:list")).content.decode()
-    assert named.receipt in page and central_complaint.receipt not in page
+    assert named.case_number in page and central_complaint.case_number not in page
+    assert named.receipt not in page  # staff see the case number, never the complainant's code
     detail = zj.get(reverse("complaints:detail", args=[named.pk]))
     assert detail.status_code == 200
     text = detail.content.decode()
     assert SECRET_NAME in text and SECRET_PHONE in text and named.description in text
     assert zj.get(reverse("complaints:detail", args=[central_complaint.pk])).status_code == 404
     js = client_for(other_provincial_reviewer)
-    assert named.receipt not in js.get(reverse("complaints:list")).content.decode()
+    assert named.case_number not in js.get(reverse("complaints:list")).content.decode()
     for url in urls(named):
         assert js.get(url).status_code == 404
 
@@ -126,7 +127,7 @@ def test_national_office_sees_all_but_the_contact_of_provincial_cases(
 ) -> None:
     client = client_for(national_reviewer)
     page = client.get(reverse("complaints:list")).content.decode()
-    assert named.receipt in page and central_complaint.receipt in page
+    assert named.case_number in page and central_complaint.case_number in page
     provincial = client.get(reverse("complaints:detail", args=[named.pk])).content.decode()
     assert (
         named.description in provincial and SECRET_NAME not in provincial and SECRET_PHONE not in provincial
@@ -222,7 +223,7 @@ def test_order_rectification_issues_an_order_for_the_app(named, provincial_revie
     from govapp.supervision.models import RectificationOrder
 
     order = RectificationOrder.objects.get(pk=event.data["order"])
-    assert order.complaint_receipt == "" and order.findings[0]["category"] == "checkin"
+    assert order.complaint_case == "" and order.findings[0]["category"] == "checkin"
     assert SECRET_NAME not in str(order.findings)
     detail = office.get(reverse("complaints:detail", args=[named.pk])).content.decode()
     assert event.data["order_reference"] in detail
@@ -247,9 +248,11 @@ def test_list_shows_the_working_day_countdown_and_overdue(named, provincial_revi
     office = client_for(provincial_reviewer)
     page = office.get(reverse("complaints:list")).content.decode()
     assert "working days left" in page and named.due.isoformat() in page
-    assert named.receipt not in office.get(reverse("complaints:list"), {"show": "overdue"}).content.decode()
     assert (
-        named.receipt
+        named.case_number not in office.get(reverse("complaints:list"), {"show": "overdue"}).content.decode()
+    )
+    assert (
+        named.case_number
         in office.get(reverse("complaints:list"), {"show": "all", "category": "checkin"}).content.decode()
     )
     assert office.get(reverse("complaints:list"), {"show": "bogus", "page": "x"}).status_code == 200

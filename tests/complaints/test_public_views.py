@@ -37,6 +37,12 @@ def send(client: Client, **overrides: Any) -> Any:
     return client.post(reverse("complaints:new"), form_data(**overrides))
 
 
+def receipt_shown(client: Client) -> str:
+    """The receipt code on the page after submission: the one time the system has it in clear."""
+    page = client.get(reverse("complaints:submitted")).content.decode()
+    return page.split('id="receipt"', 1)[1].split(">", 1)[1].split("<", 1)[0].strip()
+
+
 def test_form_page_lists_the_categories_with_examples(client) -> None:
     response = client.get(reverse("complaints:new"))
     assert response.status_code == 200
@@ -68,8 +74,12 @@ def test_anonymous_complaint_with_attachments_gives_a_receipt(apps, client, sett
     assert response.status_code == 302 and response["Location"] == reverse("complaints:submitted")
     complaint = Complaint.objects.get()
     page = client.get(response["Location"]).content.decode()
-    assert complaint.receipt in page and "Keep this code" in page
-    assert reverse("complaints:status", args=[complaint.receipt]) in page
+    receipt = page.split('id="receipt"', 1)[1].split(">", 1)[1].split("<", 1)[0].strip()
+    assert services.find_by_receipt(receipt) == complaint and "Keep this code" in page
+    assert reverse("complaints:status", args=[receipt]) in page
+    assert receipt not in str(complaint.__dict__)  # stored only as its keyed hash
+    # Shown once: the page does not show it again.
+    assert client.get(response["Location"])["Location"] == reverse("complaints:new")
     stored = ComplaintAttachment.objects.filter(complaint=complaint)
     assert sorted(a.content_type for a in stored) == ["application/pdf", "image/jpeg", "image/png"]
     for attachment in stored:
@@ -158,14 +168,13 @@ def test_receipt_page_without_a_complaint_goes_to_the_form(client) -> None:
 
 def test_tracking_shows_status_dates_and_outcome_only(apps, client, provincial_reviewer) -> None:
     send(client, anonymous=None, contact_name="李四", contact_phone="13800000000")
+    receipt = receipt_shown(client)
     complaint = Complaint.objects.get()
     services.complaint_handle(
         complaint=complaint, actor=provincial_reviewer, note="内部备注：联系了单位负责人王某"
     )
-    form = client.get(reverse("complaints:track"), {"receipt": complaint.receipt.lower()})
-    assert form.status_code == 302 and form["Location"] == reverse(
-        "complaints:status", args=[complaint.receipt]
-    )
+    form = client.get(reverse("complaints:track"), {"receipt": receipt.lower()})
+    assert form.status_code == 302 and form["Location"] == reverse("complaints:status", args=[receipt])
     page = client.get(form["Location"]).content.decode()
     assert "In handling" in page and complaint.due.isoformat() in page
     services.complaint_close(

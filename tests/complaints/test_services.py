@@ -30,7 +30,7 @@ def test_routed_to_the_province_of_the_apps_unit(
         recipient=provincial_reviewer, url__contains=f"/{complaint.pk}/"
     ).exists()
     assert not Notification.objects.filter(
-        recipient=other_provincial_reviewer, subject__contains=complaint.receipt
+        recipient=other_provincial_reviewer, subject__contains=complaint.case_number
     ).exists()
     js = submit(app_name="苏政通")
     assert js.province == "32"
@@ -42,7 +42,7 @@ def test_central_apps_go_to_the_national_office(apps, national_reviewer) -> None
     with override("en"):
         assert complaint.office_label == "National cyberspace office"
     assert Notification.objects.filter(
-        recipient=national_reviewer, subject__contains=complaint.receipt
+        recipient=national_reviewer, subject__contains=complaint.case_number
     ).exists()
 
 
@@ -69,7 +69,7 @@ def test_unknown_app_is_an_unfiled_case_routed_by_the_named_province(apps, other
     local = submit(app_name="某某街道打卡宝", complainant_province="32")
     assert local.unfiled and local.province == "32" and local.match == AppMatch.NONE
     assert Notification.objects.filter(
-        recipient=other_provincial_reviewer, subject__contains=local.receipt
+        recipient=other_provincial_reviewer, subject__contains=local.case_number
     ).exists()
 
 
@@ -147,7 +147,7 @@ def test_overdue_rule_flags_once_across_the_holiday(
     assert events.count() == 1
     assert (
         Notification.objects.filter(
-            recipient=provincial_reviewer, subject__contains=complaint.receipt
+            recipient=provincial_reviewer, subject__contains=complaint.case_number
         ).count()
         == 2
     )

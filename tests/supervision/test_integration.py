@@ -1,5 +1,5 @@
 """Supervision and complaints tied into the product: home queues by role, navigation, the app page's orders,
-the unit never seeing a complaint receipt, and scan findings turned into order findings."""
+the unit never seeing a complaint's receipt code or case number, and scan findings turned into order findings."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def test_provincial_queue_has_province_complaints_orders_and_legacy(  # type: ig
     assert 'data-legacy-unfiled="1"' in page
     assert reverse("supervision:selfcheck_list") in page
     far = _home(en(other_provincial_reviewer))
-    assert complaint.receipt not in far and order.reference not in far
+    assert complaint.case_number not in far and order.reference not in far
     # Complaints routed to a province are not on the national office's queue.
     assert f'data-complaint="{complaint.pk}"' not in _home(en(national_reviewer))
 
@@ -183,7 +183,7 @@ def test_app_page_links_the_order_form_and_lists_orders(  # type: ignore[no-unty
     )
 
 
-def test_unit_never_sees_the_complaint_receipt_on_an_order(  # type: ignore[no-untyped-def]
+def test_unit_never_sees_the_complaint_case_on_an_order(  # type: ignore[no-untyped-def]
     filed_app, filer, provincial_reviewer, en
 ):
     complaint = complaints.complaint_submit(
@@ -193,18 +193,18 @@ def test_unit_never_sees_the_complaint_receipt_on_an_order(  # type: ignore[no-u
     order = rectification_order_issue(
         app=filed_app, actor=provincial_reviewer, source="complaint", complaint=complaint, required_actions="删除打卡",
         article="第十三条",
-        findings=[{"category": "checkin", "description": "强制打卡", "evidence": {"complaint": complaint.receipt}}],
+        findings=[{"category": "checkin", "description": "强制打卡", "evidence": {"complaint": complaint.case_number}}],
     )  # fmt: skip
-    assert order.complaint_receipt == complaint.receipt
+    assert order.complaint_case == complaint.case_number
     url = reverse("supervision:order_detail", args=[order.pk])
 
     unit_page = en(filer).get(url).content.decode()
     reviewer_page = en(provincial_reviewer).get(url).content.decode()
 
     assert "强制打卡" in unit_page
-    for secret in (complaint.receipt, "李四", "13800000000"):
+    for secret in (complaint.receipt, complaint.case_number, "李四", "13800000000"):
         assert secret not in unit_page
-    assert complaint.receipt in reviewer_page
+    assert complaint.case_number in reviewer_page and complaint.receipt not in reviewer_page
 
 
 def _report(scan_pk: int) -> Any:

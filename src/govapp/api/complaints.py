@@ -18,6 +18,7 @@ from pydantic import Field
 from govapp.complaints import limits, services
 from govapp.complaints.choices import ComplaintCategory
 from govapp.complaints.forms import ComplaintForm
+from govapp.complaints.receipts import normalise_receipt
 from govapp.core.ratelimit import check_rate
 
 from .public import ApiError
@@ -170,7 +171,7 @@ def complaint_status(request: HttpRequest, receipt: str) -> ComplaintStatusOut:
             parameter="receipt",
         )
     return ComplaintStatusOut(
-        receipt=complaint.receipt,
+        receipt=normalise_receipt(receipt) or receipt.strip(),
         status=complaint.status,
         status_label=complaint.get_status_display(),
         received_at=complaint.received_at,

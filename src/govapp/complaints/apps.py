@@ -9,7 +9,7 @@ class ComplaintsConfig(AppConfig):
         from govapp.core.scheduler import register_time_rule
         from govapp.supervision.app_signals import AppSignalSource, register_app_signals
 
-        from .services import complaints_mark_overdue, open_complaint_counts, open_complaint_receipts
+        from .services import complaints_mark_overdue, open_complaint_cases, open_complaint_counts
 
         register_time_rule("complaints_overdue", complaints_mark_overdue)
         # Complaints sit above supervision: supervision weighs open complaints (risk-based spot checks,
@@ -17,6 +17,6 @@ class ComplaintsConfig(AppConfig):
         register_app_signals(
             "complaints",
             AppSignalSource(
-                open_complaint_counts=open_complaint_counts, open_complaint_receipts=open_complaint_receipts
+                open_complaint_counts=open_complaint_counts, open_complaint_cases=open_complaint_cases
             ),
         )

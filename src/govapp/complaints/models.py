@@ -27,8 +27,10 @@ class ComplaintQuerySet(models.QuerySet["Complaint"]):
 class Complaint(models.Model):
     Status = ComplaintStatus
 
-    receipt = models.CharField(_("receipt code"), max_length=17, unique=True)
-    # The first group of the code: lookups select by it, then compare whole codes in constant time.
+    # Staff refer to a complaint by its case number; the complainant's receipt code is a secret shown
+    # once and kept only as a keyed hash (complaints/receipts.py) beside its first group, for lookups.
+    case_number = models.CharField(_("case number"), max_length=20, unique=True)
+    receipt_hash = models.CharField(max_length=64, unique=True)
     receipt_prefix = models.CharField(max_length=4, db_index=True)
     category = models.CharField(_("category"), max_length=30, choices=ComplaintCategory.choices)
     description = models.TextField(_("description"))
@@ -74,6 +76,9 @@ class Complaint(models.Model):
 
     objects = ComplaintQuerySet.as_manager()
 
+    # The receipt code in clear: set on the instance that complaint_submit returns, never stored.
+    receipt: str = ""
+
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
@@ -81,7 +86,7 @@ class Complaint(models.Model):
         indexes = [models.Index(fields=["province", "status"])]
 
     def __str__(self) -> str:
-        return self.receipt
+        return self.case_number
 
     @property
     def is_open(self) -> bool:

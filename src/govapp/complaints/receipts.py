@@ -1,16 +1,20 @@
 """Receipt codes: random, unguessable, easy to read aloud and type ("TS-7KQ2-M9XD-4HRP").
 
 32 symbols without 0/O/1/I (which people confuse), 12 of them: 60 random bits, so guessing a live code
-is hopeless at the lookup rate limit. Lookups find candidates by the first group and compare whole
-codes in constant time, so response timing says nothing about how much of a guess was right.
+is hopeless at the lookup rate limit. The code is a secret of the complainant's: it is shown once, when
+the complaint is received, and stored only as a keyed hash (HMAC-SHA-256) beside its first group, by
+which lookups select; staff refer to a complaint by its case number, never by the code.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 import secrets
 import unicodedata
+
+from django.conf import settings
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 GROUPS = 3
@@ -42,5 +46,14 @@ def prefix_of(receipt: str) -> str:
     return receipt[len(PREFIX) + 1 : len(PREFIX) + 1 + GROUP_LENGTH]
 
 
-def same_receipt(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode("ascii"), b.encode("ascii"))
+def receipt_key() -> bytes:
+    """GOVAPP_RECEIPT_KEY, or a key derived from SECRET_KEY (then rotating SECRET_KEY loses every code)."""
+    configured = getattr(settings, "GOVAPP_RECEIPT_KEY", "")
+    if configured:
+        return configured.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"govapp.complaints.receipt", hashlib.sha256).digest()
+
+
+def receipt_digest(receipt: str) -> str:
+    """The keyed hash stored for a canonical receipt code: without the key it reveals nothing."""
+    return hmac.new(receipt_key(), receipt.encode("ascii"), hashlib.sha256).hexdigest()

@@ -33,7 +33,7 @@ from govapp.registry.services import WorkflowError
 
 from .choices import OPEN_STATUSES, AppMatch, ComplaintAction, ComplaintCategory, ComplaintStatus
 from .models import Complaint, ComplaintEvent
-from .receipts import new_receipt, normalise_receipt, prefix_of, same_receipt
+from .receipts import new_receipt, normalise_receipt, prefix_of, receipt_digest
 from .uploads import store_upload
 
 User = get_user_model()
@@ -188,8 +188,10 @@ def complaint_submit(
         due_provisional=deadline.provisional,
     )
     for _attempt in range(5):
-        complaint.receipt = new_receipt()
-        complaint.receipt_prefix = prefix_of(complaint.receipt)
+        receipt = new_receipt()
+        complaint.receipt_hash = receipt_digest(receipt)
+        complaint.receipt_prefix = prefix_of(receipt)
+        complaint.case_number = complaint.receipt_hash[:20]  # unique until the number below replaces it
         try:
             with transaction.atomic():
                 complaint.save()
@@ -198,6 +200,9 @@ def complaint_submit(
             complaint.pk = None
     else:
         raise RuntimeError("could not draw a unique receipt code")
+    complaint.case_number = case_number_for(complaint)
+    Complaint.objects.filter(pk=complaint.pk).update(case_number=complaint.case_number)
+    complaint.receipt = receipt
     for upload in attachments:
         store_upload(complaint=complaint, upload=upload)
     _record(
@@ -214,8 +219,8 @@ def complaint_submit(
     )
     notify(
         recipients=office_staff(province),
-        subject=_("New complaint %(receipt)s: %(app)s")
-        % {"receipt": complaint.receipt, "app": complaint.app_label},
+        subject=_("New complaint %(case)s: %(app)s")
+        % {"case": complaint.case_number, "app": complaint.app_label},
         body=_("Category: %(category)s. Handle it by %(due)s.")
         % {"category": complaint.get_category_display(), "due": deadline.due.isoformat()},
         url=_detail_url(complaint),
@@ -224,16 +229,19 @@ def complaint_submit(
     return complaint
 
 
+def case_number_for(complaint: Complaint) -> str:
+    """The staff's reference of a complaint: year received and a serial ("C2026-000123")."""
+    return f"C{timezone.localtime(complaint.received_at).year}-{complaint.pk:06d}"
+
+
 def find_by_receipt(raw: str) -> Complaint | None:
     """The complaint with this receipt code, or None (malformed, unknown or forged codes alike)."""
     receipt = normalise_receipt(raw)
     if receipt is None:
         return None
-    found = None
-    for candidate in Complaint.objects.filter(receipt_prefix=prefix_of(receipt)):
-        if same_receipt(candidate.receipt, receipt):
-            found = candidate
-    return found
+    return Complaint.objects.filter(
+        receipt_prefix=prefix_of(receipt), receipt_hash=receipt_digest(receipt)
+    ).first()
 
 
 # ---------------------------------------------------------------- handling
@@ -295,7 +303,7 @@ def complaint_assign(*, complaint: Complaint, actor: Any, assignee: Any, note: s
     if assignee.pk != actor.pk:
         notify(
             recipients=[assignee],
-            subject=_("Complaint %(receipt)s assigned to you") % {"receipt": complaint.receipt},
+            subject=_("Complaint %(case)s assigned to you") % {"case": complaint.case_number},
             body=_("Handle it by %(due)s.") % {"due": complaint.due.isoformat()},
             url=_detail_url(complaint),
             due=complaint.due,
@@ -437,7 +445,7 @@ def complaints_mark_overdue(*, today: dt.date | None = None) -> int:
                 recipients.append(complaint.assigned_to)
             notify(
                 recipients=recipients,
-                subject=_("Complaint %(receipt)s is overdue") % {"receipt": complaint.receipt},
+                subject=_("Complaint %(case)s is overdue") % {"case": complaint.case_number},
                 body=_("It was due on %(due)s and is still open.") % {"due": complaint.due.isoformat()},
                 url=_detail_url(complaint),
                 due=complaint.due,
@@ -460,12 +468,12 @@ def open_complaint_counts(app_ids: Iterable[int]) -> dict[int, int]:
     return {app_id: n for app_id, n in rows}
 
 
-def open_complaint_receipts(app_id: int) -> dict[str, list[str]]:
-    """Receipt codes of an app's open complaints by category: what a self-inspection answer may contradict."""
+def open_complaint_cases(app_id: int) -> dict[str, list[str]]:
+    """Case numbers of an app's open complaints by category: what a self-inspection answer may contradict."""
     found: dict[str, list[str]] = {}
     rows = Complaint.objects.filter(app_id=app_id, status__in=OPEN_STATUSES).values_list(
-        "category", "receipt"
+        "category", "case_number"
     )
-    for category, receipt in rows:
-        found.setdefault(category, []).append(receipt)
+    for category, case_number in rows:
+        found.setdefault(category, []).append(case_number)
     return found

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class AppSignalSource:
     """``open_complaint_counts(app_ids)``: open complaints per app, apps without any absent;
-    ``open_complaint_receipts(app_id)``: the receipt codes of an app's open complaints by category."""
+    ``open_complaint_cases(app_id)``: the case numbers of an app's open complaints by category."""
 
     open_complaint_counts: Callable[[Sequence[int]], dict[int, int]]
-    open_complaint_receipts: Callable[[int], dict[str, list[str]]]
+    open_complaint_cases: Callable[[int], dict[str, list[str]]]
 
 
 # By name, so that registering again (a second ready(), a test) replaces rather than counts twice.
@@ -40,10 +40,10 @@ def open_complaint_counts(app_ids: Sequence[int]) -> dict[int, int]:
     return counts
 
 
-def open_complaint_receipts(app_id: int) -> dict[str, list[str]]:
-    """Receipt codes of the app's open complaints by category (a self-inspection answer may contradict them)."""
+def open_complaint_cases(app_id: int) -> dict[str, list[str]]:
+    """Case numbers of the app's open complaints by category (a self-inspection answer may contradict them)."""
     found: dict[str, list[str]] = {}
     for source in _sources.values():
-        for category, receipts in source.open_complaint_receipts(app_id).items():
-            found.setdefault(category, []).extend(receipts)
+        for category, cases in source.open_complaint_cases(app_id).items():
+            found.setdefault(category, []).extend(cases)
     return found

@@ -87,7 +87,7 @@ def test_contradiction_with_the_latest_scan_and_complaints_is_flagged(  # type: 
     assert kinds == {("scan", "checkin"), ("complaint", "ranking")}
     scan_flag = next(f for f in item.flags if f["kind"] == "scan")
     assert scan_flag["scan"] == scan.pk and scan_flag["rules"] == ["FORM-CHECKIN-001"]
-    assert complaint.receipt in next(f for f in item.flags if f["kind"] == "complaint")["receipts"]
+    assert next(f for f in item.flags if f["kind"] == "complaint")["cases"] == [complaint.case_number]
     assert item.attachment_name == "自查报告.pdf" and item.contradiction_count == 2
     assert Notification.objects.filter(recipient=national_reviewer, url=url).exists()
 

@@ -18,8 +18,8 @@ def test_compose_edit_publish_public_page_and_pdf(  # type: ignore[no-untyped-de
     order = issue(app, national_reviewer)
     staff = client_for(national_reviewer)
     manage = reverse("supervision:notice_manage")
-    assert staff.post(manage, {"title": "", "complaint_receipts": ""}).status_code == 400
-    response = staff.post(manage, {"title": "", "orders": [order.pk], "complaint_receipts": ""})
+    assert staff.post(manage, {"title": "", "complaint_cases": ""}).status_code == 400
+    response = staff.post(manage, {"title": "", "orders": [order.pk], "complaint_cases": ""})
     notice = TypicalProblemNotice.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
         "supervision:notice_edit", args=[notice.pk]
@@ -66,13 +66,13 @@ def test_only_the_national_office_composes(filer, provincial_reviewer, client, c
     manage = reverse("supervision:notice_manage")
     assert client.get(manage).status_code == 302
     assert client_for(filer).get(manage).status_code == 403
-    assert client_for(provincial_reviewer).post(manage, {"complaint_receipts": "TS-X"}).status_code == 403
+    assert client_for(provincial_reviewer).post(manage, {"complaint_cases": "TS-X"}).status_code == 403
     assert client.get(reverse("supervision:notice_pdf", args=[999])).status_code == 404
 
 
-def test_unknown_complaint_receipt_is_a_clear_error(national_reviewer, client_for):  # type: ignore[no-untyped-def]
+def test_unknown_complaint_case_is_a_clear_error(national_reviewer, client_for):  # type: ignore[no-untyped-def]
     response = client_for(national_reviewer).post(
-        reverse("supervision:notice_manage"), {"complaint_receipts": "TS-NOPE-NOPE-NOPE"}
+        reverse("supervision:notice_manage"), {"complaint_cases": "TS-NOPE-NOPE-NOPE"}
     )
     assert response.status_code == 400
     assert "TS-NOPE-NOPE-NOPE" in response.content.decode()

@@ -91,7 +91,7 @@ def test_a_second_order_keeps_the_app_rectifying_and_only_the_last_acceptance_fi
     second = issue(
         filed_app, national_reviewer, workdays=5, source="complaint", complaint="TS-ABCD-EFGH-JKLM"
     )
-    assert second.due == dt.date(2026, 10, 10) and second.complaint_receipt == "TS-ABCD-EFGH-JKLM"
+    assert second.due == dt.date(2026, 10, 10) and second.complaint_case == "TS-ABCD-EFGH-JKLM"
     assert filed_app.events.filter(action=EventAction.ORDER_RECTIFICATION).count() == 1
     for order in (first, second):
         rectification.rectification_answer(order=order, actor=filer, statement="已删除打卡功能")

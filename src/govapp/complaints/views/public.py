@@ -101,7 +101,8 @@ def new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @limited
 def submitted(request: HttpRequest) -> HttpResponse:
-    receipt = request.session.get(SESSION_RECEIPT)
+    # Shown once: the code is a secret of the complainant's and the system keeps only its hash.
+    receipt = request.session.pop(SESSION_RECEIPT, None)
     if not receipt:
         return redirect("complaints:new")
     return render(
@@ -148,13 +149,18 @@ def status(request: HttpRequest, receipt: str) -> HttpResponse:
         malformed = normalise_receipt(receipt) is None
         context = {"form": TrackForm(initial={"receipt": receipt[:40]}), "malformed": malformed}
         return render(request, "complaints/not_found.html", context, status=404)
-    return render(request, "complaints/status.html", {"c": public_view(complaint)})
+    return render(
+        request,
+        "complaints/status.html",
+        {"c": public_view(complaint, receipt=normalise_receipt(receipt) or "")},
+    )
 
 
-def public_view(complaint: Complaint) -> dict[str, Any]:
-    """Everything the complainant may see — and nothing else (the template gets only this)."""
+def public_view(complaint: Complaint, *, receipt: str) -> dict[str, Any]:
+    """Everything the complainant may see — and nothing else (the template gets only this). ``receipt``
+    is the code the complainant gave: the system keeps only its hash."""
     return {
-        "receipt": complaint.receipt,
+        "receipt": receipt,
         "status": complaint.status,
         "status_label": complaint.get_status_display(),
         "received_at": complaint.received_at,

@@ -29,7 +29,7 @@ from govapp.registry.materials import Deficiency
 from govapp.registry.models import App
 from govapp.registry.services import WorkflowError, unit_filers
 
-from ..app_signals import open_complaint_receipts
+from ..app_signals import open_complaint_cases
 from .models import (
     CampaignAction,
     CampaignEvent,
@@ -234,7 +234,7 @@ def contradictions(
         for finding in scan.report_data.get("findings") or []:
             if finding.get("status") == "violation":
                 scan_found.setdefault(str(finding.get("category")), []).append(str(finding.get("rule", "")))
-    complaints = open_complaint_receipts(app.pk)
+    complaints = open_complaint_cases(app.pk)
     flags: list[dict[str, Any]] = []
     for question in QUESTIONS:
         answer = answers.get(question.id, {}).get("answer")
@@ -252,12 +252,12 @@ def contradictions(
                                        "(%(rules)s).")
                           % {"q": text, "date": timezone.localtime(scan.finished_at).date().isoformat()
                              if scan.finished_at else "", "rules": ", ".join(rules)}})  # fmt: skip
-        receipts = sorted({r for category in question.complaint for r in complaints.get(category, [])})
-        if receipts:
+        cases = sorted({r for category in question.complaint for r in complaints.get(category, [])})
+        if cases:
             flags.append({"question": question.id, "kind": "complaint", "article": question.article,
-                          "receipts": receipts,
+                          "cases": cases,
                           "message": _("Answered “%(q)s” compliantly, but %(n)d open complaint(s) report it.")
-                          % {"q": text, "n": len(receipts)}})  # fmt: skip
+                          % {"q": text, "n": len(cases)}})  # fmt: skip
     if monthly_active_users is not None and monthly_active_users < RARELY_USED_MAU and \
             answers.get("rarely_used", {}).get("answer") != YES:  # fmt: skip
         flags.append({"question": "rarely_used", "kind": "usage", "article": "Art. 12",

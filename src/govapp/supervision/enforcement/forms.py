@@ -55,7 +55,7 @@ class OrderIssueForm(forms.Form):
         error_messages={"min_value": _("Enter at least 1 working day."),
                         "max_value": _("Enter at most %(limit_value)s working days.")},
     )  # fmt: skip
-    complaint_receipt = forms.CharField(label=_("complaint receipt (if any)"), max_length=40, required=False)
+    complaint_case = forms.CharField(label=_("complaint case number (if any)"), max_length=40, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -150,19 +150,19 @@ class NoticeComposeForm(forms.Form):
         queryset=RectificationOrder.objects.select_related("app__unit").order_by("-issued_on", "-id"),
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
-    complaint_receipts = forms.CharField(
-        label=_("complaint receipts"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One receipt code per line."),
+    complaint_cases = forms.CharField(
+        label=_("complaint case numbers"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One case number per line (C2026-000123)."),
     )  # fmt: skip
 
-    def clean_complaint_receipts(self) -> list[str]:
-        raw = self.cleaned_data.get("complaint_receipts", "")
+    def clean_complaint_cases(self) -> list[str]:
+        raw = self.cleaned_data.get("complaint_cases", "")
         return [line.strip().upper() for line in raw.splitlines() if line.strip()]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if not data.get("orders") and not data.get("complaint_receipts"):
+        if not data.get("orders") and not data.get("complaint_cases"):
             raise forms.ValidationError(
                 _("Select at least one case (an order, a revocation or a complaint).")
             )

@@ -73,8 +73,9 @@ class RectificationOrder(FSMModelMixin, models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
     )
-    # The complaint is referred to by its receipt so that supervision does not depend on complaints' tables.
-    complaint_receipt = models.CharField(_("complaint receipt"), max_length=40, blank=True)
+    # The complaint is referred to by its case number (never the complainant's receipt code), so that
+    # supervision does not depend on complaints' tables.
+    complaint_case = models.CharField(_("complaint case number"), max_length=40, blank=True)
     scan = models.ForeignKey(
         "inspection.Scan",
         null=True,

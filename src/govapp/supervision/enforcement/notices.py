@@ -38,31 +38,31 @@ def _order_fact(order: RectificationOrder) -> dict[str, str]:
     }
 
 
-def _complaint_facts(receipts: Sequence[str]) -> list[dict[str, str]]:
-    if not receipts:
+def _complaint_facts(case_numbers: Sequence[str]) -> list[dict[str, str]]:
+    if not case_numbers:
         return []
     try:
         complaint_model = apps.get_model("complaints", "Complaint")
     except LookupError:
         raise WorkflowError(
-            _("Complaints are not available in this installation; remove the receipts.")
+            _("Complaints are not available in this installation; remove the case numbers.")
         ) from None
-    found = {c.receipt: c for c in complaint_model.objects.filter(receipt__in=receipts)}
-    unknown = [r for r in receipts if r not in found]
+    found = {c.case_number: c for c in complaint_model.objects.filter(case_number__in=case_numbers)}
+    unknown = [r for r in case_numbers if r not in found]
     if unknown:
         raise WorkflowError(
-            _("No complaint has the receipt %(receipts)s.") % {"receipts": ", ".join(unknown)},
-            items=[Deficiency("complaint_receipts", _("complaint receipts"), _("Check the receipt codes."))],
+            _("No complaint has the case number %(cases)s.") % {"cases": ", ".join(unknown)},
+            items=[Deficiency("complaint_cases", _("complaint case numbers"), _("Check the case numbers."))],
         )
     facts = []
-    for receipt in receipts:
-        complaint = found[receipt]
+    for case_number in case_numbers:
+        complaint = found[case_number]
         app = getattr(complaint, "app", None)
         unit = getattr(app, "unit", None)
         facts.append(
             {
                 "kind": "complaint",
-                "ref": receipt,
+                "ref": case_number,
                 "unit": unit.name if unit else "",
                 "province": str(unit.province_name) if unit else "",
                 "app": app.name if app else str(getattr(complaint, "app_name", "")),
@@ -92,13 +92,13 @@ def notice_compose(
     *,
     actor: Any,
     orders: Sequence[RectificationOrder],
-    complaint_receipts: Sequence[str] = (),
+    complaint_cases: Sequence[str] = (),
     title: str = "",
 ) -> TypicalProblemNotice:
     """A draft notice whose facts (unit, app, article, finding, outcome) are filled in from the cases."""
     if not can_compose(actor):
         raise PermissionDenied(_("Only the national office can compose a notice."))
-    cases = [_order_fact(o) for o in orders] + _complaint_facts(list(complaint_receipts))
+    cases = [_order_fact(o) for o in orders] + _complaint_facts(list(complaint_cases))
     if not cases:
         raise WorkflowError(_("Select at least one case (an order, a revocation or a complaint)."))
     return TypicalProblemNotice.objects.create(

@@ -164,8 +164,8 @@ def rectification_order_issue(
     scan: Any = None,
 ) -> RectificationOrder:
     """Order the unit of a filed app to rectify within working days; the first open order moves the app
-    to "rectifying". Notifies the unit's filers. ``complaint`` may be a Complaint (its ``receipt`` is kept)
-    or a receipt string; ``scan`` an inspection Scan whose id is recorded."""
+    to "rectifying". Notifies the unit's filers. ``complaint`` may be a Complaint (its case number is kept,
+    never its receipt code) or a case number; ``scan`` an inspection Scan whose id is recorded."""
     app = App.objects.select_for_update(of=("self",)).select_related("unit").get(pk=app.pk)
     if not can_issue(actor, app):
         raise PermissionDenied(
@@ -192,7 +192,7 @@ def rectification_order_issue(
             items=[Deficiency("workdays", _("working days"), _("Enter a whole number from 1 to %(max)d.")
                               % {"max": MAX_WORKDAYS})],
         )  # fmt: skip
-    receipt = str(getattr(complaint, "receipt", complaint) or "")
+    case = str(getattr(complaint, "case_number", complaint) or "")
     if app.state not in (App.State.FILED, App.State.RECTIFYING):
         raise WorkflowError(
             _("Rectification can be ordered only for a filed app; this app is “%(state)s”.")
@@ -203,7 +203,7 @@ def rectification_order_issue(
     order = RectificationOrder.objects.create(
         app=app, source=source, findings=cleaned, required_actions=required_actions.strip(), article=article.strip(),
         workdays=days, issued_on=today, due=deadline.due, due_provisional=deadline.provisional, issued_by=actor,
-        complaint_receipt=receipt[:40], scan=scan if getattr(scan, "pk", None) else None,
+        complaint_case=case[:40], scan=scan if getattr(scan, "pk", None) else None,
     )  # fmt: skip
     summary = "; ".join(f["description"] for f in cleaned)
     reason = _("Rectification order %(ref)s: %(summary)s") % {"ref": order.reference, "summary": summary}
@@ -223,7 +223,7 @@ def rectification_order_issue(
     _event(
         order=order, action=SupervisionAction.ISSUE, actor=actor, reason=required_actions.strip(),
         data={"due": deadline.due.isoformat(), "workdays": days, "provisional": deadline.provisional,
-              "source": source, "complaint": order.complaint_receipt, "scan": order.scan_id},
+              "source": source, "complaint": order.complaint_case, "scan": order.scan_id},
     )  # fmt: skip
     return order
 

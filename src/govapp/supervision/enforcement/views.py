@@ -104,7 +104,7 @@ def order_new(request: HttpRequest, app_pk: int) -> HttpResponse:
                 order = rectification.rectification_order_issue(
                     app=app, actor=request.user, source=data["source"], findings=findings,
                     required_actions=data["required_actions"], article=data["article"], workdays=data["workdays"],
-                    complaint=data["complaint_receipt"] or None,
+                    complaint=data["complaint_case"] or None,
                 )  # fmt: skip
             except WorkflowError as exc:
                 error, error_items, status = exc.message, _items(exc), 400
@@ -356,7 +356,7 @@ def notice_manage(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 notice = notices.notice_compose(
-                    actor=request.user, orders=list(data["orders"]), complaint_receipts=data["complaint_receipts"],
+                    actor=request.user, orders=list(data["orders"]), complaint_cases=data["complaint_cases"],
                     title=data["title"],
                 )  # fmt: skip
             except WorkflowError as exc:
