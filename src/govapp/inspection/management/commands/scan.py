@@ -16,10 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govapp.inspection.engine.categories import CATEGORIES
 from govapp.inspection.engine.html_report import render_html
 from govapp.inspection.engine.limits import Limits
 from govapp.inspection.engine.report import ScanReport, format_summary
-from govapp.inspection.engine.rules import CATEGORIES
 from govapp.inspection.engine.sandbox import scan_package_isolated
 from govapp.inspection.engine.scan import scan_package
 from govapp.inspection.models import ErrorKind
