@@ -149,3 +149,23 @@ def test_console_script_runs_the_sandboxed_scan(violating: Path, tmp_path: Path)
         f"govapp scan: 文件无法读取：{tmp_path / 'gone.hap'}: no such file or directory"
     ]
     assert "Traceback" not in result.stderr
+
+
+def test_help_describes_the_command_in_the_active_language() -> None:
+    from govapp.inspection.management.commands.scan import Command
+
+    assert "Run the technical test on app packages" in Command().create_parser("govapp", "scan").format_help()
+    with translation.override("zh-hans"):
+        assert "对安装包" in Command().create_parser("govapp", "scan").format_help()
+
+
+def test_console_script_help_exits_0() -> None:
+    govapp = Path(sys.executable).with_name("govapp")
+    if not govapp.exists():
+        pytest.fail(f"the govapp console script is not installed next to {sys.executable} (pip install -e .)")
+    result = subprocess.run(
+        [str(govapp), "scan", "--help"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--filing-number" in result.stdout and "--declared" in result.stdout
+    assert "Traceback" not in result.stderr

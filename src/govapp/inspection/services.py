@@ -199,7 +199,7 @@ def scan_filing_number(filing: Filing) -> str:
 def current_versions() -> tuple[str, str]:
     """Engine and rule-set versions a scan started now would record."""
     from .engine.report import engine_version
-    from .engine.rules import default_ruleset
+    from .engine.rules.ruleset import default_ruleset
 
     return engine_version(), default_ruleset().version
 

@@ -13,14 +13,13 @@ from govapp.inspection.engine.errors import PackageError
 from govapp.inspection.engine.facts import Interest
 from govapp.inspection.engine.formats.dex import (
     _all_strings,
-    _code_ranges,
-    _code_section,
     _decode_mutf8,
     _decode_string,
     _strings_in_order,
     open_dex,
     scan_dex,
 )
+from govapp.inspection.engine.formats.dex_linking import _code_ranges, _code_section
 from tests.inspection.engine.conftest import AndroidCorpus, entry, mutations
 
 EVERYTHING = Interest.everything()

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from govapp.inspection.engine.formats.dex import (
+from govapp.inspection.engine.formats.dex import open_dex
+from govapp.inspection.engine.formats.dex_linking import (
     _BETWEEN,
     _INVOKE_CLASS,
     _code_ranges,
@@ -24,7 +25,6 @@ from govapp.inspection.engine.formats.dex import (
     _CodeOwners,
     _index_pattern,
     _invokes_by_index,
-    open_dex,
 )
 from tests.inspection.engine.conftest import AndroidCorpus, entry
 

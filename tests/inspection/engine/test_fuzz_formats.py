@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from govapp.inspection.engine import formats
 from govapp.inspection.engine.errors import PackageError
 from govapp.inspection.engine.facts import Interest
-from govapp.inspection.engine.formats import abc, hap, textscan, wxapkg
+from govapp.inspection.engine.formats import abc, hap, hap_resources, textscan, wxapkg
 from govapp.inspection.engine.formats.detect import loads_lenient
 from govapp.inspection.engine.limits import Limits
 from tests.inspection import builders as b
@@ -108,7 +108,7 @@ def test_resources_index_parser(data: st.DataObject) -> None:
         {0x01000000: ("app_name", "考勤"), 0x01000001: ("t", "打卡")}, zh={0x01000000: "中"}
     )
     with contextlib.suppress(PackageError):
-        hap.parse_resource_index(data.draw(mutated(original)), "resources.index", LIMITS)
+        hap_resources.parse_resource_index(data.draw(mutated(original)), "resources.index", LIMITS)
 
 
 @FUZZ

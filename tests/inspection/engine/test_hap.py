@@ -11,7 +11,7 @@ import pytest
 from govapp.inspection.engine import formats
 from govapp.inspection.engine.errors import LimitExceeded, PackageError
 from govapp.inspection.engine.formats import abc
-from govapp.inspection.engine.formats.hap import parse_resource_index
+from govapp.inspection.engine.formats.hap_resources import parse_resource_index
 from govapp.inspection.engine.limits import Limits
 from tests.inspection import builders as b
 

@@ -15,7 +15,8 @@ from govapp.inspection.engine.errors import PackageError
 from govapp.inspection.engine.facts import Interest
 from govapp.inspection.engine.formats.dex import _all_method_refs, _all_strings, open_dex
 from govapp.inspection.engine.prefilter import Prefilter, matching, prefilter_for
-from govapp.inspection.engine.rules import compile_union, default_ruleset, union_candidates
+from govapp.inspection.engine.rules.caseless import compile_union, union_candidates
+from govapp.inspection.engine.rules.ruleset import default_ruleset
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "var/cache/androguard/usr/share/doc/androguard/examples"

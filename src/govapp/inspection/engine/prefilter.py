@@ -125,7 +125,7 @@ def _containing(blob: str, starts: list[int], literals: Iterable[str]) -> set[in
     return found
 
 
-_REGISTRY_MAX = 1024  # more than rules.compile_union keeps compiled (256)
+_REGISTRY_MAX = 1024  # more than rules.caseless.compile_union keeps compiled (256)
 _REGISTRY: dict[re.Pattern[str], Callable[[], Prefilter | None]] = {}
 
 
@@ -257,7 +257,7 @@ class _Analysis:
     """Exact strings and required literals of parsed regex items (``re._parser`` form)."""
 
     def __init__(self, variants: Variants) -> None:
-        import re._constants as c  # noqa: PLC0415  (the stdlib's parser internals, see rules.py)
+        import re._constants as c  # noqa: PLC0415  (the stdlib's parser internals, see rules/caseless.py)
 
         self.c: Any = c
         self.variants = variants

@@ -137,7 +137,7 @@ def scan_package_isolated(
 ) -> ScanReport:
     """``scan_package`` in a capped child; timeouts, crashes and memory exhaustion become error reports."""
     from .report import ScanReport, error_report
-    from .rules import default_ruleset
+    from .rules.ruleset import default_ruleset
     from .scan import check_declarations, file_identity
 
     check_declarations(declarations)

@@ -12,11 +12,12 @@ import stat
 import time
 from pathlib import Path
 
+from .categories import CATEGORIES
 from .errors import PackageError
 from .facts import PackageFacts
 from .limits import Limits
 from .report import ScanReport, error_report, package_summary
-from .rules import CATEGORIES, RuleSet, default_ruleset
+from .rules.ruleset import RuleSet, default_ruleset
 
 _HASH_CHUNK = 1024 * 1024
 

@@ -11,15 +11,15 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govapp.inspection.engine.categories import CATEGORIES
 from govapp.inspection.engine.html_report import render_html
 from govapp.inspection.engine.limits import Limits
 from govapp.inspection.engine.report import ScanReport, format_summary
-from govapp.inspection.engine.rules import CATEGORIES
 from govapp.inspection.engine.sandbox import scan_package_isolated
 from govapp.inspection.engine.scan import scan_package
 from govapp.inspection.models import ErrorKind
@@ -62,6 +62,13 @@ class Command(BaseCommand):
         "Run the technical test on app packages (APK, APKS/XAPK, HAP/APP, wxapkg, RPK) or mini-program "
         "source. Exit 0: no violation; 1: violation found; 2: could not analyse."
     )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # argparse formats the description with re.sub, which refuses a lazy string: translate it
+        # now, in the language active for this run.
+        parser.description = str(self.help)
+        return parser
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH", help=_("package file or source directory"))

@@ -1,0 +1,51 @@
+"""The categories a finding can have: the eight formalism ids of Art. 13 and the technical ones.
+
+The formalism ids are a stable interface (reports, complaints, filings' declarations and
+supervision use them); this tuple is their one source and their canonical order. The rule
+loader refuses a rule of any other category. Plain data only: the engine imports nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+FORMALISM_CATEGORIES: tuple[str, ...] = (
+    "checkin",
+    "ranking",
+    "online_time",
+    "engagement_metrics",
+    "forced_upload",
+    "location_tracking",
+    "forced_login",
+    "forced_download",
+)
+
+# The item of Art. 13 (五个不得) each formalism category falls under, (zh, en) as rules cite it:
+# item 2 names check-in, points ranking and online-time statistics; item 3 forced download and
+# periodic login; item 4 likes/votes/study time as criteria and compulsory photo/track uploads.
+FORMALISM_ARTICLES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "checkin": ("第十三条第二项", "Art. 13(2)"),
+        "ranking": ("第十三条第二项", "Art. 13(2)"),
+        "online_time": ("第十三条第二项", "Art. 13(2)"),
+        "engagement_metrics": ("第十三条第四项", "Art. 13(4)"),
+        "forced_upload": ("第十三条第四项", "Art. 13(4)"),
+        "location_tracking": ("第十三条第四项", "Art. 13(4)"),
+        "forced_login": ("第十三条第三项", "Art. 13(3)"),
+        "forced_download": ("第十三条第三项", "Art. 13(3)"),
+    }
+)
+
+TECHNICAL_CATEGORIES: tuple[str, ...] = (
+    "cleartext",
+    "debuggable",
+    "excessive_permission",
+    "tracker",
+    "ipv4_only",
+    "complaint_function_missing",
+    "packer",
+    "filing_number_missing",
+)
+
+CATEGORIES: tuple[str, ...] = FORMALISM_CATEGORIES + TECHNICAL_CATEGORIES
