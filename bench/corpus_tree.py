@@ -108,7 +108,9 @@ def parse_entry(raw: dict[str, Any], *, source: str) -> Entry:
 
 def load_entries(*, shared: Path, additions: Path) -> list[Entry]:
     """Both label files; a missing additions file is no additions, a missing shared file an error."""
-    entries = [parse_entry(raw, source="shared") for raw in _entries_of(json.loads(shared.read_text("utf-8")))]
+    entries = [
+        parse_entry(raw, source="shared") for raw in _entries_of(json.loads(shared.read_text("utf-8")))
+    ]
     if additions.exists():
         document = json.loads(additions.read_text("utf-8"))
         entries += [parse_entry(raw, source="additions") for raw in _entries_of(document)]
@@ -121,7 +123,9 @@ def missing_entries(entries: list[Entry], root: Path) -> list[Entry]:
 
 def how_to_bring(entries: list[Entry], root: Path) -> str:
     """The lines that tell a clean checkout exactly what to fetch and how."""
-    lines = [f"{len(entries)} corpus folder(s) missing under {root} (set GOVAPP_CORPUS_DIR to use another place):"]
+    lines = [
+        f"{len(entries)} corpus folder(s) missing under {root} (set GOVAPP_CORPUS_DIR to use another place):"
+    ]
     for entry in entries:
         lines.append(f"  {entry.repo} @ {entry.commit} -> {root / entry.folder_name}")
     lines += [
@@ -159,7 +163,9 @@ def extract_commit(git_dir: Path, commit: str, dest: Path) -> list[str]:
     skipped = []
     listing = _git(git_dir, "ls-tree", "-r", "-z", "--full-tree", commit)
     if listing.returncode != 0:
-        raise RuntimeError(f"{git_dir}: cannot list {commit}: {listing.stderr.decode(errors='replace').strip()}")
+        raise RuntimeError(
+            f"{git_dir}: cannot list {commit}: {listing.stderr.decode(errors='replace').strip()}"
+        )
     for record in listing.stdout.split(b"\0"):
         if not record:
             continue
@@ -187,13 +193,19 @@ def _extract_one(entry: Entry, git_dir: Path, root: Path) -> int:
         print(f"{entry.key}: already at {dest}")
         return 0
     skipped = extract_commit(git_dir, entry.commit, dest)
-    note = f" ({len(skipped)} file(s) absent from the git directory: {', '.join(skipped[:5])})" if skipped else ""
+    note = (
+        f" ({len(skipped)} file(s) absent from the git directory: {', '.join(skipped[:5])})"
+        if skipped
+        else ""
+    )
     print(f"{entry.key}: extracted to {dest}{note}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     extract = sub.add_parser("extract", help="extract labelled commits into the corpus folder")
     extract.add_argument("--git-dir", type=Path, help="one repository's git directory")

@@ -101,14 +101,23 @@ def scan_entry(entry: Entry, root: Path) -> EntryResult:
 
 
 def measured_commit() -> str:
-    """The checkout's short commit, with "+changes" when the engine or rules differ from it."""
+    """The checkout's short commit and the last commit that changed src/ (the engine and its rules)."""
+
     def git(*args: str) -> str:
-        done = subprocess.run(["git", "-C", str(REPO_ROOT), *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), *args], capture_output=True, text=True, check=False
+        )
         return done.stdout.strip()
 
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--", "src")
-    return f"{commit}+changes" if dirty else commit
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    engine = git("log", "-1", "--format=%h", "--", "src") or "unknown"
+    described = head if engine == head else f"{head} (src/ as of {engine})"
+    # Uncommitted engine or rule changes make the figures those of no commit at all.
+    return (
+        f"{described} with uncommitted changes in src/"
+        if git("status", "--porcelain", "--", "src")
+        else described
+    )
 
 
 def result_to_dict(result: EntryResult) -> dict[str, Any]:
@@ -145,7 +154,9 @@ def result_to_dict(result: EntryResult) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every result and score as JSON")
     parser.add_argument("--write-docs", action="store_true", help=f"replace the section in {DOCS.name}")
     parser.add_argument("--missing", action="store_true", help="only list missing corpus folders")
@@ -155,8 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if not args.shared.is_file():
-        print(f"bench-detection: the shared corpus file {args.shared} does not exist (set GOVAPP_SHARED_CORPUS)",
-              file=sys.stderr)
+        print(
+            f"bench-detection: the shared corpus file {args.shared} does not exist (set GOVAPP_SHARED_CORPUS)",
+            file=sys.stderr,
+        )
         return 2
     entries = load_entries(shared=args.shared, additions=args.additions)
     if args.only:
@@ -175,25 +188,34 @@ def main(argv: list[str] | None = None) -> int:
     for number, entry in enumerate(entries, 1):
         result = scan_entry(entry, root)
         results.append(result)
-        state = result.crash or (f"error: {result.error[:80]}" if result.error else ", ".join(sorted(result.detected)) or "-")
-        print(f"[{number}/{len(entries)}] {entry.key} {result.seconds:.1f}s: {state}", file=sys.stderr, flush=True)
+        state = result.crash or (
+            f"error: {result.error[:80]}" if result.error else ", ".join(sorted(result.detected)) or "-"
+        )
+        print(
+            f"[{number}/{len(entries)}] {entry.key} {result.seconds:.1f}s: {state}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     scores = {part: score(results, part=part) for part in PARTS}
     meta = {
         "commit": measured_commit(),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": "make bench-detection  # = .venv/bin/python bench/detection.py --write-docs",
+        "command": "make bench-detection DETECTION_ARGS=--write-docs",
         "entries": len(results),
         "shared_file": str(args.shared),
-        "additions_file": str(args.additions.relative_to(REPO_ROOT)) if args.additions.is_relative_to(REPO_ROOT) else str(args.additions),
+        "additions_file": str(args.additions.relative_to(REPO_ROOT))
+        if args.additions.is_relative_to(REPO_ROOT)
+        else str(args.additions),
     }
     markdown = render_markdown(meta=meta, scores=scores, results=results)
     print(markdown)
+    tables = render_markdown(meta=meta, scores=scores, results=results, with_errors=False)
     if args.json:
         payload = {"meta": meta, "scores": scores, "results": [result_to_dict(r) for r in results]}
         args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.write_docs:
-        DOCS.write_text(replace_docs_section(DOCS.read_text("utf-8"), markdown), encoding="utf-8")
+        DOCS.write_text(replace_docs_section(DOCS.read_text("utf-8"), tables), encoding="utf-8")
         print(f"bench-detection: wrote the section into {DOCS.relative_to(REPO_ROOT)}", file=sys.stderr)
     return 0
 

@@ -72,9 +72,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _error_lists(part: dict[str, Any]) -> list[str]:
+def _error_lists(part: dict[str, Any], *, with_errors: bool) -> list[str]:
     lines: list[str] = []
-    if part["false_positives"]:
+    if with_errors and part["false_positives"]:
         lines += ["", "False positives (the finding's first evidence):", ""]
         for item in part["false_positives"]:
             evidence = "; ".join(item["evidence"]) or "no evidence"
@@ -82,11 +82,13 @@ def _error_lists(part: dict[str, Any]) -> list[str]:
                 f"- {item['entry']} **{item['category']}** ({item['rule']}, {item['status']} "
                 f"{item['confidence']:.2f}): {_cell(evidence)}"
             )
-    if part["false_negatives"]:
+    if with_errors and part["false_negatives"]:
         lines += ["", "False negatives (the label's evidence → what the engine said):", ""]
         for item in part["false_negatives"]:
             evidence = "; ".join(item["label_evidence"]) or "no evidence given"
-            lines.append(f"- {item['entry']} **{item['category']}**: {_cell(evidence)} → {_cell(item['engine'])}")
+            lines.append(
+                f"- {item['entry']} **{item['category']}**: {_cell(evidence)} → {_cell(item['engine'])}"
+            )
     if part["not_analysed"]:
         lines += ["", "Not analysed (counted as no detections):", ""]
         for item in part["not_analysed"]:
@@ -94,20 +96,36 @@ def _error_lists(part: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_markdown(*, meta: dict[str, Any], scores: dict[str, dict[str, Any]], results: list[EntryResult]) -> str:
-    """The whole section, heading included."""
+def render_markdown(
+    *,
+    meta: dict[str, Any],
+    scores: dict[str, dict[str, Any]],
+    results: list[EntryResult],
+    with_errors: bool = True,
+) -> str:
+    """The whole section, heading included; ``with_errors`` adds every false positive and miss."""
     lines = [
         SECTION,
         "",
         f"Engine at commit {meta['commit']}, measured {meta['date']} on {meta['entries']} labelled real projects: "
-        f"`{meta['command']}`.",
+        f"`{meta['command']}` (= `.venv/bin/python bench/detection.py --write-docs`).",
+        "",
         "The labels come from reading each project's code under `../shared/categories.md`: the shared dev "
         f"corpus (`../shared/corpus/miniprograms-dev.json`) and our additions (`{meta['additions_file']}`, "
         "see `bench/corpus/README.md`; the holdout part is never looked at while tuning, and is the figure "
         "to quote). The code is extracted outside the repository (`bench/fetch_corpus.md`).",
+        "",
         "A detection is a finding with status `violation` or `declared_exception` in one of the eight "
         "formalism categories; an advisory is not. Macro averages are over the categories with at least "
         "one positive in the part. Low-confidence entries are scored apart.",
+        *(
+            []
+            if with_errors
+            else [
+                "Every false positive (with the finding's evidence) and every miss (with the label's "
+                "evidence and what the engine said) is printed by the command and kept in its `--json` output."
+            ]
+        ),
         "",
         "### Summary",
         "",
@@ -120,7 +138,7 @@ def render_markdown(*, meta: dict[str, Any], scores: dict[str, dict[str, Any]], 
             lines.append("No entries.")
             continue
         lines += _score_table(part)
-        lines += _error_lists(part)
+        lines += _error_lists(part, with_errors=with_errors)
     lines += [
         "",
         "### Calibration",

@@ -81,29 +81,39 @@ def score(results: list[EntryResult], *, part: str) -> dict[str, Any]:
             elif found:
                 counts[category]["fp"] += 1
                 assert best is not None
-                false_positives.append({
-                    "entry": entry.key,
-                    "category": category,
-                    "rule": best["rule"],
-                    "status": best["status"],
-                    "confidence": best["confidence"],
-                    "evidence": _evidence_of(best),
-                    "counter_evidence": list((entry.raw.get("counter_evidence") or {}).get(_label(category), [])),
-                })
+                false_positives.append(
+                    {
+                        "entry": entry.key,
+                        "category": category,
+                        "rule": best["rule"],
+                        "status": best["status"],
+                        "confidence": best["confidence"],
+                        "evidence": _evidence_of(best),
+                        "counter_evidence": list(
+                            (entry.raw.get("counter_evidence") or {}).get(_label(category), [])
+                        ),
+                    }
+                )
             elif labelled:
                 counts[category]["fn"] += 1
-                false_negatives.append({
-                    "entry": entry.key,
-                    "category": category,
-                    "label_evidence": entry.evidence.get(category, []),
-                    "engine": _why_missed(result, best),
-                })
-    per_category = {category: {**_prf(c["tp"], c["fp"], c["fn"]), "positives": c["positives"]}
-                    for category, c in counts.items()}
+                false_negatives.append(
+                    {
+                        "entry": entry.key,
+                        "category": category,
+                        "label_evidence": entry.evidence.get(category, []),
+                        "engine": _why_missed(result, best),
+                    }
+                )
+    per_category = {
+        category: {**_prf(c["tp"], c["fp"], c["fn"]), "positives": c["positives"]}
+        for category, c in counts.items()
+    }
     micro = _prf(*(sum(c[key] for c in counts.values()) for key in ("tp", "fp", "fn")))
     with_positives = [per_category[c] for c in CATEGORIES if counts[c]["positives"]]
     macro = {
-        key: (sum(row[key] or 0.0 for row in with_positives) / len(with_positives) if with_positives else None)
+        key: (
+            sum(row[key] or 0.0 for row in with_positives) / len(with_positives) if with_positives else None
+        )
         for key in ("p", "r", "f1")
     }
     return {
@@ -145,7 +155,9 @@ def calibration(results: list[EntryResult]) -> list[dict[str, Any]]:
     for result in results:
         for finding in result.findings:
             index = min(int(round(finding["confidence"], 2) / BUCKET_WIDTH + 1e-9), int(1 / BUCKET_WIDTH) - 1)
-            bucket = buckets.setdefault(index, {"findings": 0, "right": 0, "detections": 0, "detections_right": 0})
+            bucket = buckets.setdefault(
+                index, {"findings": 0, "right": 0, "detections": 0, "detections_right": 0}
+            )
             right = finding["category"] in result.entry.positives
             bucket["findings"] += 1
             bucket["right"] += right
@@ -168,8 +180,17 @@ def merged_calibration(scores: dict[str, dict[str, Any]], parts: tuple[str, ...]
     merged: dict[float, dict[str, Any]] = {}
     for part in parts:
         for row in scores[part]["calibration"]:
-            into = merged.setdefault(row["low"], {"low": row["low"], "high": row["high"], "findings": 0, "right": 0,
-                                                  "detections": 0, "detections_right": 0})
+            into = merged.setdefault(
+                row["low"],
+                {
+                    "low": row["low"],
+                    "high": row["high"],
+                    "findings": 0,
+                    "right": 0,
+                    "detections": 0,
+                    "detections_right": 0,
+                },
+            )
             for key in ("findings", "right", "detections", "detections_right"):
                 into[key] += row[key]
     rows = [merged[key] for key in sorted(merged)]
