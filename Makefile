@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/govapp
 PO_FILES := $(wildcard src/govapp/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-postgres setup system-deps samples lint bench clean
+.PHONY: run test test-postgres setup system-deps samples lint bench bench-detection clean
 
 run: setup
 	$(BIN)/govapp serve --addr $(ADDR)
@@ -54,6 +54,12 @@ lint: setup
 
 bench: setup samples
 	$(BIN)/python bench/run_all.py
+
+# Detection quality on the labelled real projects; their code lives outside the checkout
+# ($$GOVAPP_CORPUS_DIR, default /var/tmp/govapp-corpus): a missing folder is named with how to bring it.
+# DETECTION_ARGS=--write-docs updates docs/benchmarks.md.
+bench-detection: setup
+	$(BIN)/python bench/detection.py $(DETECTION_ARGS)
 
 clean:
 	rm -rf $(VENV) var/cache .pytest_cache
