@@ -62,6 +62,15 @@ def test_the_verification_page_on_a_phone(live_server, browser, register) -> Non
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_revoked_card_on_a_phone_shows_the_date_and_no_qr(live_server, browser, register) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    page = _page_for(browser, live_server.url, None, viewport=PHONE)
+    page.goto(f"{live_server.url}/verify/{quote(number_of(register.revoked))}/")
+    _shot(page, "verify-revoked-phone")
+    assert page.locator("[data-date=revoked_on]").is_visible() and page.locator(".qr").count() == 0
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_header_of_a_reviewer_at_desktop_and_phone_width(  # type: ignore[no-untyped-def]
     live_server,
     browser,  # noqa: F811
