@@ -82,8 +82,8 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         connections.close_all()
 
 
-def _page_for(browser, base: str, username: str | None):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+def _page_for(browser, base: str, username: str | None, viewport: tuple[int, int] = (390, 844)):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(20_000)
     if username:

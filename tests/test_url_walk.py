@@ -251,6 +251,7 @@ LEGACY_REGISTRARS = ("filer", "other_filer", "far_filer", "provincial_reviewer",
 LEGACY_LISTERS = (*LEGACY_REGISTRARS, "national_reviewer", "inspector")
 RULES: dict[str, Rule] = {
     "healthz": Public(),
+    "favicon": Public(),
     "set_language": Public(),
     "accounts:login": Public(),
     "accounts:logout": Public(),  # GET is refused (405); a POST would sign the walking personas out

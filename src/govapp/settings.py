@@ -74,6 +74,8 @@ if EMBEDDED:
 # Django's test set-up adds "testserver" itself; a production host list must not carry it.
 ALLOWED_HOSTS = _env_list("GOVAPP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _env_list("GOVAPP_CSRF_TRUSTED_ORIGINS", [])
+# Our own page (both languages, the site's look) instead of Django's bare one that points at DEBUG.
+CSRF_FAILURE_VIEW = "govapp.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import quote
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from govapp.registry import services
 from tests.public.builders import Register, number_of
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +202,26 @@ def test_no_login_is_needed_and_a_signed_in_user_sees_the_same(
     anonymous = Client().get(API).json()
     signed_in = client_for(national_reviewer).get(API).json()
     assert anonymous["count"] == signed_in["count"] == 6
+
+
+def test_standing_dates_are_given_where_they_apply(register: Register, filer) -> None:  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    offline = today + dt.timedelta(days=30)
+    services.shutdown_announce(
+        app=register.filed, actor=filer, notice="https://hz.gov.cn/n", offline_date=offline
+    )
+    _, announced = get(f"{API}/{quote(number_of(register.filed))}")
+    assert announced["status"] == "valid" and announced["valid"] is True  # valid until deregistration
+    assert announced["shutdown_announced_on"] == today.isoformat()
+    assert announced["planned_offline_date"] == offline.isoformat()
+    assert announced["revoked_on"] is None and announced["deregistered_on"] is None
+    _, revoked = get(f"{API}/{quote(number_of(register.revoked))}")
+    assert revoked["revoked_on"] == today.isoformat() and revoked["shutdown_announced_on"] is None
+    _, deregistered = get(f"{API}/{quote(number_of(register.deregistered))}")
+    assert deregistered["deregistered_on"] == today.isoformat() and deregistered["revoked_on"] is None
+    assert deregistered["shutdown_announced_on"] == today.isoformat()
+    # The register's lines carry the same fields.
+    _, page = get(API, q="浙里办")
+    line = next(r for r in page["results"] if r["number"] == announced["number"])
+    assert line["shutdown_announced_on"] == today.isoformat()
+    assert line["planned_offline_date"] == offline.isoformat()

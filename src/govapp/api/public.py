@@ -66,6 +66,10 @@ def filing_out(request: HttpRequest, record: queries.PublicRecord) -> PublicFili
         current_number=record.current_number,
         current_status=record.current_status,  # type: ignore[arg-type]
         verify_url=request.build_absolute_uri(reverse("public:verify", args=[record.number])),
+        shutdown_announced_on=record.shutdown_announced_on,
+        planned_offline_date=record.planned_offline_date,
+        revoked_on=record.revoked_on,
+        deregistered_on=record.deregistered_on,
     )
 
 

@@ -52,6 +52,18 @@ class PublicFilingOut(Schema):
         None, description="For a superseded number: the status of the current number."
     )
     verify_url: str = Field(description="The public verification page of this number (what QR codes encode).")
+    shutdown_announced_on: dt.date | None = Field(
+        None,
+        description="The date the sponsoring unit announced that the app will shut down; the number stays "
+        "valid until the filing is deregistered. Null when no shutdown was announced.",
+    )
+    planned_offline_date: dt.date | None = Field(
+        None, description="With a shutdown announcement: the date the app goes offline; otherwise null."
+    )
+    revoked_on: dt.date | None = Field(None, description="For a revoked number: the date of revocation.")
+    deregistered_on: dt.date | None = Field(
+        None, description="For a deregistered number: the date the filing was deregistered."
+    )
 
 
 class PublicFilingPage(Schema):

@@ -6,9 +6,11 @@ import logging
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from govapp import __version__
 
@@ -56,3 +58,22 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(request, 500, "errors/500.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: usually an expired form or blocked cookies; say so and how to go on."""
+    # Django's reason ("CSRF token missing", "Origin checking failed …") is for the log, not for people.
+    log.warning("CSRF failure on %s: %s", request.path, reason)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "CSRF verification failed"}, status=403)
+    referer = request.headers.get("Referer", "")
+    back = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) else ""
+    return render(request, "errors/csrf.html", {"back": back}, status=403)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico: browsers and feed readers ask for it on every site even without a <link rel=icon>."""
+    response = redirect(static("govapp/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

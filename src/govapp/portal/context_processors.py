@@ -32,7 +32,7 @@ def staff_nav(user: Any) -> list[tuple[str, Any]]:
     if legacy.can_list(user):
         links.append((reverse("supervision:legacy_list"), _("Legacy apps")))
     if user.has_perm("complaints.list_complaints"):
-        links.append((reverse("complaints:list"), _("Complaints")))
+        links.append((reverse("complaints:list"), _("Complaint handling")))
     return links
 
 

@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
 from govapp.accounts.divisions import BY_CODE
-from govapp.registry.choices import AppKind
-from govapp.registry.models import App, FilingNumber
+from govapp.registry.choices import AppKind, EventAction
+from govapp.registry.models import App, FilingEvent, FilingNumber
 from govapp.registry.numbers import normalise_number, normalise_text
 
 # Public statuses of a number. "superseded" covers every number that is no longer the app's
@@ -47,6 +47,12 @@ STATUS_EXPLANATIONS = {
         "This number is no longer in use: the app was filed again under a newer number."
     ),
 }
+# A shutdown notice (Art. 10) leaves the number valid until the offline report deregisters it, but the
+# public must learn of it from the day it is announced, not at deregistration.
+SHUTDOWN_EXPLANATION = gettext_lazy(
+    "The app is still filed under this number, but its sponsoring unit has announced that it will shut down."
+)
+_SHUTDOWN_STATES = (App.State.SHUTDOWN_NOTICED, App.State.DEREGISTERED)
 _BADGE_CLASSES = {
     VALID: "badge-ok",
     REVOKED: "badge-bad",
@@ -103,6 +109,10 @@ class PublicRecord:
     last_change: dt.datetime
     current_number: str | None  # the app's number now, when this one was replaced
     current_status: str | None
+    shutdown_announced_on: dt.date | None = None  # the unit published its shutdown notice
+    planned_offline_date: dt.date | None = None  # the day the notice says the app goes offline
+    revoked_on: dt.date | None = None
+    deregistered_on: dt.date | None = None
 
     @property
     def status_label(self) -> str:
@@ -110,7 +120,14 @@ class PublicRecord:
 
     @property
     def explanation(self) -> str:
+        if self.status == VALID and self.shutdown_announced_on is not None:
+            return str(SHUTDOWN_EXPLANATION)
         return str(STATUS_EXPLANATIONS[self.status])
+
+    @property
+    def shutdown_announced(self) -> bool:
+        """A valid number whose app is announced to shut down (the page warns, the QR code stays)."""
+        return self.status == VALID and self.shutdown_announced_on is not None
 
     @property
     def badge_class(self) -> str:
@@ -151,16 +168,48 @@ def province_options() -> list[tuple[str, str]]:
     return [(CENTRAL, str(_("Central")))] + [(code, province_label(code)) for code in BY_CODE]
 
 
+def _announcement_subquery(app_ref: str) -> Subquery:
+    """The moment of the app's latest shutdown notice, for annotating a queryset (one query per page)."""
+    events = FilingEvent.objects.filter(app=OuterRef(app_ref), action=EventAction.ANNOUNCE_SHUTDOWN)
+    return Subquery(events.order_by("-at", "-pk").values("at")[:1])
+
+
+def _shutdown_announced_at(app: App) -> dt.datetime | None:
+    if app.state not in _SHUTDOWN_STATES:
+        return None
+    if hasattr(app, "shutdown_announced_at"):  # annotated by public_apps()
+        announced: dt.datetime | None = app.shutdown_announced_at
+        return announced
+    return (
+        FilingEvent.objects.filter(app=app, action=EventAction.ANNOUNCE_SHUTDOWN)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
+def _local_date(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
 def record_for(number: FilingNumber) -> PublicRecord:
     """The public record of a number row (app, unit and filing selected by the caller)."""
     app = number.app
     is_current = app.current_number_id == number.pk
+    announced_on = offline_on = revoked_on = deregistered_on = None
     if is_current:
         status = _RECORD_TO_PUBLIC[FilingNumber.Status(number.status)]
         # A change filing renames the app under the same number: the register shows the approved name.
         app_name, kind = app.name, app.kind
         last_change = _latest(number.issued_at, number.status_changed_at, app.changed_at)
         current_number = current_status = None
+        announced = _shutdown_announced_at(app)
+        if announced is not None:
+            announced_on, offline_on = _local_date(announced), app.offline_date
+        if status == REVOKED:
+            revoked_on = _local_date(number.status_changed_at)
+        elif status == DEREGISTERED:
+            deregistered_on = _local_date(number.status_changed_at)
     else:
         status = SUPERSEDED
         app_name, kind = number.filing.app_name, number.filing.app_kind
@@ -181,6 +230,10 @@ def record_for(number: FilingNumber) -> PublicRecord:
         last_change=last_change,
         current_number=current_number,
         current_status=current_status,
+        shutdown_announced_on=announced_on,
+        planned_offline_date=offline_on,
+        revoked_on=revoked_on,
+        deregistered_on=deregistered_on,
     )
 
 
@@ -279,7 +332,11 @@ def public_apps(
 
     Raises LookupError_ naming the parameter when a filter value is malformed.
     """
-    apps = App.objects.publicly_listed().select_related("unit", "current_number")
+    apps = (
+        App.objects.publicly_listed()
+        .select_related("unit", "current_number")
+        .annotate(shutdown_announced_at=_announcement_subquery("pk"))
+    )
     if identity:
         condition = identity_filter(identity)
         if condition is not None:

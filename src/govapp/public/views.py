@@ -87,8 +87,13 @@ def _card(request: HttpRequest, raw: str) -> HttpResponse:
         "record": record,
         "verify_url": url,
         "verify_url_display": uri_to_iri(url),
-        # Units print or show this QR code in the app; it is drawn here from our own URL only.
-        "qr_svg": mark_safe(segno.make(url, error="m").svg_inline(scale=4, dark="#1f2329", light="#ffffff")),
+        # Units print or show this QR code in the app; it is drawn here from our own URL only, and only
+        # while the number is valid: a revoked, deregistered or replaced number is not for display.
+        "qr_svg": (
+            mark_safe(segno.make(url, error="m").svg_inline(scale=4, dark="#1f2329", light="#ffffff"))
+            if record.is_valid
+            else ""
+        ),
         "current_url": verify_url(request, record.current_number) if record.current_number else "",
     }
     return render(request, "public/verify.html", context)

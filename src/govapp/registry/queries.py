@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, When
 
 from govapp.accounts.models import Role
 
+from .choices import FilingState
 from .models import App, Filing
 
 
@@ -41,3 +42,30 @@ def visible_filings(user: Any) -> Any:
     if not (user.is_authenticated and user.role == Role.FILER):
         filings = filings.filter(submitted_at__isnull=False)
     return filings
+
+
+# Statuses a filings list can show and filter on (docs/decisions/0001-two-state-machines.md): the state
+# of a procedure still open or closed without approval, or the standing of the app that an approved
+# procedure put in the register (a filing approved in June is not "filed" once the app is revoked).
+PROCEDURE_STATUSES = (
+    FilingState.DRAFT,
+    FilingState.PROVINCIAL_REVIEW,
+    FilingState.RETURNED,
+    FilingState.NATIONAL_REVIEW,
+    FilingState.AWAITING_SUPPLEMENT,
+    FilingState.ABANDONED,
+    FilingState.WITHDRAWN,
+)
+STANDING_STATUSES = tuple(FilingState(state) for state in App.State.values if state != App.State.DRAFT)
+
+
+def with_shown_status(filings: QuerySet[Filing]) -> Any:
+    """Annotates ``shown_status``: the app's standing for the filing it stands on, else the filing's state."""
+    # Typed Any like visible_filings(): django-stubs sees the annotation neither in filter() nor on rows.
+    return filings.annotate(
+        shown_status=Case(
+            When(pk=F("app__approved_filing_id"), then=F("app__state")),
+            default=F("state"),
+            output_field=CharField(),
+        )
+    )

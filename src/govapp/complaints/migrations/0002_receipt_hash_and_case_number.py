@@ -28,13 +28,4 @@ class Migration(migrations.Migration):
             model_name="complaint", name="receipt_hash", field=models.CharField(max_length=64, null=True)
         ),
         migrations.RunPython(hash_receipts, migrations.RunPython.noop),
-        migrations.RemoveField(model_name="complaint", name="receipt"),
-        migrations.AlterField(
-            model_name="complaint",
-            name="case_number",
-            field=models.CharField(max_length=20, unique=True, verbose_name="case number"),
-        ),
-        migrations.AlterField(
-            model_name="complaint", name="receipt_hash", field=models.CharField(max_length=64, unique=True)
-        ),
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from django import forms
 from django.contrib import messages
@@ -49,6 +49,7 @@ from .access import explain_denials, visible_app, visible_filing
 from .clock import deregistration_clock, filing_clock
 from .presentation import linked_items
 
+Tone = Literal["primary", "secondary", "danger"]
 Runner = Callable[[HttpRequest, Any, dict[str, Any], list[Deficiency]], str]
 
 
@@ -66,10 +67,17 @@ class Action:
     run: Runner
     done: str | Promise
     deficiencies: bool = False
-    danger: bool = False
+    # primary: a step forward (approve, forward, submit); danger: a refusal or an end (return, revoke,
+    # withdraw); secondary: neither (extend). Decision buttons must not all look alike.
+    tone: Tone = "primary"
     inline: bool = False  # no input: the filing page posts it directly
     help: str | Promise = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def button_class(self) -> str:
+        """The class of the button or link that takes this action (static/govapp/app.css)."""
+        return f"btn-{self.tone}"
 
     def allowed(self, user: Any, obj: Any) -> bool:
         return any(user.has_perm(p, obj) for p in self.perms)
@@ -204,7 +212,7 @@ FILING_ACTIONS: dict[str, Action] = {
                _submit, gettext_lazy("Submitted. The review clock has started."), inline=True,
                help=gettext_lazy("Submits the filing for review. Every required item must be complete.")),
         Action("withdraw", gettext_lazy("Withdraw"), ("registry.edit_filing",), tuple(PRE_FILING), WithdrawForm,
-               _withdraw, gettext_lazy("The filing was withdrawn."), danger=True,
+               _withdraw, gettext_lazy("The filing was withdrawn."), tone="danger",
                help=gettext_lazy("Withdrawing ends this procedure for good; the record is kept.")),
         Action("supplement", gettext_lazy("Submit supplement"), ("registry.edit_filing",), (S.AWAITING_SUPPLEMENT,),
                SupplementForm, _supplement,
@@ -216,17 +224,19 @@ FILING_ACTIONS: dict[str, Action] = {
                help=gettext_lazy("The materials are complete (完备性审核 passed).")),
         Action("return", gettext_lazy("Return as incomplete"), ("registry.review_provincial",), (S.PROVINCIAL_REVIEW,),
                ReturnForm, _return, gettext_lazy("Returned to the unit with the deficiency list."), deficiencies=True,
+               tone="danger",
                help=gettext_lazy("List everything that is missing in one go (一次性告知): the unit completes all "
                                  "items and submits again.")),
         Action("approve", gettext_lazy("Approve and issue the filing number"), ("registry.review_national",),
                (S.NATIONAL_REVIEW,), NoteForm, _approve, gettext_lazy("Filed. The filing number was issued.")),
         Action("request_supplement", gettext_lazy("Request supplement"), ("registry.review_national",),
                (S.NATIONAL_REVIEW,), RequestSupplementForm, _request_supplement,
-               gettext_lazy("Supplement requested; the unit was notified."), deficiencies=True,
+               gettext_lazy("Supplement requested; the unit was notified."), deficiencies=True, tone="danger",
                help=gettext_lazy("The unit has N3 working days to answer; without an answer the filing is deemed "
                                  "abandoned.")),
         Action("extend", gettext_lazy("Extend the review period"), ("registry.review_national",),
                (S.NATIONAL_REVIEW,), ExtendForm, _extend, gettext_lazy("Review period extended; the unit was told."),
+               tone="secondary",
                help=gettext_lazy("For a complex case: the unit is told the reason and the expected date.")),
     )
 }  # fmt: skip
@@ -239,20 +249,20 @@ APP_ACTIONS: dict[str, Action] = {
                help=gettext_lazy("File a change at least N4 working days before it takes effect.")),
         Action("shutdown", gettext_lazy("Announce shutdown"), ("registry.edit_filing",), (S.FILED,), ShutdownForm,
                _shutdown, gettext_lazy("Shutdown announced. Report within N5 working days after going offline."),
-               danger=True),
+               tone="danger"),
         Action("deregister", gettext_lazy("Report offline and deregister"), ("registry.edit_filing",),
                (S.SHUTDOWN_NOTICED,), DeregisterForm, _deregister,
-               gettext_lazy("Deregistered. The filing number stays resolvable as deregistered."), danger=True),
+               gettext_lazy("Deregistered. The filing number stays resolvable as deregistered."), tone="danger"),
         Action("refile", gettext_lazy("Start re-filing"), ("registry.edit_filing",), (S.REVOKED,), EmptyForm,
                _refile, gettext_lazy("Re-filing started from the last approved materials."), inline=True),
         Action("rectify", gettext_lazy("Order rectification"),
                ("registry.review_national", "registry.review_provincial"), (S.FILED,),
-               ReasonForm, _rectify, gettext_lazy("Rectification ordered; the unit was notified."), danger=True),
+               ReasonForm, _rectify, gettext_lazy("Rectification ordered; the unit was notified."), tone="danger"),
         Action("accept_rectification", gettext_lazy("Accept rectification"), ("registry.review_national",),
                (S.RECTIFYING,), NoteForm, _accept_rectification, gettext_lazy("Rectification accepted.")),
         Action("revoke", gettext_lazy("Revoke the filing"), ("registry.review_national",),
                (S.FILED, S.RECTIFYING, S.CHANGE_REVIEW), RevokeForm, _revoke,
-               gettext_lazy("Filing revoked; the unit was notified."), danger=True,
+               gettext_lazy("Filing revoked; the unit was notified."), tone="danger",
                help=gettext_lazy("撤销备案: the number resolves as revoked; project approvals and O&M funding are "
                                  "suspended until the app is filed again.")),
     )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import PROVINCE_CHOICES
 
-from .. import services
+from .. import queries, services
 from ..choices import AppKind, FilingState, ProcedureKind
 from ..forms import (
     STEP_FORMS,
@@ -235,7 +235,9 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @explain_denials
 @require_http_methods(["GET"])
 def filing_list(request: HttpRequest) -> HttpResponse:
-    filings = services.visible_filings(request.user).select_related("app__current_number")
+    filings = queries.with_shown_status(
+        services.visible_filings(request.user).select_related("app__current_number")
+    )
     state = request.GET.get("state", "")
     kind = request.GET.get("kind", "")
     procedure = request.GET.get("procedure", "")
@@ -243,7 +245,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
     # NUL would make PostgreSQL refuse the query (a 500); the public register caps searches alike.
     q = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
     if state in FilingState.values:
-        filings = filings.filter(state=state)
+        filings = filings.filter(shown_status=state)
     if kind in AppKind.values:
         filings = filings.filter(app_kind=kind)
     if procedure in ProcedureKind.values:
@@ -267,8 +269,14 @@ def filing_list(request: HttpRequest) -> HttpResponse:
         "registry/filing_list.html",
         {
             "page": page,
-            "rows": [{"filing": f, "clock": filing_clock(f)} for f in page.object_list],
-            "states": FilingState.choices,
+            "rows": [
+                {"filing": f, "clock": filing_clock(f), "status": FilingState(f.shown_status)}
+                for f in page.object_list
+            ],
+            "state_groups": [
+                (_("Procedure"), [(s.value, s.label) for s in queries.PROCEDURE_STATUSES]),
+                (_("App in the register"), [(s.value, s.label) for s in queries.STANDING_STATUSES]),
+            ],
             "kinds": AppKind.choices,
             "procedures": ProcedureKind.choices,
             "provinces": PROVINCE_CHOICES if national else None,

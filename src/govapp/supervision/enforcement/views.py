@@ -199,7 +199,7 @@ ORDER_ACTIONS: dict[str, OrderAction] = {
         gettext_lazy("Reject the answer"), RejectForm, rectification.can_decide, ("answered",),
         lambda r, o, d: rectification.rectification_reject(order=o, actor=r.user, reasons=d["reasons"],
                                                            new_due=d["new_due"]),
-        gettext_lazy("Answer rejected; the unit has been notified."),
+        gettext_lazy("Answer rejected; the unit has been notified."), danger=True,
     ),
     "revoke": OrderAction(
         gettext_lazy("Revoke the filing"), RevokeForm, lambda u, o: rectification.can_revoke(u, o.app),
