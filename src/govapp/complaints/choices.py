@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govapp.registry.choices import require_formalism_ids
+
 
 class ComplaintCategory(models.TextChoices):
     """The eight formalism ids of architecture.md, plus an app in use without filing, plus anything else."""
@@ -19,6 +21,10 @@ class ComplaintCategory(models.TextChoices):
     FORCED_DOWNLOAD = "forced_download", _("Forced promotion or download")
     UNFILED_APP = "unfiled_app", _("App used without filing")
     OTHER = "other", _("Other")
+
+
+# The first eight are the engine's formalism ids; the complaint form offers two more.
+require_formalism_ids("complaints.choices.ComplaintCategory", ComplaintCategory.values[:-2])
 
 
 # One line each, in the regulation's own wording (Art. 5, 13), shown under each choice of the public form.

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from govapp.inspection.engine.categories import FORMALISM_CATEGORIES
 
 
 class AppKind(models.TextChoices):
@@ -85,6 +90,19 @@ class FormalismCategory(models.TextChoices):
     LOCATION_TRACKING = "location_tracking", _("Forced location tracks")
     FORCED_LOGIN = "forced_login", _("Forced periodic login")
     FORCED_DOWNLOAD = "forced_download", _("Forced promotion or download")
+
+
+def require_formalism_ids(owner: str, values: Iterable[str]) -> None:
+    """The engine's categories (inspection/engine/categories.py) are the one list of formalism ids;
+    every enumeration that names them must give exactly those, in that order, or the app refuses to load."""
+    found = tuple(values)
+    if found != FORMALISM_CATEGORIES:
+        raise ImproperlyConfigured(
+            f"{owner} lists the formalism categories {found}; the engine's are {FORMALISM_CATEGORIES}"
+        )
+
+
+require_formalism_ids("registry.choices.FormalismCategory", FormalismCategory.values)
 
 
 class AttachmentKind(models.TextChoices):
