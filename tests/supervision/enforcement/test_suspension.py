@@ -4,6 +4,7 @@ re-filing approved -> notices lifted; the unregistered-authority fallback; outsi
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -124,7 +125,7 @@ def test_overdue_revoke_suspend_refile_lift(  # type: ignore[no-untyped-def]
     page = it_client.get(
         reverse("supervision:suspension_detail", args=[notices["it_approval"].pk])
     ).content.decode()
-    assert "lifted" in page.lower() or "解除" in page
+    assert re.search(r"已于 \d{4}-\d{2}-\d{2} 解除：应用已重新备案。", page)
 
 
 def test_direct_revocation_without_registered_authorities_goes_to_the_national_office(  # type: ignore[no-untyped-def]
