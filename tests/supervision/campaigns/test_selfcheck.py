@@ -99,6 +99,27 @@ def test_contradiction_with_the_latest_scan_and_complaints_is_flagged(  # type: 
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 self-inspection"
 
 
+def test_an_answer_an_open_rectification_order_contradicts_is_flagged(  # type: ignore[no-untyped-def]
+    apps, filer, national_reviewer, client_for
+):
+    from govapp.supervision.enforcement.rectification import rectification_order_issue
+
+    launch(english(client_for(national_reviewer)), provinces=["33"])
+    item = SelfInspectionCampaign.objects.get().returns.get(app=apps[0])
+    order = rectification_order_issue(
+        app=apps[0], actor=national_reviewer, source="reviewer", required_actions="取消积分排名",
+        article="第十三条", findings=[{"category": "ranking", "description": "按积分排名通报"}],
+    )  # fmt: skip
+    url = reverse("supervision:selfcheck_return", args=[item.pk])
+    pdf = SimpleUploadedFile("自查报告.pdf", b"%PDF-1.4 self-inspection")
+    assert english(client_for(filer)).post(url, {**compliant(), "attachment": pdf}).status_code == 302
+
+    item.refresh_from_db()
+    flag = next(f for f in item.flags if f["kind"] == "order")
+    assert flag["question"] == "ranking" and flag["orders"] == [order.reference]
+    assert order.reference in flag["message"] and "still open" in flag["message"]
+
+
 def test_a_breach_reported_by_the_unit_and_a_rarely_used_app_are_flagged(
     apps, filer, national_reviewer
 ) -> None:  # type: ignore[no-untyped-def]

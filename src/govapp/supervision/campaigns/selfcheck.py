@@ -30,6 +30,7 @@ from govapp.registry.models import App
 from govapp.registry.services import WorkflowError, unit_filers
 
 from ..app_signals import open_complaint_cases
+from ..enforcement.models import RectificationOrder
 from .models import (
     CampaignAction,
     CampaignEvent,
@@ -226,8 +227,8 @@ def selfcheck_launch(
 def contradictions(
     app: App, answers: dict[str, dict[str, str]], monthly_active_users: int | None
 ) -> list[dict[str, Any]]:
-    """Flags for reviewers: an answer the latest scan or an open complaint contradicts, a breach the unit
-    reports itself, a rarely used app."""
+    """Flags for reviewers: an answer the latest scan, an open rectification order or an open complaint
+    contradicts, a breach the unit reports itself, a rarely used app."""
     scan = latest_scans([app.pk]).get(app.pk)
     scan_found: dict[str, list[str]] = {}
     if scan is not None:
@@ -235,6 +236,10 @@ def contradictions(
             if finding.get("status") == "violation":
                 scan_found.setdefault(str(finding.get("category")), []).append(str(finding.get("rule", "")))
     complaints = open_complaint_cases(app.pk)
+    ordered: dict[str, set[str]] = {}
+    for order in RectificationOrder.objects.open().filter(app=app).only("pk", "issued_on", "findings"):
+        for finding in order.findings:
+            ordered.setdefault(str(finding.get("category")), set()).add(order.reference)
     flags: list[dict[str, Any]] = []
     for question in QUESTIONS:
         answer = answers.get(question.id, {}).get("answer")
@@ -252,6 +257,11 @@ def contradictions(
                                        "(%(rules)s).")
                           % {"q": text, "date": timezone.localtime(scan.finished_at).date().isoformat()
                              if scan.finished_at else "", "rules": ", ".join(rules)}})  # fmt: skip
+        orders = sorted({r for category in question.scan for r in ordered.get(category, ())})
+        if orders:
+            flags.append({"question": question.id, "kind": "order", "article": question.article, "orders": orders,
+                          "message": _("Answered “%(q)s” compliantly, but rectification order %(orders)s about it "
+                                       "is still open.") % {"q": text, "orders": "、".join(orders)}})  # fmt: skip
         cases = sorted({r for category in question.complaint for r in complaints.get(category, [])})
         if cases:
             flags.append({"question": question.id, "kind": "complaint", "article": question.article,
