@@ -412,6 +412,7 @@ def world(filer, provincial_reviewer, national_reviewer, monkeypatch):  # type: 
             elif step == "withdraw":
                 services.filing_withdraw(filing=filing, actor=filer)
             elif step == "revoke":
+                services.app_order_rectification(app=filing.app, actor=national_reviewer, reason="强制打卡")
                 services.app_revoke(app=filing.app, actor=national_reviewer, reason="逾期未整改")
         filing.refresh_from_db()
         return filing

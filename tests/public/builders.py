@@ -51,6 +51,7 @@ def build_register(
         filer=filer,
         **people,
     )
+    services.app_order_rectification(app=revoked, actor=national_reviewer, reason="强制打卡")
     services.app_revoke(app=revoked, actor=national_reviewer, reason="强制打卡，整改逾期")
     deregistered = approve(
         complete_filing(
@@ -80,6 +81,7 @@ def build_register(
         **people,
     )
     first_number = number_of(refiled)
+    services.app_order_rectification(app=refiled, actor=national_reviewer, reason="存在积分排名")
     services.app_revoke(app=refiled, actor=national_reviewer, reason="整改未通过")
     refiling = services.refiling_start(app=refiled, actor=filer)
     add_attachment(refiling)  # the signed commitment is given anew for each procedure

@@ -241,6 +241,30 @@ def test_shutdown_then_deregistration_keeps_the_number_resolvable(
     assert FilingNumber.objects.get(pk=app.current_number_id).status == FilingNumber.Status.DEREGISTERED
 
 
+def test_revocation_follows_a_failed_rectification_or_names_a_legal_basis(  # type: ignore[no-untyped-def]
+    filer, provincial_reviewer, national_reviewer, today
+):
+    app = _filed(filer, provincial_reviewer, national_reviewer)
+    with pytest.raises(WorkflowError) as refused:
+        services.app_revoke(app=app, actor=national_reviewer, reason="存在强制打卡")
+    assert [item.field for item in refused.value.items] == ["basis"]
+    with pytest.raises(WorkflowError):
+        services.app_revoke(app=app, actor=national_reviewer, reason="存在强制打卡", basis="not_rectified")
+    app.refresh_from_db()
+    assert app.state == App.State.FILED
+
+    services.app_revoke(
+        app=app, actor=national_reviewer, reason="以虚假材料取得备案", basis="false_materials"
+    )
+    event = app.events.filter(action=EventAction.REVOKE).get()
+    assert event.data == {"basis": "false_materials"} and event.reason == "以虚假材料取得备案"
+
+    other = _filed(filer, provincial_reviewer, national_reviewer, name="另一应用")
+    services.app_order_rectification(app=other, actor=national_reviewer, reason="存在强制打卡功能")
+    services.app_revoke(app=other, actor=national_reviewer, reason="逾期未整改")
+    assert other.events.filter(action=EventAction.REVOKE).get().data == {"basis": "not_rectified"}
+
+
 def test_revocation_and_refiling_issue_a_new_number(filer, provincial_reviewer, national_reviewer, today):  # type: ignore[no-untyped-def]
     app = _filed(filer, provincial_reviewer, national_reviewer)
     first = app.current_number.number

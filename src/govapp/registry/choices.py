@@ -73,6 +73,30 @@ class ProcedureKind(models.TextChoices):
     REFILING = "refiling", _("Re-filing after revocation")
 
 
+class RevocationBasis(models.TextChoices):
+    """Why a filing is revoked. The procedure of the Measures (regulation §6, §7) revokes after a
+    rectification that failed; a revocation straight from the register needs one of the other bases."""
+
+    NOT_RECTIFIED = "not_rectified", _("Violations not rectified in time or adequately")
+    FALSE_MATERIALS = "false_materials", _("The filing was obtained with false materials")
+    ORDERED_BY_AUTHORITY = (
+        "ordered_by_authority",
+        _("A competent authority ordered the app to stop under the law"),
+    )
+    SERIOUS_INCIDENT = (
+        "serious_incident",
+        _("A serious network, data or personal-information security incident"),
+    )
+
+
+# Bases for revoking a filed app without a rectification first.
+DIRECT_REVOCATION_BASES = (
+    RevocationBasis.FALSE_MATERIALS,
+    RevocationBasis.ORDERED_BY_AUTHORITY,
+    RevocationBasis.SERIOUS_INCIDENT,
+)
+
+
 class SpecialScenario(models.TextChoices):
     NONE = "", _("None")
     SECURITY = "security", _("Security (安保)")

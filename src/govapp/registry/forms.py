@@ -23,7 +23,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AppKind, AttachmentKind, FormalismCategory, Platform, ProcedureKind
+from .choices import (
+    DIRECT_REVOCATION_BASES,
+    AppKind,
+    AttachmentKind,
+    FormalismCategory,
+    Platform,
+    ProcedureKind,
+)
 from .materials import Deficiency, filing_field_label
 from .models import Attachment, Filing, attachment_path
 from .steps import CHANGE_FIELDS, MATERIAL_FIELDS, MATERIAL_STEPS
@@ -489,6 +496,14 @@ class SupplementForm(forms.Form):
 
 
 class RevokeForm(ReasonForm):
+    basis = forms.ChoiceField(
+        label=_("legal basis of a direct revocation"),
+        choices=[("", _("— not needed after a failed rectification —")),
+                 *((b.value, b.label) for b in DIRECT_REVOCATION_BASES)],
+        required=False,
+        help_text=_("The Measures revoke after a rectification that failed. Revoking a filed app without one "
+                    "needs a legal basis from this list; it is recorded in the app's history."),
+    )  # fmt: skip
     confirm = forms.BooleanField(
         label=_("I confirm the revocation of this filing"),
         required=True,

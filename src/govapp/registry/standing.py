@@ -16,7 +16,7 @@ from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
 
 from . import workflow
-from .choices import PRE_FILING, EventAction, FilingState
+from .choices import DIRECT_REVOCATION_BASES, PRE_FILING, EventAction, FilingState, RevocationBasis
 from .materials import Deficiency
 from .models import App, Attachment, FilingNumber
 from .workflow import WorkflowError, clock_data, record, require, stop_clock, transition, unit_filers
@@ -124,14 +124,30 @@ def app_accept_rectification(*, app: App, actor: Any, note: str = "") -> App:
 
 
 @transaction.atomic
-def app_revoke(*, app: App, actor: Any, reason: str) -> App:
-    """The national office revokes the filing (撤销备案); the number resolves as revoked."""
+def app_revoke(*, app: App, actor: Any, reason: str, basis: str = "") -> App:
+    """The national office revokes the filing (撤销备案); the number resolves as revoked.
+
+    The procedure revokes a rectifying app whose violations were not fixed (basis ``not_rectified``);
+    revoking an app straight from the register needs one of ``DIRECT_REVOCATION_BASES``, recorded.
+    """
     app = App.objects.select_for_update().get(pk=app.pk)
     require(actor, "registry.review_national", app)
     if not reason.strip():
         raise WorkflowError(
             _("Give the reason for revocation; it is recorded and shown to the unit."),
             items=[Deficiency("reason", _("reason"), _("This field is required."))],
+        )
+    if app.state == App.State.RECTIFYING and basis in ("", RevocationBasis.NOT_RECTIFIED):
+        basis = RevocationBasis.NOT_RECTIFIED
+    elif basis not in DIRECT_REVOCATION_BASES:
+        raise WorkflowError(
+            _(
+                "This app is not rectifying: order rectification first (the procedure of the Measures), or "
+                "choose the legal basis of a direct revocation."
+            ),
+            items=[
+                Deficiency("basis", _("legal basis"), _("Choose the legal basis of the direct revocation."))
+            ],
         )
     before = transition(app, "revoke", _("Revoke the filing"))
     app.save()
@@ -147,7 +163,7 @@ def app_revoke(*, app: App, actor: Any, reason: str) -> App:
     _set_number_status(app, FilingNumber.Status.REVOKED)
     record(
         app=app, filing=None, action=EventAction.REVOKE, actor=actor, from_state=before, to_state=app.state,
-        reason=reason.strip(),
+        reason=reason.strip(), data={"basis": str(basis)},
     )  # fmt: skip
     notify(
         recipients=unit_filers(app.unit),

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from govapp.accounts.models import Role, UnitFunction, UnitLevel
 from govapp.core.scheduler import apply_time_rules
 from govapp.registry import services as registry
-from govapp.registry.models import App, FilingNumber
+from govapp.registry.models import App, FilingEvent, FilingNumber
 from govapp.supervision.enforcement import rectification, suspension
 from govapp.supervision.models import SuspensionNotice
 from tests.factories import add_attachment, make_unit, make_user
@@ -142,10 +143,25 @@ def test_direct_revocation_without_registered_authorities_goes_to_the_national_o
         reverse("supervision:app_revoke", args=[app.pk]), {"reason": ""}
     )
     assert response.status_code == 400
-    response = client_for(national_reviewer).post(
+    # Straight from the register, not after a failed rectification: only with a legal basis, recorded.
+    national = client_for(national_reviewer)
+    national.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = national.post(
         reverse("supervision:app_revoke", args=[app.pk]), {"reason": "存在强制打卡且拒不整改"}
     )
+    assert response.status_code == 400
+    assert "order rectification first (the procedure of the Measures), or choose the legal basis" in (
+        response.content.decode()
+    )
+    app.refresh_from_db()
+    assert app.state == App.State.FILED
+    response = client_for(national_reviewer).post(
+        reverse("supervision:app_revoke", args=[app.pk]),
+        {"reason": "以虚假材料取得备案", "basis": "false_materials"},
+    )
     assert response.status_code == 302
+    event = FilingEvent.objects.filter(app=app, action="revoke").get()
+    assert event.data["basis"] == "false_materials"
     notices = SuspensionNotice.objects.filter(app=app)
     assert notices.count() == 2
     assert all(

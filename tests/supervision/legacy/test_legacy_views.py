@@ -12,8 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from govapp.registry.models import Filing

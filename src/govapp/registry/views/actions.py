@@ -198,7 +198,7 @@ def _accept_rectification(
 
 
 def _revoke(request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]) -> str:
-    services.app_revoke(app=app, actor=request.user, reason=data["reason"])
+    services.app_revoke(app=app, actor=request.user, reason=data["reason"], basis=data.get("basis", ""))
     return _app_detail(app)
 
 

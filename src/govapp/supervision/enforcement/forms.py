@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from govapp.registry.choices import FormalismCategory
+from govapp.registry.choices import DIRECT_REVOCATION_BASES, FormalismCategory
 from govapp.registry.forms import MAX_DAYS_AHEAD
 
 from .models import OrderSource, RectificationOrder
@@ -141,6 +141,14 @@ class ExtensionDecisionForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("reason for revocation"), widget=forms.Textarea(attrs={"rows": 3}))
+    basis = forms.ChoiceField(
+        label=_("legal basis of a direct revocation"),
+        choices=[("", _("— not needed after a failed rectification —")),
+                 *((b.value, b.label) for b in DIRECT_REVOCATION_BASES)],
+        required=False,
+        help_text=_("The Measures revoke after a rectification that failed. Revoking a filed app without one "
+                    "needs a legal basis from this list; it is recorded in the app's history."),
+    )  # fmt: skip
 
 
 class NoticeComposeForm(forms.Form):

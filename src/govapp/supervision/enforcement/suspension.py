@@ -161,9 +161,9 @@ def suspension_lift(*, app: App, filing: Filing, actor: Any) -> list[SuspensionN
     return lifted
 
 
-def revocation_with_consequences(*, app: App, actor: Any, reason: str) -> App:
+def revocation_with_consequences(*, app: App, actor: Any, reason: str, basis: str = "") -> App:
     """Revoke directly (not from an order); the notices follow from the registry's revoke event."""
-    return registry.app_revoke(app=app, actor=actor, reason=reason)
+    return registry.app_revoke(app=app, actor=actor, reason=reason, basis=basis)
 
 
 def lift_refiled(*, today: Any = None) -> int:

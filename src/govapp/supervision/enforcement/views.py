@@ -258,7 +258,10 @@ def app_revoke(request: HttpRequest, app_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 suspension.revocation_with_consequences(
-                    app=app, actor=request.user, reason=form.cleaned_data["reason"]
+                    app=app,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    basis=form.cleaned_data["basis"],
                 )
             except WorkflowError as exc:
                 error, error_items, status = exc.message, _items(exc), 400
