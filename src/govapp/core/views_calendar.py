@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from .calendar_import import CalendarImportError, import_csv, import_notice, name_workdays, parse_notice
+from .calendar_data import CalendarImportError
+from .calendar_import import import_csv, import_notice, name_workdays, parse_notice
 from .models import CalendarDay, CalendarYear
 
 MAX_NOTICE_CHARS = 20_000

@@ -10,18 +10,20 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
-from govapp.core.calendar_import import (
+from govapp.core.calendar_data import (
     SEED_DAYS_CSV,
     SEED_YEARS_CSV,
     CalendarImportError,
+    write_csv,
+    write_years_csv,
+)
+from govapp.core.calendar_import import (
     import_csv,
     import_notice,
     last_official_year_in_holidays,
     name_workdays,
     parse_notice,
     rows_from_holidays,
-    write_csv,
-    write_years_csv,
 )
 from govapp.core.models import CalendarDay, CalendarYear
 
