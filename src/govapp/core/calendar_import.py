@@ -25,6 +25,7 @@ from govapp.core.calendar_data import (
     load_seed,
     read_csv,
 )
+from govapp.core.clocks import ClockChange, recompute_provisional_clocks
 
 WEEKDAY_ZH = "一二三四五六日"
 _MAX_YEAR_SOURCE = 300
@@ -36,6 +37,7 @@ _MAX_RANGE_DAYS = 16
 class StoreResult:
     years: list[int]
     written: int
+    clocks: list[ClockChange] = field(default_factory=list)  # provisional deadlines recomputed
 
 
 # ------------------------------------------------------------------------- seed from the holidays package
@@ -387,6 +389,9 @@ def store_calendar(
 ) -> StoreResult:
     """Replace the official calendar of ``years`` with ``rows`` in one transaction, then refresh the cache.
 
+    Every provisional clock that a registered owner holds is recomputed on the new data and recorded
+    (``core.clocks``), in the same transaction.
+
     Rows dated outside ``years`` (a notice's late-December swaps before its New Year) are added or replaced
     one by one. With ``keep_next_notice_rows`` (notice imports), rows of a year that the next year's notice
     wrote (their source names year+1) survive the replacement.
@@ -425,8 +430,11 @@ def store_calendar(
             CalendarDay.objects.update_or_create(
                 date=row.date, defaults={"is_workday": row.is_workday, "name": row.name, "source": row.source}
             )
+        # Deadlines estimated for these years are recounted on the official days, in the same transaction.
+        clear_cache()
+        clocks = recompute_provisional_clocks(years=years, source="；".join(years.values()))
     clear_cache()
-    return StoreResult(years=sorted(years), written=len(rows))
+    return StoreResult(years=sorted(years), written=len(rows), clocks=clocks)
 
 
 def import_notice(

@@ -10,9 +10,10 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         # Registered here, once the app registry is complete, so that importing a module never has the
         # side effect of adding a deadline rule (and `govapp tick` sees every rule wherever supervision runs).
+        from govapp.core.clocks import register_clock_owner
         from govapp.core.scheduler import register_time_rule
 
-        from . import suspension
+        from . import clocks, suspension
         from .campaign_services import campaign_deadlines
         from .legacy import legacy_reminders
         from .rectification import rectification_mark_overdue
@@ -24,3 +25,4 @@ class SupervisionConfig(AppConfig):
         register_time_rule("suspension_lift_refiled", suspension.lift_refiled)
         register_time_rule("campaign_deadlines", campaign_deadlines)
         register_time_rule("legacy_reminders", legacy_reminders)
+        register_clock_owner("supervision", clocks.recompute_provisional_clocks)

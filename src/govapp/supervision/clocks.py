@@ -1,0 +1,46 @@
+"""Supervision's clocks recounted after a calendar import: running rectification orders, open campaigns."""
+
+from __future__ import annotations
+
+from govapp.core.calendar import deadline_for
+from govapp.core.clocks import ClockChange, revised
+
+from .campaigns import CampaignStatus, SelfInspectionCampaign, SpotCheckCampaign
+from .models import RUNNING_ORDER_STATES, RectificationOrder
+
+# Limit names as the services start them (campaign_services.LIMIT, selfcheck.LIMIT, rectification.LIMIT).
+CAMPAIGN_LIMITS: tuple[tuple[type[SpotCheckCampaign] | type[SelfInspectionCampaign], str], ...] = (
+    (SpotCheckCampaign, "SPOT_PACKAGE"),
+    (SelfInspectionCampaign, "SELF_INSPECTION"),
+)
+
+
+def recompute_provisional_clocks(years: frozenset[int]) -> list[ClockChange]:
+    """Recount estimated deadlines still running; a due date set by a decision (extension) is not estimated."""
+    changes: list[ClockChange] = []
+    orders = RectificationOrder.objects.select_for_update().filter(
+        state__in=RUNNING_ORDER_STATES, due_provisional=True
+    )
+    for order in orders:
+        deadline = deadline_for("RECTIFY", order.issued_on, days=order.workdays)
+        change = revised(owner="supervision.RectificationOrder", object_id=order.pk, old_due=order.due,
+                         old_provisional=True, deadline=deadline)  # fmt: skip
+        if change is not None:
+            RectificationOrder.objects.filter(pk=order.pk).update(
+                due=deadline.due, due_provisional=deadline.provisional
+            )
+            changes.append(change)
+    for model, limit in CAMPAIGN_LIMITS:
+        owner = f"supervision.{model.__name__}"
+        for campaign in model.objects.select_for_update().filter(
+            status=CampaignStatus.OPEN, due_provisional=True
+        ):
+            deadline = deadline_for(limit, campaign.started_on)
+            change = revised(owner=owner, object_id=campaign.pk, old_due=campaign.due, old_provisional=True,
+                             deadline=deadline)  # fmt: skip
+            if change is not None:
+                model.objects.filter(pk=campaign.pk).update(
+                    due=deadline.due, due_provisional=deadline.provisional
+                )
+                changes.append(change)
+    return changes
