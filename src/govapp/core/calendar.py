@@ -295,13 +295,16 @@ class Countdown:
         return 0 <= self.days_left <= 2
 
 
-def countdown(due: dt.date, *, today: dt.date | None = None) -> Countdown:
-    """The working days left until ``due`` (today: Beijing's), estimated where the calendar lacks a year."""
+def countdown(due: dt.date, *, today: dt.date | None = None, provisional: bool = False) -> Countdown:
+    """The working days left until ``due`` (today: Beijing's), estimated where the calendar lacks a year.
+
+    ``provisional``: the due date itself was estimated when it was set (the stored mark of the clock).
+    """
     today = _as_date(today) if today is not None else timezone.localdate()
     due = _as_date(due)
     missing: set[int] = set()
     left = _between(today, due, missing)
-    return Countdown(due=due, today=today, days_left=left, provisional=bool(missing))
+    return Countdown(due=due, today=today, days_left=left, provisional=provisional or bool(missing))
 
 
 @dataclass(frozen=True)
