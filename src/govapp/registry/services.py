@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govapp.accounts.divisions import province_abbr
-from govapp.core.calendar import CalendarGap, deadline_for, subtract_workdays
+from govapp.core.calendar import deadline_for, latest_day_before
 from govapp.core.notify import notify
 
 from . import workflow
@@ -148,21 +148,49 @@ def refiling_start(*, app: App, actor: Any) -> Filing:
 
 
 def change_filing_due_date(effective_date: dt.date) -> tuple[dt.date, bool]:
-    """The last day a change taking effect on ``effective_date`` may be filed (N4 working days before)."""
-    days = settings.GOVAPP_LIMITS["N4"]
-    try:
-        return subtract_workdays(effective_date, days), False
-    except CalendarGap:
-        # Without the official calendar, count Monday to Friday and say so (same definition as
-        # subtract_workdays: the latest working day whose N4-th working day is not after the date).
-        day, left = effective_date, days
-        while day.weekday() >= 5:
-            day -= dt.timedelta(days=1)
-        while left:
-            day -= dt.timedelta(days=1)
-            if day.weekday() < 5:
-                left -= 1
-        return day, True
+    """The last day a change taking effect on ``effective_date`` may be filed (N4 working days before),
+    and whether that day is provisional (a year of the official calendar is not loaded)."""
+    latest = latest_day_before(effective_date, settings.GOVAPP_LIMITS["N4"])
+    return latest.date, latest.provisional
+
+
+def change_too_soon(filing: Filing, *, today: dt.date) -> WorkflowError | None:
+    """The N4 refusal for a change filed today that takes effect too soon, or None (not a change, or in time).
+
+    "At least N4 working days before the change": the N4-th working day after today must not be later than
+    the day the change takes effect. The review step and submission both ask here.
+    """
+    if filing.procedure != ProcedureKind.CHANGE or filing.change_effective_date is None:
+        return None
+    earliest = deadline_for("N4", today)
+    if filing.change_effective_date >= earliest.due:
+        return None
+    return WorkflowError(
+        _(
+            "A change must be filed at least %(days)d working days before it takes effect (limit N4). "
+            "Filed today, the change can take effect on %(earliest)s at the earliest%(prov)s; "
+            "%(date)s is too soon. Choose a later effective date."
+        )
+        % {
+            "days": earliest.days,
+            "earliest": earliest.due.isoformat(),
+            "date": filing.change_effective_date.isoformat(),
+            "prov": _(" (provisional: the official calendar is not loaded)") if earliest.provisional else "",
+        },
+        items=[
+            Deficiency(
+                "change_effective_date",
+                _("date the change takes effect"),
+                _("Choose %(date)s or later.") % {"date": earliest.due.isoformat()},
+            )
+        ],
+    )
+
+
+def submission_problems(filing: Filing, *, today: dt.date) -> list[Deficiency]:
+    """Everything that would make ``filing_submit`` refuse: missing materials, then the N4 rule."""
+    too_soon = change_too_soon(filing, today=today)
+    return missing_materials(filing) + (list(too_soon.items) if too_soon else [])
 
 
 @transaction.atomic
@@ -183,34 +211,9 @@ def filing_submit(*, filing: Filing, actor: Any) -> Filing:
         )
     app = filing.app
     today = workflow.today()
-    if filing.procedure == ProcedureKind.CHANGE:
-        assert filing.change_effective_date is not None
-        # "At least N4 working days before the change": the N4-th working day after today must not be
-        # later than the day the change takes effect.
-        earliest = deadline_for("N4", today)
-        if filing.change_effective_date < earliest.due:
-            raise WorkflowError(
-                _(
-                    "A change must be filed at least %(days)d working days before it takes effect (limit N4). "
-                    "Filed today, the change can take effect on %(earliest)s at the earliest%(prov)s; "
-                    "%(date)s is too soon. Choose a later effective date."
-                )
-                % {
-                    "days": earliest.days,
-                    "earliest": earliest.due.isoformat(),
-                    "date": filing.change_effective_date.isoformat(),
-                    "prov": _(" (provisional: the official calendar is not loaded)")
-                    if earliest.provisional
-                    else "",
-                },
-                items=[
-                    Deficiency(
-                        "change_effective_date",
-                        _("date the change takes effect"),
-                        _("Choose %(date)s or later.") % {"date": earliest.due.isoformat()},
-                    )
-                ],
-            )
+    too_soon = change_too_soon(filing, today=today)
+    if too_soon is not None:
+        raise too_soon
     before = filing.state
     if app.unit.is_central:
         transition(filing, "submit_to_national", _("Submit"))
