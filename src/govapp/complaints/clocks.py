@@ -1,6 +1,8 @@
-"""Open complaints' handling deadlines recounted after a calendar import."""
+"""Open complaints' handling deadlines for core: recounted after a calendar import, shown while open."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.utils import timezone
 
@@ -24,3 +26,10 @@ def recompute_provisional_clocks(years: frozenset[int]) -> list[ClockChange]:
             )
             changes.append(change)
     return changes
+
+
+def running_complaint_dues(pks: list[int]) -> dict[int, dt.date]:
+    return dict(Complaint.objects.open().filter(pk__in=pks).values_list("pk", "due"))
+
+
+PAGES = {"complaints:detail": running_complaint_dues}

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govapp.accounts.auth import signed_in_user
 from govapp.accounts.models import Role
 from govapp.core.calendar import countdown
+from govapp.core.clocks import page_clocks
 from govapp.registry.choices import TERMINAL, FilingState
 from govapp.registry.models import App
 from govapp.registry.services import visible_apps, visible_filings
@@ -114,9 +115,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _notification_rows(notifications: Any) -> list[dict[str, Any]]:
+    notifications = list(notifications)
+    running = page_clocks(note.url for note in notifications if note.due and note.read_at is None)
     rows = []
     for note in notifications:
-        clock = countdown(note.due) if note.due and note.read_at is None else None
+        # The clock of the page the entry links to, while it runs; a finished step stops counting.
+        due = running.get(note.url, note.due) if note.due and note.read_at is None else None
+        clock = countdown(due) if due else None
         rows.append(
             {
                 "note": note,

@@ -8,6 +8,6 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from govapp.core.clocks import register_clock_owner
 
-        from .clocks import recompute_provisional_clocks
+        from .clocks import PAGES, recompute_provisional_clocks
 
-        register_clock_owner("registry", recompute_provisional_clocks)
+        register_clock_owner("registry", recompute_provisional_clocks, pages=PAGES)

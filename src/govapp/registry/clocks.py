@@ -1,6 +1,8 @@
-"""The registry's clocks recounted after a calendar import: running filing limits and the offline report."""
+"""The registry's clocks for core: running filing limits and the offline report (see ``core.clocks``)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from govapp.core.calendar import deadline_for
 from govapp.core.clocks import ClockChange, revised
@@ -42,3 +44,20 @@ def recompute_provisional_clocks(years: frozenset[int]) -> list[ClockChange]:
             )
             changes.append(change)
     return changes
+
+
+def running_filing_dues(pks: list[int]) -> dict[int, dt.date]:
+    """Filings whose limit still runs (a decision stops the clock)."""
+    rows = Filing.objects.filter(pk__in=pks, clock_due__isnull=False).values_list("pk", "clock_due")
+    return {pk: due for pk, due in rows if due is not None}
+
+
+def running_offline_report_dues(pks: list[int]) -> dict[int, dt.date]:
+    """Apps that announced a shutdown and have not sent the offline report yet."""
+    apps = App.objects.filter(
+        pk__in=pks, state=FilingState.SHUTDOWN_NOTICED, deregistration_due__isnull=False
+    )
+    return {pk: due for pk, due in apps.values_list("pk", "deregistration_due") if due is not None}
+
+
+PAGES = {"registry:filing_detail": running_filing_dues, "registry:app_detail": running_offline_report_dues}

@@ -25,4 +25,4 @@ class SupervisionConfig(AppConfig):
         register_time_rule("suspension_lift_refiled", suspension.lift_refiled)
         register_time_rule("campaign_deadlines", campaign_deadlines)
         register_time_rule("legacy_reminders", legacy_reminders)
-        register_clock_owner("supervision", clocks.recompute_provisional_clocks)
+        register_clock_owner("supervision", clocks.recompute_provisional_clocks, pages=clocks.PAGES)

@@ -1,11 +1,19 @@
-"""Supervision's clocks recounted after a calendar import: running rectification orders, open campaigns."""
+"""Supervision's clocks for core: running rectification orders, open campaigns (see ``core.clocks``)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from govapp.core.calendar import deadline_for
 from govapp.core.clocks import ClockChange, revised
 
-from .campaigns import CampaignStatus, SelfInspectionCampaign, SpotCheckCampaign
+from .campaigns import (
+    CampaignStatus,
+    SelfInspectionCampaign,
+    SelfInspectionReturn,
+    SpotCheckCampaign,
+    SpotCheckItem,
+)
 from .models import RUNNING_ORDER_STATES, RectificationOrder
 
 # Limit names as the services start them (campaign_services.LIMIT, selfcheck.LIMIT, rectification.LIMIT).
@@ -44,3 +52,32 @@ def recompute_provisional_clocks(years: frozenset[int]) -> list[ClockChange]:
                 )
                 changes.append(change)
     return changes
+
+
+def running_order_dues(pks: list[int]) -> dict[int, dt.date]:
+    """Orders whose unit still has to answer (issued, or rejected with a new due date)."""
+    orders = RectificationOrder.objects.filter(pk__in=pks, state__in=RUNNING_ORDER_STATES)
+    return dict(orders.values_list("pk", "due"))
+
+
+def awaited_package_dues(pks: list[int]) -> dict[int, dt.date]:
+    """Spot-check items of an open campaign whose package has not arrived."""
+    items = SpotCheckItem.objects.filter(
+        pk__in=pks, package__isnull=True, campaign__status=CampaignStatus.OPEN
+    )
+    return dict(items.values_list("pk", "campaign__due"))
+
+
+def awaited_return_dues(pks: list[int]) -> dict[int, dt.date]:
+    """Self-inspection returns of an open campaign not submitted yet."""
+    returns = SelfInspectionReturn.objects.filter(
+        pk__in=pks, submitted_at__isnull=True, campaign__status=CampaignStatus.OPEN
+    )
+    return dict(returns.values_list("pk", "campaign__due"))
+
+
+PAGES = {
+    "supervision:order_detail": running_order_dues,
+    "supervision:campaign_item": awaited_package_dues,
+    "supervision:selfcheck_return": awaited_return_dues,
+}

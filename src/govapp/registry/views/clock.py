@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from govapp.core.calendar import LIMIT_NAMES, Countdown, countdown
 
+from ..choices import FilingState
 from ..models import App, Filing
 
 
@@ -87,7 +88,8 @@ def filing_clock(filing: Filing, today: dt.date | None = None) -> Clock | None:
 
 def deregistration_clock(app: App, today: dt.date | None = None) -> Clock | None:
     """After a shutdown notice: the offline report is due N5 working days after going offline."""
-    if not app.deregistration_due:
+    # The limit runs only while the report is awaited: once deregistered (or revoked) nothing is due.
+    if not app.deregistration_due or app.state != FilingState.SHUTDOWN_NOTICED:
         return None
     return Clock.running(
         limit="N5",
