@@ -71,3 +71,56 @@ def test_review_step_accepts_the_earliest_effective_date(  # type: ignore[no-unt
     page = _review_page(client_for(filer), change)
     assert "All required materials are present." in page
     services.filing_submit(filing=change, actor=filer)  # and submit agrees
+
+
+def _approve(change: Filing, filer: Any, provincial: Any, national: Any) -> None:
+    services.filing_submit(filing=change, actor=filer)
+    services.filing_forward(filing=change, actor=provincial)
+    services.filing_approve(filing=change, actor=national)
+
+
+def test_an_approved_change_takes_effect_in_the_register_on_its_date(  # type: ignore[no-untyped-def]
+    filer, provincial_reviewer, national_reviewer, today, monkeypatch
+) -> None:
+    from govapp.core.scheduler import apply_time_rules
+    from govapp.public.queries import record_for
+    from govapp.registry.choices import EventAction
+
+    app = _filed(filer, provincial_reviewer, national_reviewer)
+    change = _change(app, filer, dt.date(2026, 10, 16), app_name="浙政钉2.0")
+    _approve(change, filer, provincial_reviewer, national_reviewer)
+    app = App.objects.get(pk=app.pk)
+    assert app.state == App.State.FILED
+    assert record_for(app.current_number).app_name == "浙政钉"  # approved, not yet in effect
+    apply_time_rules(today=dt.date(2026, 10, 15))
+    assert App.objects.get(pk=app.pk).name == "浙政钉"
+    apply_time_rules(today=dt.date(2026, 10, 16))
+    app = App.objects.get(pk=app.pk)
+    assert record_for(app.current_number).app_name == "浙政钉2.0"
+    assert app.approved_filing_id == change.pk
+    event = app.events.get(action=EventAction.CHANGE_EFFECTIVE)
+    assert event.filing_id == change.pk and event.data["effective"] == "2026-10-16"
+    apply_time_rules(today=dt.date(2026, 10, 17))  # idempotent
+    assert app.events.filter(action=EventAction.CHANGE_EFFECTIVE).count() == 1
+
+
+def test_a_change_approved_on_or_after_its_date_takes_effect_at_once(  # type: ignore[no-untyped-def]
+    filer, provincial_reviewer, national_reviewer, today, monkeypatch
+) -> None:
+    app = _filed(filer, provincial_reviewer, national_reviewer)
+    change = _change(app, filer, dt.date(2026, 10, 16), app_name="浙政钉2.0")
+    services.filing_submit(filing=change, actor=filer)
+    services.filing_forward(filing=change, actor=provincial_reviewer)
+    monkeypatch.setattr(workflow, "today", lambda: dt.date(2026, 10, 20))  # the review took longer
+    services.filing_approve(filing=change, actor=national_reviewer)
+    assert App.objects.get(pk=app.pk).name == "浙政钉2.0"
+
+
+def test_a_second_change_starts_from_the_approved_one_not_yet_in_effect(  # type: ignore[no-untyped-def]
+    filer, provincial_reviewer, national_reviewer, today
+) -> None:
+    app = _filed(filer, provincial_reviewer, national_reviewer)
+    _approve(_change(app, filer, dt.date(2026, 10, 16), app_name="浙政钉2.0"), filer, provincial_reviewer,
+             national_reviewer)  # fmt: skip
+    second = services.change_start(app=App.objects.get(pk=app.pk), actor=filer)
+    assert second.app_name == "浙政钉2.0"

@@ -22,7 +22,7 @@ from govapp.accounts.divisions import province_abbr
 from govapp.core.calendar import deadline_for, latest_day_before
 from govapp.core.notify import notify
 
-from . import workflow
+from . import changes, workflow
 from .choices import KIND_LETTER, PRE_FILING, EventAction, FilingState, ProcedureKind
 from .materials import Deficiency, filing_field_label, missing_materials
 from .models import MATERIAL_FIELDS, App, Attachment, Filing, FilingNumber, NumberSequence
@@ -119,9 +119,11 @@ def change_start(*, app: App, actor: Any) -> Filing:
         )
     if app.filings.filter(state__in=[FilingState.DRAFT, FilingState.RETURNED]).exists():
         raise WorkflowError(_("A change filing for this app is already being prepared; continue that draft."))
-    assert app.approved_filing is not None
+    # From the last approved change too, if it is still waiting for its effective date.
+    approved = changes.latest_approved(app)
+    assert approved is not None
     filing = Filing(app=app, procedure=ProcedureKind.CHANGE, created_by=actor)
-    _copy_materials(app.approved_filing, filing)
+    _copy_materials(approved, filing)
     filing.save()
     record(app=app, filing=filing, action=EventAction.START_CHANGE, actor=actor, to_state=filing.state)
     return filing
@@ -494,16 +496,6 @@ def issue_filing_number(*, filing: Filing) -> FilingNumber:
     )
 
 
-_IDENTIFIERS = (
-    "android_package",
-    "android_cert_sha256",
-    "harmony_bundle",
-    "ios_bundle",
-    "miniprogram_appid",
-    "quickapp_package",
-)
-
-
 def material_diff(old: Filing, new: Filing) -> list[dict[str, Any]]:
     """Field-level differences between the approved materials and a change filing."""
     diff = []
@@ -541,9 +533,10 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     filing.save()
     data: dict[str, Any] = {}
     if filing.procedure == ProcedureKind.CHANGE:
-        previous = app.approved_filing
+        previous = changes.latest_approved(app, other_than=filing)
         data["diff"] = material_diff(previous, filing) if previous else []
-        app.changed_at = filing.decided_at
+        assert filing.change_effective_date is not None
+        data["effective"] = filing.change_effective_date.isoformat()
     else:
         if app.current_number_id:
             old = app.current_number
@@ -557,11 +550,9 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
         app.filed_at = filing.decided_at
         data["number"] = number.number
     app.mark_filed()
-    app.approved_filing = filing
-    app.name = filing.app_name
-    app.kind = filing.app_kind
-    for name in _IDENTIFIERS:
-        setattr(app, name, getattr(filing, name))
+    # A change approved before its effective date waits for it (changes.changes_take_effect).
+    if changes.in_effect_on(filing, workflow.today()):
+        changes.put_in_effect(app, filing)
     app.save()
     record(
         app=app, filing=filing, action=EventAction.APPROVE, actor=actor, from_state=before, to_state=filing.state,
