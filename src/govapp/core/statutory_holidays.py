@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from holidays.calendars.chinese import _ChineseLunisolar
+if TYPE_CHECKING:
+    from holidays.calendars.chinese import _ChineseLunisolar
 
 ONE_DAY = dt.timedelta(days=1)
 # The lunisolar table of the ``holidays`` package covers these years (a wrong table is caught by the
@@ -118,6 +120,9 @@ def _resolve(year: int, day: _Day, lunar: _ChineseLunisolar) -> dt.date:
 def statutory_days(year: int) -> tuple[StatutoryHoliday, ...]:
     """The Measures' holidays of ``year`` in date order (a day two festivals share appears twice)."""
     _check_year(year)
+    # Imported when first needed: the holidays package takes over half a second to load.
+    from holidays.calendars.chinese import _ChineseLunisolar
+
     festivals = next(festivals for first, festivals in reversed(EDITIONS) if year >= first)
     lunar = _ChineseLunisolar()
     days = [
