@@ -15,12 +15,14 @@ from govapp.core import calendar
 from govapp.core.calendar import (
     CalendarGap,
     add_workdays,
+    countdown,
     deadline_for,
     is_workday,
     subtract_workdays,
     workdays_between,
 )
 from govapp.core.models import CalendarDay, CalendarYear
+from govapp.core.statutory_holidays import days_off
 
 D = dt.date
 
@@ -164,9 +166,9 @@ def test_deadline_for_follows_settings(settings) -> None:  # type: ignore[no-unt
         deadline_for("N3", D(2026, 9, 30))
 
 
-def test_deadline_for_an_uncovered_year_is_provisional_monday_to_friday() -> None:
+def test_deadline_for_an_uncovered_year_is_provisional_and_skips_the_statutory_holidays() -> None:
     deadline = deadline_for("N2", D(2028, 3, 1))
-    assert deadline.due == D(2028, 3, 29)  # four plain weeks
+    assert deadline.due == D(2028, 3, 29)  # four plain weeks: no statutory holiday in March
     assert deadline.provisional is True
     assert deadline.missing_years == (2028,)
     with translation.override("en"):
@@ -174,14 +176,52 @@ def test_deadline_for_an_uncovered_year_is_provisional_monday_to_friday() -> Non
             "N2 = 20 working days (national review), due 2028-03-29 "
             "(provisional: the official calendar for 2028 is not loaded yet)"
         )
+    # 清明 2028 is Tuesday April 4: an estimate Monday–Friday would land on it.
+    assert deadline_for("N1", D(2028, 3, 21)).due == D(2028, 4, 5)
+
+
+def test_a_provisional_deadline_never_lands_on_new_years_day() -> None:
+    # From Dec 17 the tenth working day is Dec 31 (official); one day later it is Monday Jan 4, 2027.
+    assert deadline_for("N1", D(2026, 12, 17)).due == D(2026, 12, 31)
+    later = deadline_for("N1", D(2026, 12, 18))
+    assert (later.due, later.provisional) == (D(2027, 1, 4), True)
 
 
 def test_deadline_across_the_year_end_counts_the_known_part_officially() -> None:
     deadline = deadline_for("N2", D(2026, 9, 30))
     assert deadline.provisional is False
     late = deadline_for("N2", D(2026, 12, 20))
-    # Dec 21-31 2026 officially (9 days), then Jan 2027 Monday to Friday.
-    assert (late.due, late.provisional, late.missing_years) == (D(2027, 1, 15), True, (2027,))
+    # Dec 21-31 2026 officially (9 days), then Jan 2027 estimated: Jan 1 is New Year's Day.
+    assert (late.due, late.provisional, late.missing_years) == (D(2027, 1, 18), True, (2027,))
+
+
+def test_an_explicit_number_of_days_overrides_the_setting() -> None:
+    deadline = deadline_for("RECTIFY", D(2026, 9, 28), days=10)
+    assert (deadline.days, deadline.due) == (10, D(2026, 10, 16))
+
+
+def test_countdown_is_a_typed_value_with_overdue_apart_from_provisional() -> None:
+    ahead = countdown(D(2026, 10, 16), today=D(2026, 9, 28))
+    assert (ahead.days_left, ahead.overdue, ahead.provisional, ahead.urgent) == (10, False, False, False)
+    late = countdown(D(2026, 9, 28), today=D(2026, 10, 16))
+    assert (late.days_left, late.overdue, late.overdue_days) == (-10, True, 10)
+    estimated = countdown(D(2027, 1, 29), today=D(2027, 1, 4))
+    assert (estimated.days_left, estimated.overdue, estimated.provisional) == (19, False, True)
+    assert countdown(D(2026, 9, 29), today=D(2026, 9, 28)).urgent
+    with pytest.raises(TypeError):
+        tuple(ahead)  # type: ignore[call-overload]
+
+
+@given(st.dates(min_value=D(2026, 6, 1), max_value=D(2040, 12, 31)), st.integers(1, 60))
+@hypothesis_settings
+def test_provisional_deadlines_land_on_estimated_working_days(start: dt.date, n: int) -> None:
+    deadline = deadline_for("N1", start, days=n)
+    if deadline.due.year in calendar.covered_years():
+        assert is_workday(deadline.due)
+    else:
+        assert deadline.provisional
+        assert deadline.due.weekday() < 5 and deadline.due not in days_off(deadline.due.year)
+    assert countdown(deadline.due, today=start).days_left == n
 
 
 def test_deadline_from_a_moment_uses_the_beijing_calendar_day() -> None:

@@ -12,17 +12,13 @@ from hypothesis import strategies as st
 
 from govapp.core import calendar
 from govapp.core.calendar import CalendarGap, add_workdays, deadline_for, is_workday
+from govapp.core.calendar_data import CalendarImportError, CalendarRow, load_seed, read_csv, write_csv
 from govapp.core.calendar_import import (
-    CalendarImportError,
-    CalendarRow,
     import_csv,
     import_notice,
     install_seed,
-    load_seed,
     parse_notice,
-    read_csv,
     rows_from_holidays,
-    write_csv,
 )
 from govapp.core.models import CalendarDay, CalendarYear
 

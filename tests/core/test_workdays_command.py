@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from govapp.core import calendar
-from govapp.core.calendar_import import SEED_DAYS_CSV, SEED_YEARS_CSV
+from govapp.core.calendar_data import SEED_DAYS_CSV, SEED_YEARS_CSV
 from govapp.core.models import CalendarYear
 
 NOTICE_2027 = Path(__file__).parent / "data" / "notice_2027.txt"
@@ -71,6 +71,31 @@ def test_govapp_workdays_console_script(tmp_path: Path) -> None:
     )
     assert gap.returncode == 2
     assert "no data for 2027" in gap.stderr and "Traceback" not in gap.stderr
+
+
+def test_workdays_provisional_estimates_a_year_without_its_notice() -> None:
+    out, err = StringIO(), StringIO()
+    call_command("workdays", "2026-12-31", "1", "--provisional", stdout=out, stderr=err)
+    assert out.getvalue() == "2027-01-04\n"  # New Year's Day is a statutory holiday, then a weekend
+    assert "provisional" in err.getvalue() and "2027" in err.getvalue()
+
+
+def test_workdays_provisional_on_official_data_is_plain() -> None:
+    out, err = StringIO(), StringIO()
+    call_command("workdays", "2026-09-28", "10", "--provisional", stdout=out, stderr=err)
+    assert out.getvalue() == "2026-10-16\n"
+    assert "provisional" not in err.getvalue()
+
+
+def test_workdays_provisional_console_script_exits_0(tmp_path: Path) -> None:
+    env = {**os.environ, "GOVAPP_VAR_DIR": str(tmp_path / "var")}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [str(GOVAPP), "workdays", "2026-12-31", "1", "--provisional"],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (0, "2027-01-04\n"), done.stderr
+    assert "provisional" in done.stderr
 
 
 def test_import_notice_dry_run_shows_the_days_and_stores_nothing() -> None:

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from govapp.core.models import Notification
 from govapp.registry import services, workflow
+from govapp.registry.changes import changes_take_effect
 from govapp.registry.choices import AppKind, EventAction, FilingState, ProcedureKind
 from govapp.registry.materials import Deficiency
 from govapp.registry.models import App, Filing, FilingEvent, FilingNumber
@@ -204,7 +205,10 @@ def test_change_filing_keeps_the_number_and_records_the_diff(
     services.filing_forward(filing=change, actor=provincial_reviewer)
     services.filing_approve(filing=change, actor=national_reviewer)
     app.refresh_from_db()
-    assert app.state == App.State.FILED and app.name == "浙政钉2.0"
+    assert app.state == App.State.FILED and app.name == "浙政钉"  # in effect from Oct 16 (test_change_timing)
+    changes_take_effect(today=dt.date(2026, 10, 16))
+    app.refresh_from_db()
+    assert app.name == "浙政钉2.0"
     assert app.current_number.number == number
     diff = change.events.get(action=EventAction.APPROVE).data["diff"]
     assert diff == [{"field": "app_name", "label": diff[0]["label"], "old": "浙政钉", "new": "浙政钉2.0"}]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
 from urllib.parse import quote
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from govapp.registry.views.clock import _weekdays_between
+from govapp.core.calendar import countdown
 from tests.factories import complete_filing
 
 from .conftest import english
@@ -77,13 +76,8 @@ def test_forged_formset_count_builds_no_more_than_the_maximum(
     assert len(response.context["formset"].forms) <= 60
 
 
-def test_weekday_count_matches_counting_day_by_day():
-    rng = random.Random(20260125)
-    for _ in range(300):
-        a = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(4000))
-        b = a + dt.timedelta(days=rng.randrange(-40, 40))
-        lo, hi = min(a, b), max(a, b)
-        naive = sum(1 for i in range(1, (hi - lo).days + 1) if (lo + dt.timedelta(days=i)).weekday() < 5)
-        assert _weekdays_between(a, b) == (naive if b >= a else -naive)
-    # 2026-01-05 is a Monday; 1000 whole weeks later exactly 5000 weekdays have passed.
-    assert _weekdays_between(dt.date(2026, 1, 5), dt.date(2026, 1, 5) + dt.timedelta(weeks=1000)) == 5000
+def test_a_countdown_to_a_date_decades_away_is_provisional_and_bounded():
+    # 2026-01-05 is a Monday; 1000 whole weeks later 5000 weekdays have passed, fewer working days.
+    far = countdown(dt.date(2026, 1, 5) + dt.timedelta(weeks=1000), today=dt.date(2026, 1, 5))
+    assert far.provisional is True
+    assert 4500 < far.days_left < 5000

@@ -5,6 +5,11 @@ Monday to Friday, minus the public holidays, plus the make-up working weekends (
 Council announces each year. Only those exceptions are stored (``CalendarDay``); a year counts only when a
 ``CalendarYear`` row says its official arrangement is loaded. The tables are read once per process and
 re-read after an import (in this process at once, in other processes within ``RECHECK_SECONDS``).
+
+The strict functions (``is_workday``, ``add_workdays``, ``subtract_workdays``, ``workdays_between``) refuse
+a year that is not loaded (``CalendarGap``). Deadlines and countdowns (``deadline_for``, ``countdown``,
+``latest_day_before``) estimate such a year from the statutory holidays (``statutory_holidays``) and say
+so: ``provisional``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
+
+from govapp.core.calendar_data import load_seed
+from govapp.core.statutory_holidays import LAST_LUNAR_YEAR, is_estimated_workday
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -165,7 +173,9 @@ def _is_workday(cal: _Snapshot, day: dt.date, missing: set[int] | None) -> bool:
         if missing is None:
             raise CalendarGap(day.year)
         missing.add(day.year)
-        return day.weekday() < 5
+        if day.year > LAST_LUNAR_YEAR:
+            return day.weekday() < 5  # beyond the lunar table: only dates typed far ahead get here
+        return is_estimated_workday(day)
     return cal.exceptions.get(day, day.weekday() < 5)
 
 
@@ -196,10 +206,14 @@ def subtract_workdays(day: dt.date, n: int) -> dt.date:
     working ``day``, the n-th working day before it; for a day off, the n-th working day before the last
     working day preceding it. n=0 gives the latest working day up to ``day``.
     """
+    return _back(_as_date(day), _as_count(n), None)
+
+
+def _back(day: dt.date, n: int, missing: set[int] | None) -> dt.date:
     cal = _calendar()
-    current, left = _as_date(day), _as_count(n) + 1
+    current, left = day, n + 1
     while True:
-        if _is_workday(cal, current, None):
+        if _is_workday(cal, current, missing):
             left -= 1
             if not left:
                 return current
@@ -211,7 +225,10 @@ def workdays_between(a: dt.date, b: dt.date) -> int:
 
     ``workdays_between(today, due)`` is the number of working days left (negative: overdue by that many).
     """
-    a, b = _as_date(a), _as_date(b)
+    return _between(_as_date(a), _as_date(b), None)
+
+
+def _between(a: dt.date, b: dt.date, missing: set[int] | None) -> int:
     sign = 1
     if b < a:
         a, b, sign = b, a, -1
@@ -219,26 +236,29 @@ def workdays_between(a: dt.date, b: dt.date) -> int:
     count, day = 0, a
     while day < b:
         day += ONE_DAY
-        if _is_workday(cal, day, None):
+        if _is_workday(cal, day, missing):
             count += 1
     return sign * count
 
 
-def deadline_for(limit: str, start: dt.date) -> Deadline:
+def deadline_for(limit: str, start: dt.date, *, days: int | None = None) -> Deadline:
     """The due date of working-day limit ``limit`` (N1…N5, settings.GOVAPP_LIMITS) counted from ``start``.
 
-    Where the official calendar lacks a year it needs, that part is counted Monday–Friday and the
-    deadline is marked provisional (never silently).
+    ``days`` replaces the configured number where a decision sets it (a rectification order's own limit).
+    Where the official calendar lacks a year it needs, that part is estimated from the statutory holidays
+    and the deadline is marked provisional (never silently).
     """
     limits = settings.GOVAPP_LIMITS
     if limit not in limits or limit not in LIMIT_NAMES:
         known = ", ".join(sorted(set(limits) & set(LIMIT_NAMES)))
         raise ValueError(f"Unknown working-day limit {limit!r}; known limits: {known}")
-    days = limits[limit]
+    if days is None:
+        days = limits[limit]
+        source = f"settings.GOVAPP_LIMITS[{limit!r}]"
+    else:
+        source = f"The number of working days of {limit}"
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-        raise ValueError(
-            f"settings.GOVAPP_LIMITS[{limit!r}] must be a positive number of working days, got {days!r}"
-        )
+        raise ValueError(f"{source} must be a positive number of working days, got {days!r}")
     start = _as_date(start)
     missing: set[int] = set()
     due = _advance(start, days, missing)
@@ -252,10 +272,59 @@ def deadline_for(limit: str, start: dt.date) -> Deadline:
     )
 
 
+@dataclass(frozen=True)
+class Countdown:
+    """Working days from ``today`` to ``due``: what a page shows beside a running deadline."""
+
+    due: dt.date
+    today: dt.date
+    days_left: int  # negative: overdue by that many working days
+    provisional: bool  # part of the count estimated for a year whose official calendar is not loaded
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def overdue_days(self) -> int:
+        return max(0, -self.days_left)
+
+    @property
+    def urgent(self) -> bool:
+        """Due today or within the next two working days."""
+        return 0 <= self.days_left <= 2
+
+
+def countdown(due: dt.date, *, today: dt.date | None = None, provisional: bool = False) -> Countdown:
+    """The working days left until ``due`` (today: Beijing's), estimated where the calendar lacks a year.
+
+    ``provisional``: the due date itself was estimated when it was set (the stored mark of the clock).
+    """
+    today = _as_date(today) if today is not None else timezone.localdate()
+    due = _as_date(due)
+    missing: set[int] = set()
+    left = _between(today, due, missing)
+    return Countdown(due=due, today=today, days_left=left, provisional=provisional or bool(missing))
+
+
+@dataclass(frozen=True)
+class LatestDay:
+    """The last day to act so that ``n`` working days remain before a date (see ``subtract_workdays``)."""
+
+    date: dt.date
+    provisional: bool
+
+
+def latest_day_before(day: dt.date, n: int) -> LatestDay:
+    """``subtract_workdays(day, n)``, estimated (and marked provisional) where the calendar lacks a year."""
+    missing: set[int] = set()
+    latest = _back(_as_date(day), _as_count(n), missing)
+    return LatestDay(date=latest, provisional=bool(missing))
+
+
 def use_seed_without_database() -> None:
     """Answer from the shipped official data instead of the tables (a command run before ``migrate``)."""
     global _snapshot
-    from govapp.core.calendar_import import load_seed
 
     rows, years = load_seed()
     with _lock:

@@ -1,4 +1,4 @@
-"""Loading the official calendar: the seed CSV, any CSV of the same shape, and the State Council notice.
+"""Importing the official calendar: a CSV (``calendar_data``), the State Council notice, the holidays export.
 
 Each year the General Office of the State Council publishes 国务院办公厅关于YYYY年部分节假日安排的通知:
 the days off of every festival and the weekend days that become working days (调休上班). The parser reads
@@ -8,134 +8,36 @@ Parsing and the holidays-package export are pure (no database), so migrations ca
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-CSV_COLUMNS = ("date", "is_workday", "name", "source")
-SEED_DIR = Path(__file__).resolve().parent / "data"
-SEED_DAYS_CSV = SEED_DIR / "cn_calendar_days.csv"
-SEED_YEARS_CSV = SEED_DIR / "cn_calendar_years.csv"
+from govapp.core.calendar import clear_cache
+from govapp.core.calendar_data import (
+    MAX_DAY_SOURCE,
+    MAX_NAME,
+    CalendarImportError,
+    CalendarRow,
+    is_plain_week_rule,
+    load_seed,
+    read_csv,
+)
+from govapp.core.clocks import ClockChange, recompute_provisional_clocks
 
 WEEKDAY_ZH = "一二三四五六日"
-_MAX_NAME = 100
-_MAX_DAY_SOURCE = 200
 _MAX_YEAR_SOURCE = 300
 # Longest official break so far was the 2020 Spring Festival extension (10 days); a much longer range is a typo.
 _MAX_RANGE_DAYS = 16
-
-
-class CalendarImportError(ValueError):
-    """Calendar data that cannot be imported; the message names the line and the problem."""
-
-
-@dataclass(frozen=True)
-class CalendarRow:
-    """One exception to the Monday–Friday week, as stored in ``CalendarDay``."""
-
-    date: dt.date
-    is_workday: bool
-    name: str
-    source: str
 
 
 @dataclass
 class StoreResult:
     years: list[int]
     written: int
-
-
-# ------------------------------------------------------------------------------------------------ CSV
-
-
-def _is_plain_week_rule(day: dt.date, is_workday: bool) -> bool:
-    return is_workday == (day.weekday() < 5)
-
-
-def read_csv(text: str, *, default_source: str = "") -> tuple[list[CalendarRow], int]:
-    """Rows of a calendar CSV (date,is_workday,name,source); also how many rows only repeat Mon–Fri."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [column.strip() for column in (reader.fieldnames or [])]
-    missing = [column for column in CSV_COLUMNS[:2] if column not in header]
-    if missing:
-        raise CalendarImportError(
-            f"line 1: the CSV header must have the columns {','.join(CSV_COLUMNS)}; missing: {', '.join(missing)}"
-        )
-    reader.fieldnames = header
-    rows: list[CalendarRow] = []
-    seen: dict[dt.date, int] = {}
-    redundant = 0
-    for record in reader:
-        line = reader.line_num
-        raw_date = (record.get("date") or "").strip()
-        try:
-            day = dt.date.fromisoformat(raw_date)
-        except ValueError:
-            raise CalendarImportError(f"line {line}: {raw_date!r} is not a date like 2026-10-10") from None
-        if day in seen:
-            raise CalendarImportError(f"line {line}: {day} already appears on line {seen[day]}")
-        seen[day] = line
-        flag = (record.get("is_workday") or "").strip().lower()
-        if flag in ("1", "true", "yes", "y", "t"):
-            is_workday = True
-        elif flag in ("0", "false", "no", "n", "f"):
-            is_workday = False
-        else:
-            raise CalendarImportError(f"line {line}: is_workday must be 1 or 0 (true/false), got {flag!r}")
-        name = (record.get("name") or "").strip()
-        source = (record.get("source") or "").strip() or default_source
-        if len(name) > _MAX_NAME:
-            raise CalendarImportError(f"line {line}: the name is longer than {_MAX_NAME} characters")
-        if len(source) > _MAX_DAY_SOURCE:
-            raise CalendarImportError(f"line {line}: the source is longer than {_MAX_DAY_SOURCE} characters")
-        if _is_plain_week_rule(day, is_workday):
-            redundant += 1
-            continue
-        rows.append(CalendarRow(date=day, is_workday=is_workday, name=name, source=source))
-    return rows, redundant
-
-
-def write_csv(rows: Iterable[CalendarRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in sorted(rows, key=lambda r: r.date):
-        writer.writerow([row.date.isoformat(), "1" if row.is_workday else "0", row.name, row.source])
-    return out.getvalue()
-
-
-def read_years_csv(text: str) -> dict[int, str]:
-    """The covered years of the seed (year,source)."""
-    years: dict[int, str] = {}
-    reader = csv.DictReader(io.StringIO(text))
-    for record in reader:
-        try:
-            year = int(record["year"])
-        except (KeyError, TypeError, ValueError):
-            raise CalendarImportError(f"line {reader.line_num}: year must be a number like 2026") from None
-        years[year] = (record.get("source") or "").strip()
-    return years
-
-
-def write_years_csv(years: Mapping[int, str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["year", "source"])
-    for year in sorted(years):
-        writer.writerow([year, years[year]])
-    return out.getvalue()
-
-
-def load_seed() -> tuple[list[CalendarRow], dict[int, str]]:
-    """The committed official data: exception rows and covered years with their sources."""
-    rows, _ = read_csv(SEED_DAYS_CSV.read_text(encoding="utf-8"))
-    return rows, read_years_csv(SEED_YEARS_CSV.read_text(encoding="utf-8"))
+    clocks: list[ClockChange] = field(default_factory=list)  # provisional deadlines recomputed
 
 
 # ------------------------------------------------------------------------- seed from the holidays package
@@ -209,7 +111,7 @@ def rows_from_holidays(first: int, last: int) -> tuple[list[CalendarRow], dict[i
     day = dt.date(first, 1, 1)
     while day.year <= last:
         is_workday = cn.is_working_day(day)
-        if not _is_plain_week_rule(day, is_workday):
+        if not is_plain_week_rule(day, is_workday):
             if is_workday:
                 name = festival(substituted_for[day]) + "调休上班"
             else:
@@ -244,7 +146,7 @@ class NoticeDay:
 
     @property
     def is_exception(self) -> bool:
-        return not _is_plain_week_rule(self.date, self.is_workday)
+        return not is_plain_week_rule(self.date, self.is_workday)
 
 
 @dataclass
@@ -487,13 +389,15 @@ def store_calendar(
 ) -> StoreResult:
     """Replace the official calendar of ``years`` with ``rows`` in one transaction, then refresh the cache.
 
+    Every provisional clock that a registered owner holds is recomputed on the new data and recorded
+    (``core.clocks``), in the same transaction.
+
     Rows dated outside ``years`` (a notice's late-December swaps before its New Year) are added or replaced
     one by one. With ``keep_next_notice_rows`` (notice imports), rows of a year that the next year's notice
     wrote (their source names year+1) survive the replacement.
     """
     from django.db import transaction
 
-    from govapp.core.calendar import clear_cache
     from govapp.core.models import CalendarDay, CalendarYear
 
     if not years:
@@ -506,7 +410,7 @@ def store_calendar(
         if len(source) > _MAX_YEAR_SOURCE:
             raise CalendarImportError(f"the source of {year} is longer than {_MAX_YEAR_SOURCE} characters")
     for row in rows:
-        if len(row.source) > _MAX_DAY_SOURCE or len(row.name) > _MAX_NAME:
+        if len(row.source) > MAX_DAY_SOURCE or len(row.name) > MAX_NAME:
             raise CalendarImportError(f"{row.date}: name or source too long")
     with transaction.atomic():
         for year, source in years.items():
@@ -526,8 +430,11 @@ def store_calendar(
             CalendarDay.objects.update_or_create(
                 date=row.date, defaults={"is_workday": row.is_workday, "name": row.name, "source": row.source}
             )
+        # Deadlines estimated for these years are recounted on the official days, in the same transaction.
+        clear_cache()
+        clocks = recompute_provisional_clocks(years=years, source="；".join(years.values()))
     clear_cache()
-    return StoreResult(years=sorted(years), written=len(rows))
+    return StoreResult(years=sorted(years), written=len(rows), clocks=clocks)
 
 
 def import_notice(
@@ -537,7 +444,7 @@ def import_notice(
     arrangement = name_workdays(parse_notice(text, year))
     source_text = (source or arrangement.title).strip()
     result = store_calendar(
-        rows=arrangement.rows(source_text[:_MAX_DAY_SOURCE]),
+        rows=arrangement.rows(source_text[:MAX_DAY_SOURCE]),
         years={arrangement.year: source_text},
         keep_next_notice_rows=True,
         imported_by=imported_by,

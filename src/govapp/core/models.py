@@ -1,10 +1,12 @@
-"""Shared tables: the official working-day calendar, notifications, scheduled-run bookkeeping."""
+"""Shared tables: the official working-day calendar and its deadline revisions, notifications, scheduled runs."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from govapp.core.append_only import AppendOnlyModel
 
 
 class CalendarDay(models.Model):
@@ -88,3 +90,26 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.period}"
+
+
+class DeadlineRevision(AppendOnlyModel):
+    """A provisional deadline recounted when the official calendar of its year was imported."""
+
+    owner = models.CharField(_("clock of"), max_length=60)  # "app_label.Model"
+    object_id = models.PositiveBigIntegerField()
+    limit = models.CharField(_("limit"), max_length=20)
+    old_due = models.DateField(_("previous due date"))
+    new_due = models.DateField(_("new due date"))
+    provisional = models.BooleanField(_("still provisional"), default=False)
+    years = models.CharField(_("imported years"), max_length=40)
+    source = models.CharField(_("source"), max_length=300)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("deadline revision")
+        verbose_name_plural = _("deadline revisions")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["owner", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.owner}#{self.object_id} {self.limit}: {self.old_due} → {self.new_due}"

@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from .calendar_import import CalendarImportError, import_csv, import_notice, name_workdays, parse_notice
+from .calendar_data import CalendarImportError
+from .calendar_import import StoreResult, import_csv, import_notice, name_workdays, parse_notice
 from .models import CalendarDay, CalendarYear
 
 MAX_NOTICE_CHARS = 20_000
@@ -89,6 +90,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             _("The official calendar of %(year)d is loaded: %(n)d days that differ from Monday–Friday.")
             % {"year": arrangement.year, "n": result.written},
         )
+        _report_clocks(request, result)
         return redirect("core:calendar")
     if action == "csv":
         csv_form = CsvForm(request.POST, request.FILES)
@@ -116,6 +118,21 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             _("Imported %(n)d days for %(years)s.")
             % {"n": result.written, "years": ", ".join(str(y) for y in result.years)},
         )
+        _report_clocks(request, result)
         return redirect("core:calendar")
     messages.error(request, _("Unknown action."))
     return _page(request, invalid=True)
+
+
+def _report_clocks(request: HttpRequest, result: StoreResult) -> None:
+    if result.clocks:
+        n = len(result.clocks)
+        messages.info(
+            request,
+            ngettext(
+                "%(n)d provisional deadline was recomputed on the official calendar.",
+                "%(n)d provisional deadlines were recomputed on the official calendar.",
+                n,
+            )
+            % {"n": n},
+        )

@@ -17,11 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.accounts.auth import signed_in_user
 from govapp.accounts.models import Role
+from govapp.core.calendar import countdown
+from govapp.core.clocks import page_clocks
 from govapp.core.models import Notification
 from govapp.registry.choices import TERMINAL, FilingState
 from govapp.registry.models import App
 from govapp.registry.services import visible_apps, visible_filings
-from govapp.registry.views.clock import countdown, deregistration_clock, filing_clock
+from govapp.registry.views.clock import deregistration_clock, filing_clock
 
 from . import queues as supervision
 from .context_processors import AUTHORITY_FUNCTIONS
@@ -111,19 +113,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _notification_rows(notifications: Any) -> list[dict[str, Any]]:
+    notifications = list(notifications)
+    running = page_clocks(note.url for note in notifications if note.due and note.read_at is None)
     rows = []
     for note in notifications:
-        left: int | None = None
-        provisional = False
-        if note.due and note.read_at is None:
-            left, provisional = countdown(note.due)
+        # The clock of the page the entry links to, while it runs; a finished step stops counting.
+        due = running.get(note.url, note.due) if note.due and note.read_at is None else None
+        clock = countdown(due) if due else None
         rows.append(
             {
                 "note": note,
-                "left": left,
-                "overdue": left is not None and left < 0,
-                "overdue_days": -left if left is not None and left < 0 else 0,
-                "provisional": provisional,
+                "left": clock.days_left if clock else None,
+                "overdue": bool(clock and clock.overdue),
+                "overdue_days": clock.overdue_days if clock else 0,
+                "provisional": bool(clock and clock.provisional),
             }
         )
     return rows

@@ -150,6 +150,7 @@ class EventAction(models.TextChoices):
     SUPPLEMENT = "supplement", _("Supplement submitted")
     EXTEND = "extend", _("Review period extended")
     APPROVE = "approve", _("Filed and numbered")
+    CHANGE_EFFECTIVE = "change_effective", _("Change in effect")
     ABANDON = "abandon", _("Deemed abandoned")
     WITHDRAW = "withdraw", _("Withdrawn")
     START_CHANGE = "start_change", _("Change filing started")

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govapp.accounts.divisions import province_abbr
-from govapp.core.calendar import CalendarGap, deadline_for, subtract_workdays
+from govapp.core.calendar import deadline_for, latest_day_before
 from govapp.core.notify import notify
 
-from . import workflow
+from . import changes, workflow
 from .choices import KIND_LETTER, PRE_FILING, EventAction, FilingState, ProcedureKind
 from .materials import Deficiency, filing_field_label, missing_materials
 from .models import App, Attachment, Filing, FilingNumber, NumberSequence
@@ -120,9 +120,11 @@ def change_start(*, app: App, actor: Any) -> Filing:
         )
     if app.filings.filter(state__in=[FilingState.DRAFT, FilingState.RETURNED]).exists():
         raise WorkflowError(_("A change filing for this app is already being prepared; continue that draft."))
-    assert app.approved_filing is not None
+    # From the last approved change too, if it is still waiting for its effective date.
+    approved = changes.latest_approved(app)
+    assert approved is not None
     filing = Filing(app=app, procedure=ProcedureKind.CHANGE, created_by=actor)
-    _copy_materials(app.approved_filing, filing)
+    _copy_materials(approved, filing)
     filing.save()
     record(app=app, filing=filing, action=EventAction.START_CHANGE, actor=actor, to_state=filing.state)
     return filing
@@ -149,21 +151,49 @@ def refiling_start(*, app: App, actor: Any) -> Filing:
 
 
 def change_filing_due_date(effective_date: dt.date) -> tuple[dt.date, bool]:
-    """The last day a change taking effect on ``effective_date`` may be filed (N4 working days before)."""
-    days = settings.GOVAPP_LIMITS["N4"]
-    try:
-        return subtract_workdays(effective_date, days), False
-    except CalendarGap:
-        # Without the official calendar, count Monday to Friday and say so (same definition as
-        # subtract_workdays: the latest working day whose N4-th working day is not after the date).
-        day, left = effective_date, days
-        while day.weekday() >= 5:
-            day -= dt.timedelta(days=1)
-        while left:
-            day -= dt.timedelta(days=1)
-            if day.weekday() < 5:
-                left -= 1
-        return day, True
+    """The last day a change taking effect on ``effective_date`` may be filed (N4 working days before),
+    and whether that day is provisional (a year of the official calendar is not loaded)."""
+    latest = latest_day_before(effective_date, settings.GOVAPP_LIMITS["N4"])
+    return latest.date, latest.provisional
+
+
+def change_too_soon(filing: Filing, *, today: dt.date) -> WorkflowError | None:
+    """The N4 refusal for a change filed today that takes effect too soon, or None (not a change, or in time).
+
+    "At least N4 working days before the change": the N4-th working day after today must not be later than
+    the day the change takes effect. The review step and submission both ask here.
+    """
+    if filing.procedure != ProcedureKind.CHANGE or filing.change_effective_date is None:
+        return None
+    earliest = deadline_for("N4", today)
+    if filing.change_effective_date >= earliest.due:
+        return None
+    return WorkflowError(
+        _(
+            "A change must be filed at least %(days)d working days before it takes effect (limit N4). "
+            "Filed today, the change can take effect on %(earliest)s at the earliest%(prov)s; "
+            "%(date)s is too soon. Choose a later effective date."
+        )
+        % {
+            "days": earliest.days,
+            "earliest": earliest.due.isoformat(),
+            "date": filing.change_effective_date.isoformat(),
+            "prov": _(" (provisional: the official calendar is not loaded)") if earliest.provisional else "",
+        },
+        items=[
+            Deficiency(
+                "change_effective_date",
+                _("date the change takes effect"),
+                _("Choose %(date)s or later.") % {"date": earliest.due.isoformat()},
+            )
+        ],
+    )
+
+
+def submission_problems(filing: Filing, *, today: dt.date) -> list[Deficiency]:
+    """Everything that would make ``filing_submit`` refuse: missing materials, then the N4 rule."""
+    too_soon = change_too_soon(filing, today=today)
+    return missing_materials(filing) + (list(too_soon.items) if too_soon else [])
 
 
 @transaction.atomic
@@ -184,34 +214,9 @@ def filing_submit(*, filing: Filing, actor: Any) -> Filing:
         )
     app = filing.app
     today = workflow.today()
-    if filing.procedure == ProcedureKind.CHANGE:
-        assert filing.change_effective_date is not None
-        # "At least N4 working days before the change": the N4-th working day after today must not be
-        # later than the day the change takes effect.
-        earliest = deadline_for("N4", today)
-        if filing.change_effective_date < earliest.due:
-            raise WorkflowError(
-                _(
-                    "A change must be filed at least %(days)d working days before it takes effect (limit N4). "
-                    "Filed today, the change can take effect on %(earliest)s at the earliest%(prov)s; "
-                    "%(date)s is too soon. Choose a later effective date."
-                )
-                % {
-                    "days": earliest.days,
-                    "earliest": earliest.due.isoformat(),
-                    "date": filing.change_effective_date.isoformat(),
-                    "prov": _(" (provisional: the official calendar is not loaded)")
-                    if earliest.provisional
-                    else "",
-                },
-                items=[
-                    Deficiency(
-                        "change_effective_date",
-                        _("date the change takes effect"),
-                        _("Choose %(date)s or later.") % {"date": earliest.due.isoformat()},
-                    )
-                ],
-            )
+    too_soon = change_too_soon(filing, today=today)
+    if too_soon is not None:
+        raise too_soon
     before = filing.state
     if app.unit.is_central:
         transition(filing, "submit_to_national", _("Submit"))
@@ -492,16 +497,6 @@ def issue_filing_number(*, filing: Filing) -> FilingNumber:
     )
 
 
-_IDENTIFIERS = (
-    "android_package",
-    "android_cert_sha256",
-    "harmony_bundle",
-    "ios_bundle",
-    "miniprogram_appid",
-    "quickapp_package",
-)
-
-
 def material_diff(old: Filing, new: Filing) -> list[dict[str, Any]]:
     """Field-level differences between the approved materials and a change filing."""
     diff = []
@@ -539,9 +534,10 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     filing.save()
     data: dict[str, Any] = {}
     if filing.procedure == ProcedureKind.CHANGE:
-        previous = app.approved_filing
+        previous = changes.latest_approved(app, other_than=filing)
         data["diff"] = material_diff(previous, filing) if previous else []
-        app.changed_at = filing.decided_at
+        assert filing.change_effective_date is not None
+        data["effective"] = filing.change_effective_date.isoformat()
     else:
         if app.current_number_id:
             old = app.current_number
@@ -555,11 +551,9 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
         app.filed_at = filing.decided_at
         data["number"] = number.number
     app.mark_filed()
-    app.approved_filing = filing
-    app.name = filing.app_name
-    app.kind = filing.app_kind
-    for name in _IDENTIFIERS:
-        setattr(app, name, getattr(filing, name))
+    # A change approved before its effective date waits for it (changes.changes_take_effect).
+    if changes.in_effect_on(filing, workflow.today()):
+        changes.put_in_effect(app, filing)
     app.save()
     record(
         app=app, filing=filing, action=EventAction.APPROVE, actor=actor, from_state=before, to_state=filing.state,

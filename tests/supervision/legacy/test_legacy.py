@@ -242,3 +242,13 @@ def test_an_app_whose_filing_started_is_no_longer_reminded(overdue_world, filer)
     assert (
         Notification.objects.filter(recipient=filer, subject__startswith="Legacy app not filed").count() == 1
     )
+
+
+@pytest.mark.django_db
+def test_overdue_working_days_in_a_year_without_its_notice_skip_the_statutory_holidays() -> None:
+    from govapp.supervision.legacy import overdue_on
+
+    before = overdue_on(dt.date(2026, 12, 31))
+    after = overdue_on(dt.date(2027, 1, 4))  # New Year's Day off, then a weekend
+    assert (before.provisional, after.provisional) == (False, True)
+    assert after.working_days == before.working_days + 1

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from govapp.core.calendar import Countdown, countdown
 from govapp.registry.models import App
 from govapp.registry.services import WorkflowError
-from govapp.registry.views.clock import countdown
 
 from .. import services
 from ..choices import OPEN_STATUSES, ComplaintCategory, ComplaintStatus
@@ -48,30 +48,10 @@ def _require_office(request: HttpRequest) -> None:
         raise PermissionDenied(_("Complaints are handled by the cyberspace offices only."))
 
 
-@dataclass(frozen=True)
-class ComplaintClock:
-    due: dt.date
-    left: int
-    provisional: bool
-
-    @property
-    def overdue(self) -> bool:
-        return self.left < 0
-
-    @property
-    def overdue_days(self) -> int:
-        return max(0, -self.left)
-
-    @property
-    def urgent(self) -> bool:
-        return 0 <= self.left <= 2
-
-
-def clock_of(complaint: Complaint, today: dt.date | None = None) -> ComplaintClock | None:
+def clock_of(complaint: Complaint, today: dt.date | None = None) -> Countdown | None:
     if not complaint.is_open:
         return None
-    left, gap = countdown(complaint.due, today or timezone.localdate())
-    return ComplaintClock(due=complaint.due, left=left, provisional=complaint.due_provisional or gap)
+    return countdown(complaint.due, today=today, provisional=complaint.due_provisional)
 
 
 FILTERS: dict[str, Any] = {

@@ -4,7 +4,7 @@ from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from govapp.core.calendar_import import load_seed
+from govapp.core.calendar_data import load_seed
 
 
 def load(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

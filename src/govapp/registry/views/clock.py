@@ -6,28 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from govapp.core.calendar import LIMIT_NAMES, CalendarGap, workdays_between
+from govapp.core.calendar import LIMIT_NAMES, Countdown, countdown
 
+from ..choices import FilingState
 from ..models import App, Filing
-
-
-def _weekdays_between(a: dt.date, b: dt.date) -> int:
-    """Monday–Friday count, used (and marked provisional) where the official calendar is missing."""
-    sign = 1
-    if b < a:
-        a, b, sign = b, a, -1
-    # Whole weeks at once: a due date years away must not cost a loop over every day.
-    weeks, rest = divmod((b - a).days, 7)
-    count = weeks * 5 + sum(1 for i in range(1, rest + 1) if (a.weekday() + i) % 7 < 5)
-    return sign * count
 
 
 @dataclass(frozen=True)
 class Clock:
+    """A running working-day limit with its countdown, as the queues and pages show it."""
+
     limit: str
     days: int | None
     name: str
@@ -36,6 +27,18 @@ class Clock:
     left: int
     provisional: bool
     extended: bool
+
+    @classmethod
+    def running(
+        cls, *, limit: str, countdown: Countdown, start: dt.date | None = None, days: int | None = None,
+        extended: bool = False,
+    ) -> Clock:  # fmt: skip
+        """The clock of ``limit`` (days: the configured number unless a decision set its own)."""
+        return cls(
+            limit=limit, days=days if days is not None else settings.GOVAPP_LIMITS.get(limit),
+            name=str(LIMIT_NAMES.get(limit, limit)), start=start, due=countdown.due, left=countdown.days_left,
+            provisional=countdown.provisional, extended=extended,
+        )  # fmt: skip
 
     @property
     def overdue(self) -> bool:
@@ -71,45 +74,27 @@ class Clock:
         return text
 
 
-def countdown(due: dt.date, today: dt.date | None = None) -> tuple[int, bool]:
-    """Working days from today to ``due`` (negative when overdue) and whether the count is provisional."""
-    today = today or timezone.localdate()
-    try:
-        return workdays_between(today, due), False
-    except CalendarGap:
-        return _weekdays_between(today, due), True
-
-
 def filing_clock(filing: Filing, today: dt.date | None = None) -> Clock | None:
     """The filing's running clock, or None when no limit runs (draft, returned, decided)."""
     if not filing.clock_due or not filing.clock_limit:
         return None
-    left, gap = countdown(filing.clock_due, today)
-    limit = filing.clock_limit
-    return Clock(
-        limit=limit,
-        days=settings.GOVAPP_LIMITS.get(limit),
-        name=str(LIMIT_NAMES.get(limit, limit)),
+    return Clock.running(
+        limit=filing.clock_limit,
         start=filing.clock_start,
-        due=filing.clock_due,
-        left=left,
-        provisional=filing.clock_provisional or gap,
+        countdown=countdown(filing.clock_due, today=today, provisional=filing.clock_provisional),
         extended=filing.extended,
     )
 
 
 def deregistration_clock(app: App, today: dt.date | None = None) -> Clock | None:
     """After a shutdown notice: the offline report is due N5 working days after going offline."""
-    if not app.deregistration_due:
+    # The limit runs only while the report is awaited: once deregistered (or revoked) nothing is due.
+    if not app.deregistration_due or app.state != FilingState.SHUTDOWN_NOTICED:
         return None
-    left, gap = countdown(app.deregistration_due, today)
-    return Clock(
+    return Clock.running(
         limit="N5",
-        days=settings.GOVAPP_LIMITS.get("N5"),
-        name=str(LIMIT_NAMES["N5"]),
         start=app.offline_date,
-        due=app.deregistration_due,
-        left=left,
-        provisional=app.deregistration_due_provisional or gap,
-        extended=False,
+        countdown=countdown(
+            app.deregistration_due, today=today, provisional=app.deregistration_due_provisional
+        ),
     )

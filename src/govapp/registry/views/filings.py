@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import PROVINCE_CHOICES
 
-from .. import queries, services
+from .. import queries, services, workflow
 from ..choices import AppKind, FilingState, ProcedureKind
 from ..forms import (
     STEP_FORMS,
@@ -93,7 +93,7 @@ def filing_edit(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step == "documents":
         return _documents_step(request, filing, context)
     if step == "review":
-        context["items"] = linked_items(filing, missing_materials(filing))
+        context["items"] = linked_items(filing, services.submission_problems(filing, today=workflow.today()))
         context["groups"] = material_groups(filing)
         context["attachments"] = filing.attachments.all()
         return render(request, "registry/filing_review.html", context)

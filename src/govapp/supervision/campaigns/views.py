@@ -22,10 +22,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govapp.accounts.models import Role
+from govapp.core.calendar import countdown
 from govapp.core.htmx import HtmxHttpRequest
 from govapp.registry.services import WorkflowError
 from govapp.registry.views.access import explain_denials
-from govapp.registry.views.clock import countdown
 
 from . import report as spot_report
 from . import selfcheck
@@ -46,14 +46,17 @@ def _field_errors(form: Any, exc: WorkflowError) -> None:
 
 def _left(due: dt.date, today: dt.date | None = None) -> str:
     """Working days to a campaign deadline, as the work queues word it."""
-    left, provisional = countdown(due, today)
-    if left < 0:
-        text = ngettext("%(n)d working day overdue", "%(n)d working days overdue", -left) % {"n": -left}
+    clock = countdown(due, today=today)
+    left = clock.days_left
+    if clock.overdue:
+        text = ngettext("%(n)d working day overdue", "%(n)d working days overdue", clock.overdue_days) % {
+            "n": clock.overdue_days
+        }
     elif left == 0:
         text = _("due today")
     else:
         text = ngettext("%(n)d working day left", "%(n)d working days left", left) % {"n": left}
-    return text + (" · " + _("provisional") if provisional else "")
+    return text + (" · " + _("provisional") if clock.provisional else "")
 
 
 def _require(allowed: bool, reason: str) -> None:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 
-from govapp.core.calendar import LIMIT_NAMES
-from govapp.registry.views.clock import Clock, countdown
+from govapp.core.calendar import countdown
+from govapp.registry.views.clock import Clock
 
 from .models import OrderState, RectificationOrder
 
@@ -21,12 +20,9 @@ RUNNING = (OrderState.ISSUED, OrderState.REJECTED)
 def clock(*, limit: str, due: dt.date, today: dt.date, start: dt.date | None = None,
           days: int | None = None, provisional: bool = False) -> Clock:  # fmt: skip
     """A working-day countdown in the registry's Clock shape, so the home rows read like filing rows."""
-    left, gap = countdown(due, today)
-    return Clock(
-        limit=limit, days=days if days is not None else settings.GOVAPP_LIMITS.get(limit),
-        name=str(LIMIT_NAMES.get(limit, limit)), start=start, due=due, left=left,
-        provisional=provisional or gap, extended=False,
-    )  # fmt: skip
+    return Clock.running(
+        limit=limit, start=start, days=days, countdown=countdown(due, today=today, provisional=provisional)
+    )
 
 
 def order_rows(

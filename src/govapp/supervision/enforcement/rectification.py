@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from govapp.core import calendar
-from govapp.core.calendar import CalendarGap, Deadline
+from govapp.core.calendar import Deadline, deadline_for
 from govapp.core.notify import notify
 from govapp.registry import services as registry
 from govapp.registry.materials import Deficiency
@@ -61,28 +60,10 @@ def default_workdays() -> int:
 
 
 def rectification_deadline(start: dt.date, workdays: int) -> Deadline:
-    """``workdays`` working days after ``start``; years without official data count Monday–Friday (provisional)."""
+    """``workdays`` working days after ``start``; a year without official data is estimated (provisional)."""
     if workdays < 1:
         raise ValueError(f"A rectification deadline needs at least one working day, got {workdays}")
-    missing: set[int] = set()
-    day, left = start, workdays
-    while left:
-        day += dt.timedelta(days=1)
-        try:
-            working = calendar.is_workday(day)
-        except CalendarGap:
-            missing.add(day.year)
-            working = day.weekday() < 5
-        if working:
-            left -= 1
-    return Deadline(
-        limit=LIMIT,
-        days=workdays,
-        start=start,
-        due=day,
-        provisional=bool(missing),
-        missing_years=tuple(sorted(missing)),
-    )
+    return deadline_for(LIMIT, start, days=workdays)
 
 
 # ---------------------------------------------------------------- permissions

@@ -6,6 +6,7 @@ action re-shows its form with the reason and the field items, HTTP 400, nothing 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from govapp.core.calendar import Countdown, countdown
 from govapp.registry.services import WorkflowError, visible_apps
 from govapp.registry.views.access import explain_denials, visible_app
-from govapp.registry.views.clock import countdown
 
 from . import notices, rectification, suspension
 from .forms import (
@@ -41,7 +42,7 @@ from .forms import (
     RejectForm,
     RevokeForm,
 )
-from .models import RectificationOrder, SuspensionNotice, TypicalProblemNotice
+from .models import RUNNING_ORDER_STATES, RectificationOrder, SuspensionNotice, TypicalProblemNotice
 from .pdf import pdf_response
 
 
@@ -67,6 +68,13 @@ def _visible_order(request: HttpRequest, pk: int) -> RectificationOrder:
 # ---------------------------------------------------------------- orders
 
 
+def _countdown(order: RectificationOrder, today: dt.date) -> Countdown | None:
+    """The unit's deadline while it runs (issued, or rejected with a new date); None once answered."""
+    if order.state not in RUNNING_ORDER_STATES:
+        return None
+    return countdown(order.due, today=today, provisional=order.due_provisional)
+
+
 @login_required
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
@@ -75,8 +83,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     if state in RectificationOrder.State.values:
         orders = orders.filter(state=state)
     today = timezone.localdate()
-    rows = [(order, *countdown(order.due, today)) if order.state in ("issued", "rejected") else (order, None, False)
-            for order in orders[:500]]  # fmt: skip
+    rows = [(order, _countdown(order, today)) for order in orders[:500]]
     return render(
         request, "supervision/rectification_list.html",
         {"rows": rows, "states": RectificationOrder.State.choices, "state": state},
@@ -124,12 +131,11 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     answers = list(order.answers.select_related("scan", "package", "submitted_by"))
     extensions = list(order.extensions.select_related("requested_by", "decided_by"))
-    days_left, overdue = countdown(order.due, timezone.localdate())
     actions = [(slug, a.label) for slug, a in ORDER_ACTIONS.items() if a.available(user, order)]
     context = {
         "order": order, "app": order.app, "answers": answers, "extensions": extensions,
-        "events": order.events.select_related("actor"), "actions": actions, "days_left": days_left,
-        "overdue": overdue, "running": order.state in ("issued", "rejected"),
+        "events": order.events.select_related("actor"), "actions": actions,
+        "clock": _countdown(order, timezone.localdate()),
         "pending_extension": order.pending_extension(),
         "can_decide": rectification.can_decide(user, order),
     }  # fmt: skip

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from govapp.accounts.models import Role, Unit, UnitFunction
-from govapp.core.calendar import CalendarGap, is_workday, workdays_between
+from govapp.core.calendar import CalendarGap, countdown, is_workday
 from govapp.core.notify import notify
 from govapp.registry import services as registry_services
 from govapp.registry.choices import PRE_FILING
@@ -96,7 +96,7 @@ class Overdue:
     today: dt.date
     calendar_days: int
     working_days: int
-    provisional: bool  # working days counted Monday–Friday for a year the official calendar lacks
+    provisional: bool  # working days estimated for a year the official calendar lacks
 
     @property
     def is_overdue(self) -> bool:
@@ -128,19 +128,12 @@ def overdue_on(today: dt.date) -> Overdue:
     """Days past 2026-07-25 in calendar and in working days (0 on or before the deadline)."""
     if today <= LEGACY_DEADLINE:
         return Overdue(today=today, calendar_days=0, working_days=0, provisional=False)
-    try:
-        working, provisional = workdays_between(LEGACY_DEADLINE, today), False
-    except CalendarGap:
-        working = sum(
-            1 for n in range(1, (today - LEGACY_DEADLINE).days + 1)
-            if (LEGACY_DEADLINE + dt.timedelta(days=n)).weekday() < 5
-        )  # fmt: skip
-        provisional = True
+    late = countdown(LEGACY_DEADLINE, today=today)
     return Overdue(
         today=today,
         calendar_days=(today - LEGACY_DEADLINE).days,
-        working_days=working,
-        provisional=provisional,
+        working_days=late.overdue_days,
+        provisional=late.provisional,
     )
 
 

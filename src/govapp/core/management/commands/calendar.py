@@ -10,18 +10,21 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
-from govapp.core.calendar_import import (
+from govapp.core.calendar_data import (
     SEED_DAYS_CSV,
     SEED_YEARS_CSV,
     CalendarImportError,
+    write_csv,
+    write_years_csv,
+)
+from govapp.core.calendar_import import (
+    StoreResult,
     import_csv,
     import_notice,
     last_official_year_in_holidays,
     name_workdays,
     parse_notice,
     rows_from_holidays,
-    write_csv,
-    write_years_csv,
 )
 from govapp.core.models import CalendarDay, CalendarYear
 
@@ -117,6 +120,7 @@ class Command(BaseCommand):
             f" ({redundant} rows that only repeat the Monday–Friday rule were skipped)" if redundant else ""
         )
         self.stdout.write(f"Imported {result.written} days for {', '.join(map(str, result.years))}{note}.")
+        self.report_clocks(result)
 
     def import_notice(self, options: dict[str, Any]) -> None:
         text = _read_text(options["file"])
@@ -131,6 +135,17 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Imported {result.written} exceptions to the Monday–Friday week for {arrangement.year}."
         )
+        self.report_clocks(result)
+
+    def report_clocks(self, result: StoreResult) -> None:
+        if not result.clocks:
+            return
+        self.stdout.write(f"Recomputed {len(result.clocks)} provisional deadlines on the official calendar:")
+        for change in result.clocks:
+            still = " (still provisional)" if change.provisional else ""
+            self.stdout.write(
+                f"  {change.owner} #{change.object_id} {change.limit}: {change.old_due} → {change.new_due}{still}"
+            )
 
     def status(self) -> None:
         counts = dict(

@@ -1,4 +1,4 @@
-"""``govapp workdays FROM N``: the N-th official working day after FROM."""
+"""``govapp workdays FROM N [--provisional]``: the N-th official working day after FROM."""
 
 from __future__ import annotations
 
@@ -19,8 +19,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("start", metavar="FROM", help="a date like 2026-09-28")
         parser.add_argument("n", metavar="N", help="how many working days, a whole number ≥ 1")
+        parser.add_argument(
+            "--provisional",
+            action="store_true",
+            help="for a year whose official arrangement is not loaded, estimate it from the statutory "
+            "holidays (make-up working weekends are unknown until the State Council's notice)",
+        )
 
-    def handle(self, *args: Any, start: str, n: str, **options: Any) -> None:
+    def handle(self, *args: Any, start: str, n: str, provisional: bool = False, **options: Any) -> None:
         try:
             day = dt.date.fromisoformat(start.strip())
         except ValueError:
@@ -42,9 +48,19 @@ class Command(BaseCommand):
                 "note: the database is not set up (govapp migrate); using the built-in official calendar"
             )
         try:
-            result = calendar.add_workdays(day, count)
+            if provisional:
+                deadline = calendar.deadline_for("N1", day, days=count)
+                result = deadline.due
+            else:
+                result = calendar.add_workdays(day, count)
         except calendar.CalendarGap as gap:
             raise CommandError(str(gap), returncode=2) from None
         except ValueError as error:
             raise CommandError(str(error), returncode=2) from None
+        if provisional and deadline.provisional:
+            years = ", ".join(str(year) for year in deadline.missing_years)
+            self.stderr.write(
+                f"provisional: the official calendar for {years} is not loaded; counted its statutory "
+                f"holidays, but not the make-up working weekends of the notice still to come"
+            )
         self.stdout.write(result.isoformat())
