@@ -11,10 +11,10 @@ from django.utils import timezone
 from govapp.core import calendar
 from govapp.core.calendar_import import import_notice
 from govapp.core.models import DeadlineRevision
-from govapp.supervision import selfcheck
+from govapp.supervision.campaigns import selfcheck
 from govapp.supervision.models import RectificationOrder
-from tests.supervision.test_campaigns import create, two_apps  # noqa: F401  (fixture)
-from tests.supervision.test_rectification import file_app, issue
+from tests.supervision.campaigns.test_campaigns import create, two_apps  # noqa: F401  (fixture)
+from tests.supervision.enforcement.test_rectification import file_app, issue
 
 NOTICE_2027 = (Path(__file__).parents[1] / "core" / "data" / "notice_2027.txt").read_text(encoding="utf-8")
 MONDAY = dt.date(

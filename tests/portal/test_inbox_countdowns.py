@@ -11,16 +11,16 @@ from django.urls import reverse
 from govapp.core.models import Notification
 from govapp.registry import services, standing
 from govapp.registry.views.clock import deregistration_clock
-from govapp.supervision import rectification
+from govapp.supervision.enforcement import rectification
 from tests.factories import complete_filing
-from tests.supervision.test_rectification import file_app, issue
+from tests.supervision.enforcement.test_rectification import file_app, issue
 
 pytestmark = pytest.mark.django_db
 
 
 def _inbox(client: Any) -> str:
     client.cookies["django_language"] = "en"
-    return client.get(reverse("core:inbox")).content.decode()
+    return client.get(reverse("portal:inbox")).content.decode()
 
 
 def test_an_extended_review_stops_counting_once_decided(  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from govapp.core import calendar
-from tests.supervision.test_rectification import file_app, issue
+from tests.supervision.enforcement.test_rectification import file_app, issue
 
 pytestmark = pytest.mark.django_db
 
