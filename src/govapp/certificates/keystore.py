@@ -7,6 +7,7 @@ stay in ``GOVAPP_CERT_RETIRED_KEYS_FILE`` so that certificates signed before a r
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -35,6 +36,12 @@ def _checked(key: SigningKey, source: str) -> SigningKey:
     return key
 
 
+@functools.lru_cache(maxsize=8)
+def _load(pem: bytes) -> SigningKey:
+    # Deriving the SM2 public key is a scalar multiplication: do it once per key, not per certificate.
+    return load_private_key(pem)
+
+
 def _write_private(path: Path, key: SigningKey) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -49,9 +56,7 @@ def signing_key() -> SigningKey:
     """
     if settings.GOVAPP_CERT_KEY:
         try:
-            return _checked(
-                load_private_key(settings.GOVAPP_CERT_KEY.encode("ascii", "replace")), "GOVAPP_CERT_KEY"
-            )
+            return _checked(_load(settings.GOVAPP_CERT_KEY.encode("ascii", "replace")), "GOVAPP_CERT_KEY")
         except KeyFormatError as exc:
             raise ImproperlyConfigured(f"GOVAPP_CERT_KEY is not a readable private key: {exc}") from None
     path = _key_file()
@@ -77,7 +82,7 @@ def signing_key() -> SigningKey:
         except FileExistsError:
             pass  # another process generated it at the same moment: use theirs
     try:
-        return _checked(load_private_key(path.read_bytes()), str(path))
+        return _checked(_load(path.read_bytes()), str(path))
     except (OSError, KeyFormatError) as exc:
         raise ImproperlyConfigured(f"The certificate key file {path} cannot be read: {exc}") from None
 

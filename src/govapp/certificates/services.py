@@ -62,6 +62,8 @@ def certificate_issue_on_approval(filing: Filing, actor: Any) -> None:
 
     Without a usable key the approval fails with the configuration error: no number without proof.
     """
+    # The approval saved the app through another instance: read the number it was given.
+    filing = Filing.objects.select_related("app__unit", "app__current_number").get(pk=filing.pk)
     number = filing.app.current_number
     assert number is not None
     _issue(number=number, filing=filing, actor=actor, reason="")
@@ -84,5 +86,6 @@ def certificate_reissue(*, number: FilingNumber, actor: Any, reason: str) -> Fil
     return _issue(number=number, filing=app.approved_filing, actor=actor, reason=reason.strip())
 
 
-def current_certificate(number: FilingNumber) -> FilingCertificate | None:
-    return number.certificates.order_by("-issued_at", "-id").first()
+def current_certificate(number: str) -> FilingCertificate | None:
+    """The newest certificate of the filing number (as stored, already normalised); None without one."""
+    return FilingCertificate.objects.filter(number__number=number).order_by("-issued_at", "-id").first()
