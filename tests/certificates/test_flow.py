@@ -121,7 +121,9 @@ def test_the_page_qr_code_carries_the_certificate_and_revoked_still_verifies(
     english_page = Client().get(reverse("public:verify", args=[number]) + "?lang=en").content.decode()
     assert "Revoked." in english_page and "certificate still verifies as authentic" in english_page
     answer = _certificate_api(number).json()
-    assert answer["status"] == "revoked" and answer["valid"] is False and answer["status_label"] == "已撤销备案"
+    assert (
+        answer["status"] == "revoked" and answer["valid"] is False and answer["status_label"] == "已撤销备案"
+    )
     assert "已撤销备案的备案证明仍可验证为真实" in answer["statement"]
     english_answer = _api(f"/api/v1/public/filings/{quote(number)}/certificate?lang=en").json()
     assert (
