@@ -15,3 +15,4 @@ class CertificatesConfig(AppConfig):
 
         if certificate_issue_on_approval not in registry_services.APPROVAL_HOOKS:
             registry_services.APPROVAL_HOOKS.append(certificate_issue_on_approval)
+        from . import checks  # noqa: F401  (registers the key check)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from govapp.certificates import compact, keystore, messages
 from govapp.certificates.keyset import key_set_json, parse_key_set
 from govapp.certificates.signing import ED25519, SM2, KeyFormatError, PublicKey
+from govapp.registry.choices import AppKind
 from govapp.registry.models import FilingNumber
 from govapp.registry.numbers import normalise_number
 from govapp.registry.workflow import WorkflowError
@@ -42,6 +43,15 @@ IDENTITY_LABELS = {
     "miniprogram_appid": gettext_lazy("mini-program appid"),
     "quickapp_package": gettext_lazy("quick app package name"),
 }
+
+
+def claim_text(claim: str, value: object) -> str:
+    """A claim as a reader expects it: the app kind and the status in words, the rest as signed."""
+    if claim == "kind" and value in AppKind.values:
+        return str(AppKind(value).label)
+    if claim == "st" and value == "valid":
+        return str(FilingNumber.Status.ACTIVE.label)
+    return str(value)
 
 
 def read_certificate_argument(value: str) -> str:
@@ -74,7 +84,10 @@ class Command(BaseCommand):
         verify.add_argument("--keys", type=Path, default=None, help="Published keys (JSON or PEM).")
         verify.add_argument("--json", action="store_true", help="Print the result as JSON.")
         issue = commands.add_parser("issue", help="Re-issue the certificate of a valid filing number.")
-        issue.add_argument("number")
+        issue.add_argument("number", nargs="?", default=None)
+        issue.add_argument(
+            "--all-missing", action="store_true", help="Every valid number that has no certificate yet."
+        )
         issue.add_argument("--by", required=True, help="Username of the national reviewer.")
         issue.add_argument("--reason", required=True)
 
@@ -87,8 +100,12 @@ class Command(BaseCommand):
                 self.publickeys(options["format"])
             elif action == "verify":
                 self.verify(options["certificate"], options["keys"], options["json"])
-            else:
+            elif options["all_missing"]:
+                self.issue_missing(options["by"], options["reason"])
+            elif options["number"]:
                 self.issue(options["number"], options["by"], options["reason"])
+            else:
+                raise CommandError(_("Name a filing number or --all-missing."), returncode=2)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc), returncode=2) from None
 
@@ -162,13 +179,36 @@ class Command(BaseCommand):
             self.stdout.write(messages.reason(result))
             if result.claims:
                 for claim, label in CLAIM_LABELS:
-                    self.stdout.write(f"{label}: {result.claims.get(claim, '')}")
+                    self.stdout.write(f"{label}: {claim_text(claim, result.claims.get(claim, ''))}")
                 for name, value in identity.items():
                     self.stdout.write(f"{IDENTITY_LABELS[name]}: {value}")
             if result.authentic:
                 self.stdout.write(str(messages.STATUS_IS_ONLINE))
         if result.exit_code:
             sys.exit(result.exit_code)
+
+    def _actor(self, username: str) -> Any:
+        actor = get_user_model().objects.filter(username=username).first()
+        if actor is None:
+            raise CommandError(_("There is no user %(name)s.") % {"name": username}, returncode=2)
+        return actor
+
+    def issue_missing(self, username: str, reason: str) -> None:
+        """Numbers approved before certificates existed get theirs (one run after the upgrade)."""
+        from govapp.certificates.services import certificate_reissue
+
+        actor = self._actor(username)
+        missing = FilingNumber.objects.filter(status=FilingNumber.Status.ACTIVE, certificates__isnull=True)
+        issued = 0
+        for number in missing.select_related("app").order_by("pk"):
+            if number.app.current_number_id != number.pk:
+                continue
+            try:
+                certificate_reissue(number=number, actor=actor, reason=reason)
+            except (WorkflowError, PermissionDenied) as exc:
+                raise CommandError(str(exc), returncode=1) from None
+            issued += 1
+        self.stdout.write(_("%(count)d certificates issued.") % {"count": issued})
 
     def issue(self, raw_number: str, username: str, reason: str) -> None:
         from govapp.certificates.services import certificate_reissue
@@ -178,9 +218,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("There is no filing number %(number)s.") % {"number": raw_number}, returncode=2
             )
-        actor = get_user_model().objects.filter(username=username).first()
-        if actor is None:
-            raise CommandError(_("There is no user %(name)s.") % {"name": username}, returncode=2)
+        actor = self._actor(username)
         try:
             certificate = certificate_reissue(number=number, actor=actor, reason=reason)
         except (WorkflowError, PermissionDenied) as exc:
