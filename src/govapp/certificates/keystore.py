@@ -141,6 +141,11 @@ def rotate(*, algorithm: str, out: Path | None = None) -> tuple[SigningKey, Publ
     if target is None:
         raise ImproperlyConfigured("Name the new key file with --out or GOVAPP_CERT_KEY_FILE.")
     if out is None and target.exists():
-        target.unlink()
-    _write_private(target, new)
+        # Written beside and renamed over: a crash leaves the old key or the new one, never neither.
+        fresh = target.with_name(target.name + ".new")
+        fresh.unlink(missing_ok=True)
+        _write_private(fresh, new)
+        os.replace(fresh, target)
+    else:
+        _write_private(target, new)
     return new, retired
