@@ -16,6 +16,7 @@ from govapp.certificates.keyset import FORMAT
 from govapp.certificates.services import current_certificate
 from govapp.core.ratelimit import check_rate
 from govapp.public import queries
+from govapp.public.views import qr_text
 
 from .public import ApiError
 from .schemas import ErrorOut, PublicStatus
@@ -98,7 +99,7 @@ def filing_certificate(request: HttpRequest, number: str) -> CertificateOut:
         issued_at=certificate.issued_at,
         claims=certificate.claims,
         statement=str(messages.STATUS_IS_ONLINE),
-        qr_text=f"{url}#{certificate.text}",
+        qr_text=qr_text(url, certificate.text),
     )
 
 
