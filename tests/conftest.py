@@ -40,9 +40,23 @@ def _fresh_rate_limits(monkeypatch):  # type: ignore[no-untyped-def]
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def certificate_key_pem() -> str:
+    """One SM2 signing key for the whole run (generating one per test would only cost time)."""
+    from govapp.certificates.signing import SM2, generate_key
+
+    return generate_key(SM2).pem()
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _test_settings(settings, tmp_path, certificate_key_pem):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Approval signs a certificate: never with (or into) the developer's ./var/ key.
+    settings.GOVAPP_CERT_ALGORITHM = "SM2"
+    settings.GOVAPP_CERT_KEY = certificate_key_pem
+    settings.GOVAPP_CERT_KEY_FILE = str(tmp_path / "certificate_key.pem")
+    settings.GOVAPP_CERT_RETIRED_KEYS_FILE = str(tmp_path / "certificate_retired_keys.json")
+    settings.GOVAPP_CERT_KEY_GENERATE = True
     # Real hashing costs ~0.3 s per user; tests create dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -260,6 +260,8 @@ RULES: dict[str, Rule] = {
     "api:api-root": Public(),
     "api:filing_verify": Public(filed_number),
     "api:filings_list": Public(),
+    "api:filing_certificate": Public(filed_number),
+    "api:certificate_keys": Public(),
     "api:complaint_create": Public(post_only=True),
     "api:complaint_status": Public(complaint),
     "public:home": Public(),

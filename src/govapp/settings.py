@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "govapp.registry",
     "govapp.inspection",
     "govapp.supervision",
+    "govapp.certificates",
     "govapp.complaints",
     "govapp.public",
     "govapp.api",
@@ -248,6 +249,22 @@ GOVAPP_PUBLIC_RATE_LIMIT = _env_int("GOVAPP_PUBLIC_RATE_LIMIT", 120)
 GOVAPP_RECEIPT_KEY = os.environ.get("GOVAPP_RECEIPT_KEY", "")
 # Reverse proxies in front of us that append X-Forwarded-For; 0 = use REMOTE_ADDR (the header is forgeable).
 GOVAPP_TRUSTED_PROXY_COUNT = _env_int("GOVAPP_TRUSTED_PROXY_COUNT", 0)
+
+# Filing certificates (docs/certificate.md): the national office's signing key, from a file or the
+# environment, never the database. The embedded mode generates the key file under ./var/ on first use.
+_CERT_ALGORITHMS = {"sm2": "SM2", "ed25519": "Ed25519"}
+_cert_algorithm = os.environ.get("GOVAPP_CERT_ALGORITHM", "sm2").strip().lower()
+if _cert_algorithm not in _CERT_ALGORITHMS:
+    raise ImproperlyConfigured(f"GOVAPP_CERT_ALGORITHM must be sm2 or ed25519, got {_cert_algorithm!r}.")
+GOVAPP_CERT_ALGORITHM = _CERT_ALGORITHMS[_cert_algorithm]
+GOVAPP_CERT_KEY = os.environ.get("GOVAPP_CERT_KEY", "")
+GOVAPP_CERT_KEY_FILE = os.environ.get("GOVAPP_CERT_KEY_FILE") or (
+    str(VAR_DIR / "certificate_key.pem") if EMBEDDED else ""
+)
+GOVAPP_CERT_RETIRED_KEYS_FILE = os.environ.get("GOVAPP_CERT_RETIRED_KEYS_FILE") or (
+    str(VAR_DIR / "certificate_retired_keys.json") if EMBEDDED else ""
+)
+GOVAPP_CERT_KEY_GENERATE = _env_bool("GOVAPP_CERT_KEY_GENERATE", EMBEDDED)
 
 LOGGING = {
     "version": 1,

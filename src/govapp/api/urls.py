@@ -31,6 +31,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/public/", public_router)
+api.add_router("/public/", "govapp.api.certificates.router")
 api.add_router("/public/complaints", "govapp.api.complaints.router")
 
 

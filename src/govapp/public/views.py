@@ -15,6 +15,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from govapp.certificates.messages import STATUS_IS_ONLINE
+from govapp.certificates.services import current_certificate
 from govapp.core.ratelimit import rate_limited_page
 from govapp.registry.choices import AppKind
 
@@ -63,8 +65,17 @@ class RegisterFilterForm(forms.Form):
 
 
 def verify_url(request: HttpRequest, number: str) -> str:
-    """The address a QR code in the app should encode."""
+    """The address of a number's verification page."""
     return request.build_absolute_uri(reverse("public:verify", args=[number]))
+
+
+def qr_text(url: str, certificate: str | None) -> str:
+    """What the QR code encodes: the address, and the signed certificate in its fragment.
+
+    Phone scanners open the address (the fragment never reaches the server); an app store or an
+    inspector reads the certificate after ``#`` and verifies it offline (docs/certificate.md).
+    """
+    return f"{url}#{certificate}" if certificate else url
 
 
 @require_safe
@@ -83,17 +94,21 @@ def _card(request: HttpRequest, raw: str) -> HttpResponse:
         }
         return render(request, "public/not_found.html", context, status=404)
     url = verify_url(request, record.number)
+    certificate = current_certificate(record.number)
+    qr_svg = ""
+    if record.is_valid:
+        qr = segno.make(qr_text(url, certificate.text if certificate else None), error="m")
+        qr_svg = mark_safe(qr.svg_inline(scale=3, dark="#1f2329", light="#ffffff"))
     context = {
         "record": record,
         "verify_url": url,
         "verify_url_display": uri_to_iri(url),
-        # Units print or show this QR code in the app; it is drawn here from our own URL only, and only
-        # while the number is valid: a revoked, deregistered or replaced number is not for display.
-        "qr_svg": (
-            mark_safe(segno.make(url, error="m").svg_inline(scale=4, dark="#1f2329", light="#ffffff"))
-            if record.is_valid
-            else ""
-        ),
+        "certificate": certificate,
+        "certificate_statement": STATUS_IS_ONLINE,
+        # Units print or show this QR code in the app; it is drawn here from our own URL and our own
+        # signed certificate only, and only while the number is valid: a revoked, deregistered or
+        # replaced number is not for display. Scale 3 keeps a certificate-sized symbol near 300 px.
+        "qr_svg": qr_svg,
         "current_url": verify_url(request, record.current_number) if record.current_number else "",
     }
     return render(request, "public/verify.html", context)
