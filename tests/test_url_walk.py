@@ -296,6 +296,7 @@ RULES: dict[str, Rule] = {
     "registry:app_shutdown": _app_action("filer"),
     "registry:app_deregister": _app_action("filer"),
     "registry:app_refile": _app_action("filer"),
+    "registry:app_start_again": _app_action("filer"),
     "registry:app_rectify": _app_action("national_reviewer", "provincial_reviewer"),
     "registry:app_accept_rectification": _app_action("national_reviewer"),
     "registry:app_revoke": _app_action("national_reviewer"),

@@ -230,3 +230,37 @@ def test_central_ministry_files_directly_with_the_national_office(ministry_filer
     assert filing.state == FilingState.NATIONAL_REVIEW
     queue = page(as_user(national_reviewer).get(reverse("portal:home")))
     assert "水利通" in queue
+
+
+def test_after_abandonment_the_unit_files_the_same_app_again(filer, provincial_reviewer, national_reviewer):  # type: ignore[no-untyped-def]
+    from govapp.registry import services
+    from govapp.registry.materials import Deficiency
+
+    filing = complete_filing(filer, name="再次备案应用")
+    services.filing_submit(filing=filing, actor=filer)
+    services.filing_forward(filing=filing, actor=provincial_reviewer)
+    services.filing_request_supplement(
+        filing=filing, actor=national_reviewer, items=[Deficiency("om_rules", "o", "补充运维制度")]
+    )
+    filing.refresh_from_db()
+    services.filings_abandon_overdue(today=filing.clock_due + dt.timedelta(days=1))
+    app = App.objects.get(pk=filing.app_id)
+    client = as_user(filer)
+    url = reverse("registry:app_start_again", args=[app.pk])
+    assert url in page(client.get(reverse("registry:app_detail", args=[app.pk])))
+
+    response = client.post(url)
+
+    assert response.status_code == 302
+    again = Filing.objects.exclude(pk=filing.pk).get(app=app)
+    assert response["Location"] == reverse("registry:filing_edit", args=[again.pk, "basic"])
+    assert (
+        again.state == FilingState.DRAFT
+        and again.app_name == "再次备案应用"
+        and again.om_team == filing.om_team
+    )
+    assert App.objects.filter(name="再次备案应用").count() == 1
+    assert url not in page(client.get(reverse("registry:app_detail", args=[app.pk])))  # one draft at a time
+    assert client.post(url).status_code == 400  # the service refuses a second draft, with its reason
+    assert Filing.objects.filter(app=app).count() == 2
+    assert as_user(provincial_reviewer).post(url).status_code == 403

@@ -160,3 +160,4 @@ class EventAction(models.TextChoices):
     RECTIFIED = "rectified", _("Rectification accepted")
     REVOKE = "revoke", _("Filing revoked")
     START_REFILING = "start_refiling", _("Re-filing started")
+    START_AGAIN = "start_again", _("Filing started again")

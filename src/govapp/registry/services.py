@@ -63,7 +63,9 @@ __all__ = [
     "change_start",
     "filing_approve",
     "filing_create",
+    "can_start_again",
     "filing_extend",
+    "filing_start_again",
     "filing_forward",
     "filing_request_supplement",
     "filing_return_incomplete",
@@ -148,6 +150,38 @@ def refiling_start(*, app: App, actor: Any) -> Filing:
     filing.save()
     record(app=app, filing=filing, action=EventAction.START_REFILING, actor=actor, to_state=filing.state)
     return filing
+
+
+@transaction.atomic
+def filing_start_again(*, app: App, actor: Any) -> Filing:
+    """After 视为放弃 or a withdrawal the unit files the same app again, never a second app of the same
+    name: a new draft on this app from the materials of the procedure that ended."""
+    app = App.objects.select_for_update().get(pk=app.pk)
+    require(actor, "registry.edit_filing", app)
+    ended = app.filings.filter(state__in=(FilingState.ABANDONED, FilingState.WITHDRAWN))
+    last = ended.order_by("-created_at", "-pk").first()
+    if app.state != App.State.DRAFT or last is None:
+        raise WorkflowError(_("Filing again is for an app whose filing was deemed abandoned or withdrawn."))
+    if app.filings.filter(state__in=PRE_FILING).exists():
+        raise WorkflowError(_("A filing for this app is already in progress."))
+    filing = Filing(app=app, procedure=ProcedureKind.NEW, created_by=actor)
+    _copy_materials(last, filing)
+    filing.save()
+    record(
+        app=app, filing=filing, action=EventAction.START_AGAIN, actor=actor, to_state=filing.state,
+        data={"after": last.pk},
+    )  # fmt: skip
+    return filing
+
+
+def can_start_again(app: App) -> bool:
+    """The app's last procedure ended without a filing (abandoned or withdrawn) and none is open."""
+    states = set(app.filings.values_list("state", flat=True))
+    return (
+        app.state == App.State.DRAFT
+        and bool(states & {FilingState.ABANDONED, FilingState.WITHDRAWN})
+        and not states & set(PRE_FILING)
+    )
 
 
 # ---------------------------------------------------------------- submission

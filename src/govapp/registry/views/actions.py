@@ -73,6 +73,8 @@ class Action:
     inline: bool = False  # no input: the filing page posts it directly
     help: str | Promise = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # A condition beyond the state (e.g. "the last procedure ended without a filing").
+    when: Callable[[Any], bool] | None = None
 
     @property
     def button_class(self) -> str:
@@ -83,7 +85,7 @@ class Action:
         return any(user.has_perm(p, obj) for p in self.perms)
 
     def available(self, user: Any, obj: Any) -> bool:
-        return obj.state in self.states and self.allowed(user, obj)
+        return obj.state in self.states and (self.when is None or self.when(obj)) and self.allowed(user, obj)
 
 
 def _detail(filing: Filing) -> str:
@@ -154,6 +156,11 @@ def _extend(request: HttpRequest, filing: Filing, data: dict[str, Any], items: l
 def _change(request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]) -> str:
     filing = services.change_start(app=app, actor=request.user)
     return reverse("registry:filing_edit", args=[filing.pk, "change"])
+
+
+def _start_again(request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]) -> str:
+    filing = services.filing_start_again(app=app, actor=request.user)
+    return reverse("registry:filing_edit", args=[filing.pk, "basic"])
 
 
 def _refile(request: HttpRequest, app: App, data: dict[str, Any], items: list[Deficiency]) -> str:
@@ -253,6 +260,11 @@ APP_ACTIONS: dict[str, Action] = {
         Action("deregister", gettext_lazy("Report offline and deregister"), ("registry.edit_filing",),
                (S.SHUTDOWN_NOTICED,), DeregisterForm, _deregister,
                gettext_lazy("Deregistered. The filing number stays resolvable as deregistered."), tone="danger"),
+        Action("start_again", gettext_lazy("File this app again"), ("registry.edit_filing",), (S.DRAFT,),
+               EmptyForm, _start_again, gettext_lazy("A new filing was started from the last materials."),
+               inline=True, when=services.can_start_again,
+               help=gettext_lazy("The last filing was deemed abandoned or withdrawn: file the same app again "
+                                 "rather than a new one.")),
         Action("refile", gettext_lazy("Start re-filing"), ("registry.edit_filing",), (S.REVOKED,), EmptyForm,
                _refile, gettext_lazy("Re-filing started from the last approved materials."), inline=True),
         Action("rectify", gettext_lazy("Order rectification"),
