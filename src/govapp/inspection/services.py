@@ -31,6 +31,7 @@ from .models import (
     PLATFORM_OF_KIND,
     PROGRESS_QUEUED,
     PROGRESS_REUSED,
+    ErrorKind,
     FilingPackage,
     Package,
     PackageKind,
@@ -76,7 +77,12 @@ def detect_kind(path: Path, label: str) -> str:
             with SafeZip(path, Limits(max_file_size=settings.GOVAPP_MAX_PACKAGE_BYTES), label) as archive:
                 kind = detect_archive(archive)
     except PackageError as exc:
-        raise _package_error(" ".join(str(exc).split())) from None
+        # In the reader's language first; the engine's English detail only after it, for the inspector.
+        reason = ErrorKind(exc.kind).label if exc.kind in ErrorKind.values else ErrorKind.MALFORMED.label
+        raise _package_error(
+            _("%(name)s: %(reason)s. Technical detail: %(detail)s")
+            % {"name": label, "reason": reason, "detail": " ".join(str(exc).split())}
+        ) from None
     except Exception as exc:  # noqa: BLE001 - hostile input: any reader failure is a refusal, never a 500
         raise _package_error(
             _("%(name)s: the file could not be read as a package (%(error)s).")
