@@ -11,6 +11,7 @@ import time
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+import jwt
 import requests
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -106,7 +107,24 @@ class OidcBackend(OIDCAuthenticationBackend):
             raise SignInRefused(
                 _("The identity platform could not be reached or refused the sign-in. Try again later.")
             ) from exc
+        except (jwt.PyJWTError, KeyError, ValueError) as exc:
+            raise SignInRefused(_("The identity platform's answer could not be verified.")) from exc
         return user
+
+    def retrieve_matching_jwk(self, token: str) -> Any:
+        """The platform's signing key: the one the token names by ``kid``, or the only one for its algorithm."""
+        answer = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT)
+        answer.raise_for_status()
+        header = jwt.get_unverified_header(token)
+        keys = [
+            key
+            for key in answer.json().get("keys", [])
+            if key.get("alg", header.get("alg")) == header.get("alg")
+            and ("kid" not in header or key.get("kid") == header["kid"])
+        ]
+        if len(keys) != 1:
+            raise SignInRefused(_("The identity platform's signing key could not be found."))
+        return jwt.PyJWK(keys[0])
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
         if not token:
