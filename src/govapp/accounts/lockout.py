@@ -13,7 +13,7 @@ from axes.utils import reset
 from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from govapp.core.ratelimit import client_address
@@ -100,7 +100,8 @@ def lockout_response(
     """The page a locked-out person sees instead of the sign-in form: until when, and whom to ask."""
     username = str((credentials or {}).get("username") or request.POST.get("username", ""))
     until = locked_until_for(username=username, ip_address=client_ip(request))
-    return TemplateResponse(
+    # Rendered here: axes returns this from its middleware, after the template-response phase.
+    return render(
         request,
         "accounts/locked.html",
         {

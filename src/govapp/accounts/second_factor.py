@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
 
 import segno
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp import devices_for_user
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -83,14 +85,33 @@ def recovery_codes_left(user: User) -> int:
 
 
 def match_second_factor(*, user: User, token: str) -> TOTPDevice | StaticDevice | None:
-    """The device that accepts this code: the authenticator, or a recovery code (used up by this)."""
-    token = token.replace(" ", "").strip()
+    """The device that accepts this code: the authenticator, or a recovery code (used up by this).
+
+    A six-digit code goes to the authenticator only and anything else to the recovery codes only, so
+    that using a recovery code does not count as a wrong code against the authenticator (or back).
+    """
+    token = token.replace(" ", "").strip().lower()
     if not token:
         return None
+    kind = TOTPDevice if token.isdigit() and len(token) <= 8 else StaticDevice
     for device in devices_for_user(user, confirmed=True, for_verify=True):
-        if isinstance(device, TOTPDevice | StaticDevice) and device.verify_token(token):
+        if isinstance(device, kind) and device.verify_token(token):
             return device
     return None
+
+
+def retry_after(devices: Iterable[Device]) -> dt.datetime | None:
+    """When a code may be tried again after wrong ones (each wrong code doubles the wait); None: now."""
+    waits = []
+    for device in devices:
+        allowed, info = device.verify_is_allowed()
+        if not allowed and info and info.get("locked_until"):
+            waits.append(info["locked_until"])
+    return min(waits) if waits else None
+
+
+def second_factor_retry_after(user: User) -> dt.datetime | None:
+    return retry_after(devices_for_user(user, confirmed=True))
 
 
 @transaction.atomic

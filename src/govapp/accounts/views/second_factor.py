@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -20,7 +25,18 @@ from ..second_factor import (
     match_second_factor,
     pending_totp,
     qr_svg,
+    retry_after,
+    second_factor_retry_after,
 )
+
+
+def _wait_message(wait: dt.datetime) -> str:
+    seconds = max(1, math.ceil((wait - timezone.now()).total_seconds()))
+    return ngettext(
+        "After wrong codes, the next try must wait: try again in %(seconds)d second.",
+        "After wrong codes, the next try must wait: try again in %(seconds)d seconds.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -43,7 +59,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
     device = pending_totp(user)
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].replace(" ", "")):
+        if wait := retry_after([device]):
+            form.add_error("token", _wait_message(wait))
+        elif device.verify_token(form.cleaned_data["token"].replace(" ", "")):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
@@ -51,7 +69,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
             return TemplateResponse(
                 request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)}
             )
-        form.add_error("token", _("The code is wrong or has expired. Enter the code your app shows now."))
+        else:
+            form.add_error("token", _("The code is wrong or has expired. Enter the code your app shows now."))
     return TemplateResponse(
         request,
         "accounts/second_factor_enrol.html",
@@ -69,17 +88,19 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:second_factor_enrol")
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_second_factor(user=user, token=form.cleaned_data["token"])
-        if device is not None:
+        if wait := second_factor_retry_after(user):
+            form.add_error("token", _wait_message(wait))
+        elif device := match_second_factor(user=user, token=form.cleaned_data["token"]):
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error(
-            "token",
-            _(
-                "The code is wrong, has expired or was used already. Enter the code your app shows now, "
-                "or an unused recovery code."
-            ),
-        )
+        else:
+            form.add_error(
+                "token",
+                _(
+                    "The code is wrong, has expired or was used already. Enter the code your app shows "
+                    "now, or an unused recovery code."
+                ),
+            )
     return TemplateResponse(
         request,
         "accounts/second_factor_verify.html",
