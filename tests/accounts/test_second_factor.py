@@ -54,6 +54,13 @@ def test_the_roles_that_decide_are_sent_to_enrolment_before_anything_else(person
     assert client.post(reverse("portal:inbox_read_all")).status_code == 302
 
 
+def test_a_fragment_request_sends_the_whole_page_to_the_second_factor(national_reviewer: Any) -> None:
+    make_totp_device(national_reviewer)
+    response = _password_only(national_reviewer).get(reverse("portal:inbox"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("accounts:second_factor_verify"))
+
+
 def test_a_filer_needs_no_second_factor(filer: Any) -> None:
     assert _password_only(filer).get(reverse("portal:home")).status_code == 200
 

@@ -139,7 +139,13 @@ class SecondFactorMiddleware:
                 "accounts:second_factor_verify" if confirmed_totp(user) else "accounts:second_factor_enrol"
             )
             query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
-            return HttpResponseRedirect(reverse(target) + (f"?{query}" if query else ""))
+            url = reverse(target) + (f"?{query}" if query else "")
+            if request.headers.get("HX-Request") == "true":
+                # A fragment request: the whole page goes to the second factor, not the fragment.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return HttpResponseRedirect(url)
         return self.get_response(request)
 
     @staticmethod
