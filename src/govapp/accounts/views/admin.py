@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -22,6 +23,9 @@ from ..lockout import current_lockouts, lift_lockout
 from ..models import ExternalIdentity, Role, User
 from ..second_factor import SECOND_FACTOR_ROLES, reset_second_factor
 from ..sso import map_identity
+
+# Who lifted which lockout and reset whose second factor: the operators' journal keeps it.
+log = logging.getLogger("govapp.accounts.admin")
 
 
 def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -45,6 +49,7 @@ def lockouts(request: HttpRequest) -> HttpResponse:
 @admin_only
 def lockout_lift(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if lift_lockout(attempt_id=attempt_id):
+        log.warning("lockout %s lifted by %s", attempt_id, signed_in_user(request).username)
         messages.success(request, _("The lockout was lifted; the account can sign in again."))
     else:
         messages.info(request, _("This lockout had already ended."))
@@ -72,6 +77,13 @@ def identity_map(request: HttpRequest, identity_id: int) -> HttpResponse:
             username=form.cleaned_data["username"],
             unit=form.cleaned_data["unit"],
             role=form.cleaned_data["role"],
+        )
+        log.warning(
+            "external identity %s mapped to %s (%s) by %s",
+            identity.pk,
+            user.username,
+            user.role,
+            signed_in_user(request).username,
         )
         messages.success(
             request,
@@ -104,6 +116,7 @@ def second_factors(request: HttpRequest) -> HttpResponse:
 def second_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     person = get_object_or_404(User, pk=user_id)
     reset_second_factor(user=person)
+    log.warning("second factor of %s reset by %s", person.username, signed_in_user(request).username)
     messages.success(
         request, _("%(name)s will enrol a new authenticator at the next sign-in.") % {"name": person}
     )
