@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from govapp.accounts.models import Role, UnitFunction, UnitLevel
-from tests.factories import PASSWORD, make_unit, make_user
+from tests.factories import PASSWORD, make_totp_device, make_unit, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +59,8 @@ def _test_settings(settings, tmp_path, certificate_key_pem):  # type: ignore[no-
     settings.GOVAPP_CERT_KEY_GENERATE = True
     # Real hashing costs ~0.3 s per user; tests create dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Whatever the mode, tests run with the second factor required (login() passes it).
+    settings.GOVAPP_REQUIRE_SECOND_FACTOR = True
 
 
 @pytest.fixture(autouse=True)
@@ -174,9 +176,27 @@ def sysadmin(units):  # type: ignore[no-untyped-def]
 
 
 def login(user) -> Client:  # type: ignore[no-untyped-def]
+    """A client signed in with the password and, for the roles that need it, the second factor."""
+    from django.http import HttpRequest
+
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    # The lockout backend needs a request to know the address the attempt came from.
+    assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
+    pass_second_factor(client, user)
     return client
+
+
+def pass_second_factor(client: Client, user) -> None:  # type: ignore[no-untyped-def]
+    """Mark the client's session as verified by the user's authenticator (enrolled here if needed)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from govapp.accounts.second_factor import second_factor_required
+
+    if not second_factor_required(user):
+        return
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = make_totp_device(user).persistent_id
+    session.save()
 
 
 @pytest.fixture

@@ -43,6 +43,25 @@ def make_user(username: str, *, role: str, unit: Unit | None, email: str = "") -
     )
 
 
+def make_totp_device(user: User) -> Any:
+    """A confirmed authenticator for the user, as if enrolled; ``totp_code(device)`` gives its code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def totp_code(device: Any, *, steps_ago: int = 0) -> str:
+    """The code the authenticator app shows now (or ``steps_ago`` 30-second steps earlier)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    clock.time = int(time.time()) - steps_ago * device.step
+    return f"{clock.token():0{device.digits}d}"
+
+
 COMPLETE_MATERIALS: dict[str, Any] = {
     "platforms": ["android", "harmonyos"],
     "android_package": "cn.gov.zj.example",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -273,3 +274,85 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GOVAPP_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# ---------------------------------------------------------------------------------------------
+# Staff sign-in: lockout after wrong passwords (django-axes), working-day sessions, second factor
+# (django-otp) for the reviewing, testing and administering roles, single sign-on by OIDC and CAS
+# with deny-by-default mapping of external identities (docs/operations.md, "Staff sign-in").
+# ---------------------------------------------------------------------------------------------
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# The second factor is known only after authentication; axes must see every response last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "govapp.accounts.second_factor.SecondFactorMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out account before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    *AUTHENTICATION_BACKENDS,
+]
+
+# Lockout: after GOVAPP_LOGIN_FAILURE_LIMIT wrong passwords the account is locked for
+# GOVAPP_LOCKOUT_MINUTES (or until an administrator lifts it). GOVAPP_LOCKOUT_BY: comma-separated
+# alternatives, "+" combines ("username", "username,ip_address", "username+ip_address").
+AXES_FAILURE_LIMIT = _env_int("GOVAPP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("GOVAPP_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS: list[str | list[str]] = [
+    part.split("+") if "+" in part else part
+    for part in _env_list("GOVAPP_LOCKOUT_BY", ["username", "ip_address"])
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "govapp.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "govapp.accounts.lockout.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+# Who a locked-out person should ask, shown on the lockout page.
+GOVAPP_SIGNIN_HELP = os.environ.get("GOVAPP_SIGNIN_HELP", "")
+
+# Sessions of a working day; optionally ended when the browser closes.
+SESSION_COOKIE_AGE = _env_int("GOVAPP_SESSION_HOURS", 10, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = _env_bool("GOVAPP_SESSION_ENDS_WITH_BROWSER", False)
+PASSWORD_RESET_TIMEOUT = _env_int("GOVAPP_PASSWORD_RESET_HOURS", 2, minimum=1) * 3600
+
+# Second factor: always required in production; the embedded demo may go without it so that its
+# shared demo logins stay usable (`govapp serve` says which).
+GOVAPP_REQUIRE_SECOND_FACTOR = _env_bool("GOVAPP_REQUIRE_SECOND_FACTOR", not EMBEDDED)
+if not EMBEDDED and not GOVAPP_REQUIRE_SECOND_FACTOR and not DEBUG:
+    raise ImproperlyConfigured(
+        "GOVAPP_REQUIRE_SECOND_FACTOR cannot be turned off in production: reviewers, inspectors and "
+        "administrators must sign in with a second factor."
+    )
+OTP_TOTP_ISSUER = os.environ.get("GOVAPP_OTP_ISSUER", "GovApp Registry")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Single sign-on. Each protocol is on when its settings are present; the sign-in page offers it.
+OIDC_OP_ISSUER = os.environ.get("GOVAPP_OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("GOVAPP_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("GOVAPP_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("GOVAPP_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("GOVAPP_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_CLIENT_ID = os.environ.get("GOVAPP_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("GOVAPP_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("GOVAPP_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid profile email"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+GOVAPP_OIDC_LABEL = os.environ.get("GOVAPP_OIDC_LABEL", "")
+CAS_SERVER_URL = os.environ.get("GOVAPP_CAS_SERVER_URL", "")
+CAS_VERSION = os.environ.get("GOVAPP_CAS_VERSION", "3")
+CAS_CREATE_USER = False
+CAS_VERIFY_SSL_CERTIFICATE = True
+GOVAPP_CAS_LABEL = os.environ.get("GOVAPP_CAS_LABEL", "")
+# ------------------------------------------------------------------------- end of staff sign-in

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate
 from django.db.models import Count
+from django.http import HttpRequest
 
 from govapp.accounts.models import Role, Unit, UnitFunction, UnitLevel
 from govapp.portal import demo
@@ -64,7 +65,8 @@ def test_demo_units_and_logins() -> None:
     assert Unit.objects.filter(level=UnitLevel.NATIONAL, function=UnitFunction.GOVERNMENT_UNIT).count() >= 2
     for role in Role.values:
         username = next(name for name, (r, _unit, _display) in demo.USERS.items() if r == role)
-        user = authenticate(username=username, password=demo.DEMO_PASSWORD)
+        # The lockout backend needs the request a sign-in comes with.
+        user = authenticate(HttpRequest(), username=username, password=demo.DEMO_PASSWORD)
         assert user is not None and user.role == role
     assert demo.demo_present()
     table = demo.logins_table()

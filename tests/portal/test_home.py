@@ -13,6 +13,7 @@ from django.utils import timezone
 from govapp.core.models import Notification
 from govapp.registry import services
 from govapp.registry.models import Filing
+from tests.conftest import pass_second_factor
 from tests.factories import complete_filing
 
 
@@ -25,6 +26,7 @@ def _registry_only(monkeypatch):  # type: ignore[no-untyped-def]
 def _as(user) -> Client:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
+    pass_second_factor(client, user)
     return client
 
 

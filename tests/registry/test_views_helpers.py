@@ -14,6 +14,7 @@ from django.utils import timezone
 from govapp.registry import services
 from govapp.registry.choices import FilingState
 from govapp.registry.models import Filing
+from tests.conftest import pass_second_factor
 from tests.factories import complete_filing
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -64,6 +65,7 @@ def as_user(user: Any) -> Client:
     """A client signed in as ``user`` (like client_for, without hashing a password per persona switch)."""
     client = Client()
     client.force_login(user)
+    pass_second_factor(client, user)
     return client
 
 

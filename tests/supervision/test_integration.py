@@ -21,6 +21,7 @@ from govapp.supervision.enforcement.findings import findings_from_scan
 from govapp.supervision.enforcement.rectification import rectification_answer, rectification_order_issue
 from govapp.supervision.legacy.models import LegacyApp
 from govapp.supervision.models import RectificationOrder, TypicalProblemNotice
+from tests.conftest import pass_second_factor
 from tests.factories import complete_filing, make_unit, make_user
 
 ONLINE = dt.date(2023, 5, 18)
@@ -38,6 +39,7 @@ def en(settings):  # type: ignore[no-untyped-def]
     def make(user: Any) -> Client:
         client = Client()
         client.force_login(user)
+        pass_second_factor(client, user)
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return client
 

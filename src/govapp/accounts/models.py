@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .divisions import BY_CODE, PROVINCE_CHOICES
 
@@ -108,6 +110,10 @@ class User(AbstractUser):
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # E-mails sent to the person (password reset) are written in this language.
+    language = models.CharField(
+        _("e-mail language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -128,3 +134,55 @@ class User(AbstractUser):
     @property
     def is_national_role(self) -> bool:
         return self.role in (Role.NATIONAL_REVIEWER, Role.INSPECTOR)
+
+
+class IdentityProvider(models.TextChoices):
+    OIDC = "oidc", _("Unified identity platform (OIDC)")
+    CAS = "cas", _("Unified identity platform (CAS)")
+
+
+class ExternalIdentity(models.Model):
+    """A person known to a unified identity platform; no access until an administrator maps it."""
+
+    provider = models.CharField(_("identity platform"), max_length=10, choices=IdentityProvider.choices)
+    issuer = models.CharField(_("issuer"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=300)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    claims = models.JSONField(pgettext_lazy("external identity", "claims"), default=dict, blank=True)
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="external_identity",
+    )
+    first_seen = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last seen"), auto_now=True)
+    mapped_at = models.DateTimeField(_("mapped at"), null=True, blank=True)
+    mapped_by = models.ForeignKey(
+        User,
+        verbose_name=_("mapped by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "issuer", "subject"], name="external_identity_unique_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.subject
+
+    @property
+    def is_pending(self) -> bool:
+        return self.user_id is None

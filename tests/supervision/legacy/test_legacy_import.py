@@ -17,15 +17,14 @@ from openpyxl import Workbook, load_workbook
 
 from govapp.supervision.legacy import excel as legacy_excel
 from govapp.supervision.legacy.models import LegacyApp
-from tests.factories import PASSWORD
+from tests.conftest import login
 
 ZH = [c.zh for c in legacy_excel.COLUMNS]
 EN = [c.en for c in legacy_excel.COLUMNS]
 
 
 def english_client(user: Any) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client = login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

@@ -17,13 +17,12 @@ from openpyxl import load_workbook
 
 from govapp.registry.models import Filing
 from govapp.supervision.legacy.models import LegacyApp
-from tests.factories import PASSWORD
+from tests.conftest import login
 from tests.supervision.legacy.test_legacy import make_legacy, submit_started
 
 
 def english_client(user: Any) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client = login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

@@ -189,3 +189,13 @@ class Command(BaseCommand):
             demo.load_demo()
         if demo.demo_present():
             self.stdout.write(demo.logins_table())
+            if settings.GOVAPP_REQUIRE_SECOND_FACTOR:
+                self.stdout.write(
+                    "Second factor: required; reviewers, inspectors and administrators enrol an "
+                    "authenticator app at their first sign-in."
+                )
+            else:
+                self.stdout.write(
+                    "Second factor: off in this embedded demo, so the demo logins work with the password "
+                    "alone (GOVAPP_REQUIRE_SECOND_FACTOR=1 requires it)."
+                )
