@@ -139,7 +139,9 @@ def test_authority_sees_its_suspension_inbox_and_filers_do_not(  # type: ignore[
     approval = make_unit("浙江省发展和改革委员会", level=UnitLevel.PROVINCIAL, province="33",
                          function=UnitFunction.IT_APPROVAL_AUTHORITY)  # fmt: skip
     officer = make_user("fgw", role=Role.FILER, unit=approval)
-    suspension.revocation_with_consequences(app=filed_app, actor=national_reviewer, reason="逾期未整改")
+    suspension.revocation_with_consequences(
+        app=filed_app, actor=national_reviewer, reason="以虚假材料取得备案", basis="false_materials"
+    )
     notice = filed_app.suspension_notices.get(addressee=approval)
 
     page = _home(en(officer))

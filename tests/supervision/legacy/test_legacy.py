@@ -246,7 +246,7 @@ def test_an_app_whose_filing_started_is_no_longer_reminded(overdue_world, filer)
 
 @pytest.mark.django_db
 def test_overdue_working_days_in_a_year_without_its_notice_skip_the_statutory_holidays() -> None:
-    from govapp.supervision.legacy import overdue_on
+    from govapp.supervision.legacy.services import overdue_on
 
     before = overdue_on(dt.date(2026, 12, 31))
     after = overdue_on(dt.date(2027, 1, 4))  # New Year's Day off, then a weekend
