@@ -51,6 +51,7 @@ from .workflow import (
 
 __all__ = [
     "APPROVAL_CHECKS",
+    "APPROVED_HOOKS",
     "SUPPLEMENT_HOOKS",
     "WorkflowError",
     "app_accept_rectification",
@@ -83,6 +84,8 @@ __all__ = [
 
 ApprovalCheck = Callable[[Filing], str | None]
 APPROVAL_CHECKS: list[ApprovalCheck] = []
+# Called with (filing, actor) inside the approving transaction, after the approval event.
+APPROVED_HOOKS: list[Callable[[Filing, Any], None]] = []
 # Called after a supplement re-enters national review (the technical test re-runs).
 SUPPLEMENT_HOOKS: list[Callable[[Filing], None]] = []
 
@@ -565,6 +568,8 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
         app=app, filing=filing, action=EventAction.APPROVE, actor=actor, from_state=before, to_state=filing.state,
         reason=note, data=data,
     )  # fmt: skip
+    for hook in APPROVED_HOOKS:
+        hook(filing, actor)
     notify(
         recipients=unit_filers(app.unit),
         subject=_("Filed: %(app)s") % {"app": filing.app_name},
