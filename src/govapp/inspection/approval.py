@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 from govapp.registry.choices import FilingState, FormalismCategory
 from govapp.registry.models import Filing
 
-from .checks import Check, approval_blocker, approval_checks
 from .binding import key_change_candidate
+from .checks import Check, approval_blocker, approval_checks
 from .conflicts import IN_REVIEW, Conflict, identity_conflicts
-from .models import Scan, platform_coverage
+from .models import FilingPackage, Scan, platform_coverage
 from .scanning import one_line
 from .services import scan_declarations
+
+__all__ = ["approval_blocker", "contradictions", "filing_panel"]
 
 _FORMALISM = frozenset(FormalismCategory.values)
 
