@@ -23,13 +23,13 @@ from .engine.identity import Identity
 from .models import FilingPackage, PackagePlatform, PinnedIdentity, Scan
 
 # Which report-identity field names the app on each package platform, and the filing field declaring it.
-ID_FIELD = {
+ID_FIELD: dict[str, str] = {
     PackagePlatform.ANDROID: "package",
     PackagePlatform.QUICKAPP: "package",
     PackagePlatform.HARMONYOS: "bundle",
     PackagePlatform.MINIPROGRAM: "appid",
 }
-DECLARED_FIELD = {
+DECLARED_FIELD: dict[str, str] = {
     PackagePlatform.ANDROID: "android_package",
     PackagePlatform.QUICKAPP: "quickapp_package",
     PackagePlatform.HARMONYOS: "harmony_bundle",
@@ -48,7 +48,7 @@ def declared_identity(filing: Filing, platform: str) -> Identity:
     certs: tuple[str, ...] = ()
     if platform == PackagePlatform.ANDROID and filing.android_cert_sha256:
         certs = (filing.android_cert_sha256.lower(),)
-    return Identity(**{ID_FIELD[platform]: identifier or None}, cert_sha256=certs)  # type: ignore[arg-type]
+    return Identity(**{ID_FIELD[platform]: identifier or None}, cert_sha256=certs)
 
 
 def expected_identity(filing: Filing, platform: str) -> Identity:
@@ -59,7 +59,7 @@ def expected_identity(filing: Filing, platform: str) -> Identity:
     if pin is None:
         return declared_identity(filing, platform)
     return Identity(
-        **{ID_FIELD[platform]: pin.identifier or None},  # type: ignore[arg-type]
+        **{ID_FIELD[platform]: pin.identifier or None},
         cert_sha256=tuple(pin.certificates),
         developer_id=pin.developer_id or None,
         app_identifier=pin.app_identifier or None,
