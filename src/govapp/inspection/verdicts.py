@@ -133,3 +133,33 @@ def rule_precision() -> list[RulePrecision]:
             )
         )
     return rows
+
+
+def retest_blocker(*, order_scan: Scan | None, retest: Scan | None) -> str | None:
+    """Why a rectification cannot be accepted on its re-test, or None.
+
+    An order raised from a technical test needs a clean re-test of the same pinned identity: the
+    re-test finished, its package is the app (no identity finding), and every violation it still
+    has is decided (the same per-finding decisions as at approval)."""
+    if retest is None:
+        if order_scan is None:
+            return None
+        return _(
+            "The order was raised by the technical test: accept it after a clean re-test of the rectified "
+            "package, which the unit has not submitted."
+        )
+    if retest.is_pending:
+        return _("The re-test of the new package is still running; decide after it finishes.")
+    if retest.status == Scan.Status.FAILED:
+        return _("The re-test could not analyse the new package: %(error)s") % {"error": retest.failure}
+    left = undecided(retest)
+    identity = [f for f in left if not decidable(f)]
+    if identity:
+        return _(
+            "The re-tested package is not the filed app (%(detail)s); the rectification cannot be accepted on it."
+        ) % {"detail": "; ".join(str(f.get("description", {}).get("en", f.get("rule"))) for f in identity)}
+    if left:
+        return _(
+            "The re-test still finds violations (%(rules)s); acceptance needs a clean re-test or a decision on each."
+        ) % {"rules": ", ".join(sorted({str(f.get("rule")) for f in left}))}
+    return None
