@@ -68,7 +68,10 @@ def scan_run(scan_id: int) -> Scan | None:
         scan.error_kind = report.error_kind if report.error_kind in ErrorKind.values else ErrorKind.MALFORMED
         scan.progress = PROGRESS_FAILED
     else:
+        from .drift import add_drift
+
         scan.status = Scan.Status.DONE
         scan.progress = PROGRESS_DONE
+        add_drift(scan)  # a filed app's later package is compared with the facts at approval
     scan.save()
     return scan
