@@ -81,7 +81,10 @@ _REFUSALS: dict[str, tuple[int, Any]] = {
         422,
         gettext_lazy("The package names no package name, bundle name or appid, so it cannot be matched."),
     ),
-    "unsigned": (422, gettext_lazy("The package is not signed, so its signing certificate cannot be matched.")),
+    "unsigned": (
+        422,
+        gettext_lazy("The package is not signed, so its signing certificate cannot be matched."),
+    ),
     "unreadable_certificate": (
         422,
         gettext_lazy("The package's signing certificate cannot be read, so it cannot be matched."),
@@ -102,7 +105,14 @@ def _too_big(limit: int) -> ApiError:
 
 @router.post(
     "/packages/check",
-    response={200: PackageCheckOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        200: PackageCheckOut,
+        400: ErrorOut,
+        413: ErrorOut,
+        415: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     summary="Check a package file against the register",
     operation_id="public_package_check",
     openapi_extra={
@@ -125,9 +135,7 @@ def package_check(request: HttpRequest) -> PackageCheckOut:
     filing (number, status) and, if not, why: `unknown_identity`, `other_certificate`, `revoked`, `deregistered`.
     The file is analysed and deleted; nothing is stored."""
     check_rate(request)
-    count_in_window(
-        request, scope="package_check", limit=settings.GOVAPP_PACKAGE_CHECK_RATE_LIMIT, window=60
-    )
+    count_in_window(request, scope="package_check", limit=settings.GOVAPP_PACKAGE_CHECK_RATE_LIMIT, window=60)
     limit = settings.GOVAPP_PACKAGE_CHECK_MAX_BYTES
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
     if declared > limit + 64 * 1024:  # the multipart envelope adds a little
@@ -148,7 +156,9 @@ def package_check(request: HttpRequest) -> PackageCheckOut:
         answer = check_against_register(report)
     except PackageRefused as exc:
         status, template = _REFUSALS[exc.code]
-        params = {"detail": exc.detail[:300] or exc.code} if "%(detail)s" in str(template) else None
+        params: dict[str, object] | None = None
+        if "%(detail)s" in str(template):
+            params = {"detail": exc.detail[:300] or exc.code}
         raise ApiError(status, template, params, parameter="package") from exc
     filing = None
     if answer.app is not None and answer.app.current_number is not None:

@@ -122,7 +122,7 @@ def _scan_checks(
             Check(
                 "identity",
                 True,
-                _("The identity %(name)s must have changed after it was scanned; request a re-scan.")
+                _("The identity expected of %(name)s changed after it was scanned; request a re-scan.")
                 % {"name": name},
             )
         )

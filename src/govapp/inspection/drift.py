@@ -37,7 +37,9 @@ _WORDS = {
 def facts_diff(baseline: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
     """Field -> {added, removed} for the list facts and {old, new} for the version; {} when equal."""
     diff: dict[str, Any] = {}
-    if baseline.get("version") != now.get("version") or baseline.get("version_code") != now.get("version_code"):
+    if baseline.get("version") != now.get("version") or baseline.get("version_code") != now.get(
+        "version_code"
+    ):
         diff["version"] = {"old": baseline.get("version"), "new": now.get("version")}
     for name in _GROWING:
         old, new = set(baseline.get(name) or []), set(now.get(name) or [])
@@ -86,7 +88,11 @@ def _evidence(name: str, snippet: str) -> dict[str, Any]:
 def is_post_approval(scan: Scan) -> bool:
     """A scan of a filed app's approved filing (spot check, rectification re-test), not of a procedure."""
     filing = scan.filing
-    return filing is not None and filing.state == FilingState.FILED and filing.app.approved_filing_id == filing.pk
+    return (
+        filing is not None
+        and filing.state == FilingState.FILED
+        and filing.app.approved_filing_id == filing.pk
+    )
 
 
 def add_drift(scan: Scan) -> None:
@@ -121,7 +127,9 @@ class DriftedApp:
 def drifted_apps(apps: QuerySet[App]) -> list[DriftedApp]:
     """Filed apps whose latest post-approval scan on some platform has an unreported-change violation."""
     rows: list[DriftedApp] = []
-    apps = apps.filter(state__in=[App.State.FILED, App.State.RECTIFYING]).select_related("unit", "approved_filing")
+    apps = apps.filter(state__in=[App.State.FILED, App.State.RECTIFYING]).select_related(
+        "unit", "approved_filing"
+    )
     for app in apps:
         if app.approved_filing_id is None:
             continue

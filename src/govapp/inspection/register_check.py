@@ -28,7 +28,7 @@ REASONS = {
     "deregistered": gettext_lazy("This app has been deregistered (注销)."),
     "superseded": gettext_lazy("The app's filing number was replaced by a newer one."),
 }
-_APP_FIELD = {
+_APP_FIELD: dict[str, str] = {
     PackagePlatform.ANDROID: "android_package",
     PackagePlatform.QUICKAPP: "quickapp_package",
     PackagePlatform.HARMONYOS: "harmony_bundle",
@@ -107,7 +107,11 @@ def check_against_register(report: dict[str, Any]) -> RegisterAnswer:
     if not candidates:
         return RegisterAnswer(False, "other_certificate", apps[0], platform, identifier, certificates)
     # One identity has one valid filing (conflicts are resolved before approval); prefer the valid one.
-    valid = [app for app in candidates if app.current_number and app.current_number.status == FilingNumber.Status.ACTIVE]
+    valid = [
+        app
+        for app in candidates
+        if app.current_number and app.current_number.status == FilingNumber.Status.ACTIVE
+    ]
     if valid:
         return RegisterAnswer(True, None, valid[0], platform, identifier, certificates)
     app = candidates[0]

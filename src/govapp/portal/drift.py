@@ -47,12 +47,16 @@ def drift_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def drift_order(request: HttpRequest, pk: int) -> HttpResponse:
     """Order rectification of a drifted app from its drift finding, in one step."""
-    _reviewer(request)
     scan = get_object_or_404(Scan.objects.select_related("filing__app__unit", "package"), pk=pk)
     app = scan.filing.app if scan.filing is not None else None
     if app is None or not visible_apps(request.user).filter(pk=app.pk).exists():
         raise Http404(_("No such scan."))
-    findings = [f for f in rectification.findings_from_scan(scan) if f["evidence"].get("rule") == "DRIFT-UNREPORTED-001"]
+    _reviewer(request)
+    findings = [
+        f
+        for f in rectification.findings_from_scan(scan)
+        if f["evidence"].get("rule") == "DRIFT-UNREPORTED-001"
+    ]
     try:
         order = rectification.rectification_order_issue(
             app=app, actor=request.user, source=OrderSource.SPOT_CHECK if scan.reason == Scan.Reason.SPOT_CHECK
