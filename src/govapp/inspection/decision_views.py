@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from govapp.registry.models import App
 from govapp.registry.services import WorkflowError
 
-from .binding import key_change_accept
 from .conflicts import conflict_refuse, conflict_transfer
+from .key_change import key_change_accept
 from .services import can_request_rescan
 from .verdicts import finding_decide, rule_precision
 from .views import _filing_url, _refusals, _visible_filing, _visible_scan

@@ -221,13 +221,9 @@ def _materials(story: Story) -> dict[str, Any]:
         "commitment_confirmed": True,
     }
     if story.kind == A:
-        materials.update(
-            platforms=["android", "ios", "harmonyos"],
-            android_package=story.ident,
-            android_cert_sha256=_hex("cert:" + story.ident, 64),
-            harmony_bundle=story.ident,
-            ios_bundle=story.ident,
-        )
+        # The demo uploads a HarmonyOS package for native apps (the technical test needs one package per
+        # declared platform it reads); iOS is declared too, which no package format covers yet.
+        materials.update(platforms=["harmonyos", "ios"], harmony_bundle=story.ident, ios_bundle=story.ident)
     elif story.kind == X:
         materials.update(platforms=["wechat", "alipay"], miniprogram_appid=f"wx{_hex(story.ident, 16)}")
     else:
@@ -268,10 +264,13 @@ def _zip(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def _package(story: Story, version: str) -> tuple[str, bytes]:
+def _package(story: Story, version: str, number: str = "") -> tuple[str, bytes]:
     """The app package the unit uploads for the technical test: a HarmonyOS HAP for native apps,
-    the source zip for mini-programs, an .rpk for quick apps. Small, but real for the engine."""
+    the source zip for mini-programs, an .rpk for quick apps. Small, but real for the engine.
+    A filed app's package shows its filing number (Art. 8), as the technical test checks."""
     page = f"export const title = '{story.name}';\nexport const menu = '{story.functions}';\n"
+    if number:
+        page += f"export const filing = '备案号：{number}';\n"
     if story.kind == A:
         code = int(version.replace(".", "")) * 100
         module = {
@@ -284,6 +283,8 @@ def _package(story: Story, version: str) -> tuple[str, bytes]:
                                          "distro": {"moduleName": "entry", "moduleType": "entry"}}]}}  # fmt: skip
         files = {"module.json": json.dumps(module, ensure_ascii=False), "pack.info": json.dumps(pack),
                  "ets/pages/Index.ets": page}  # fmt: skip
+        if number:
+            files["resources/rawfile/about.txt"] = f"{story.name} 备案号：{number}\n"
         return f"{story.ident}-{version}.hap", _zip(files)
     if story.kind == X:
         appid = _materials(story)["miniprogram_appid"]
@@ -294,6 +295,8 @@ def _package(story: Story, version: str) -> tuple[str, bytes]:
             "pages/index/index.js": f"Page({{ data: {{ title: '{story.name}', menu: '{story.functions}' }} }})\n",
             "pages/index/index.wxml": "<view class=\"title\">{{title}}</view><view>{{menu}}</view>\n",
         }  # fmt: skip
+        if number:
+            files["pages/index/about.wxml"] = f"<view>备案号：{number}</view>\n"
         return f"{story.ident}-{version}.zip", _zip(files)
     manifest = {"package": story.ident, "name": story.name, "versionName": version, "versionCode": 1,
                 "minPlatformVersion": 1070, "features": [],
@@ -306,7 +309,8 @@ def _package(story: Story, version: str) -> tuple[str, bytes]:
 def _upload_package(filing: Filing, story: Story, user: User, version: str) -> None:
     from govapp.inspection.services import package_upload
 
-    name, content = _package(story, version)
+    number = filing.app.current_number.number if filing.app.current_number else ""
+    name, content = _package(story, version, number)
     package_upload(filing=filing, actor=user, uploaded_file=SimpleUploadedFile(name, content))
 
 
