@@ -71,7 +71,9 @@ def file_android(filer: Any, provincial: Any, national: Any, *, name: str, packa
 def check(path_or_bytes: Path | bytes, name: str | None = None) -> tuple[int, dict[str, Any]]:
     data = path_or_bytes.read_bytes() if isinstance(path_or_bytes, Path) else path_or_bytes
     label = name or (path_or_bytes.name if isinstance(path_or_bytes, Path) else "package.bin")
-    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(URL, {"package": SimpleUploadedFile(label, data)})
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(URL, {"package": SimpleUploadedFile(label, data)})
     assert response["Content-Type"].startswith("application/json"), response.content[:200]
     return response.status_code, response.json()
 
@@ -135,6 +137,8 @@ def test_a_foreign_package_is_another_certificate_and_an_unknown_one_is_unknown(
     status, body = check(apks.foreign)
     assert (status, body["matches"], body["reason"]) == (200, False, "other_certificate")
     assert "another signing certificate" in body["explanation"]
+    chinese = Client().post(URL, {"package": SimpleUploadedFile("x.apk", apks.foreign.read_bytes())}).json()
+    assert "签名证书不同" in chinese["explanation"]
     mini = project_zip({"project.config.json": json.dumps({"appid": "wx00000000000000ee"}), "app.json": "{}"})
     status, body = check(mini, "mini.zip")
     assert (status, body["matches"], body["reason"], body["filing"]) == (200, False, "unknown_identity", None)

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -107,7 +108,7 @@ def test_a_new_check_in_feature_is_an_unreported_change_and_one_step_to_rectific
     assert scan.verdict == "violation"
 
     national = client_for(national_reviewer)
-    national.cookies["django_language"] = "en"
+    national.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = national.get(reverse("portal:drift")).content.decode()
     assert f'data-drift-app="{filed.pk}"' in page and "+ checkin" in page
     assert (

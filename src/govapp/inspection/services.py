@@ -299,6 +299,8 @@ def scan_request_rescan(*, filing: Filing, actor: Any) -> list[Scan]:
 
 def rescan_after_supplement(filing: Filing) -> None:
     """After a supplement both review and technical test run again (regulation §4): scan every current package."""
+    from .binding import expected_identity
+
     with transaction.atomic():
         declarations = scan_declarations(filing)
         number = scan_filing_number(filing)
@@ -309,6 +311,7 @@ def rescan_after_supplement(filing: Filing) -> None:
                 and latest.is_pending
                 and latest.declarations == declarations
                 and latest.filing_number == number
+                and latest.expected_identity == expected_identity(filing, link.platform).to_dict()
             ):
                 continue  # a package uploaded with the supplement is already being scanned with these inputs
             scan_create(package=link.package, filing=filing, actor=None, reason=Scan.Reason.SUPPLEMENT)
