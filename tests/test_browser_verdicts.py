@@ -48,7 +48,7 @@ def _to_national(filer: Any, provincial: Any, name: str, data: bytes) -> Filing:
 @pytest.mark.django_db(transaction=True)
 def test_decide_a_violation_and_resolve_a_conflict_by_transfer(  # type: ignore[no-untyped-def]
     live_server,
-    browser,
+    browser,  # noqa: F811 - the fixture imported from tests.test_browser
     filer,
     other_filer,
     provincial_reviewer,
