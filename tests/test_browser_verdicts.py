@@ -52,7 +52,7 @@ def test_decide_a_violation_and_resolve_a_conflict_by_transfer(  # type: ignore[
     filer,
     other_filer,
     provincial_reviewer,
-    national_reviewer,  # noqa: F811
+    national_reviewer,
 ):
     base = live_server.url
     held = _to_national(filer, provincial_reviewer, "社区网格通", _project(checkin=False))
