@@ -230,6 +230,10 @@ def test_a_v3_rotation_proof_is_accepted_and_moves_the_pin(  # type: ignore[no-u
     upload(client_for(filer), change, apks.rotated, django_capture_on_commit_callbacks)
     to_national(change, filer, provincial_reviewer)
     decide_all(client_for(national_reviewer), change)
+    # The approval block compares the change's package with the approved one (not blocking: it is filed).
+    assert 'data-check="drift" data-blocking="false"' in approval_page(
+        english(client_for(national_reviewer)), change
+    )
     assert approve(client_for(national_reviewer), change).status_code == 302, blockers(change)
     pin = PinnedIdentity.objects.get(app=first.app)
     assert apks.key.sha256 in pin.certificates and apks.new_key.sha256 in pin.certificates

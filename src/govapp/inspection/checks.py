@@ -8,14 +8,16 @@ sentences; the panel and the approval page show the whole block.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from govapp.registry.models import Filing
 
-from .binding import expected_identity
+from .binding import baseline_of, expected_identity, pinned
 from .conflicts import identity_conflicts
+from .drift import facts_diff
 from .engine.identity import IDENTITY_CATEGORIES
 from .models import FilingPackage, Scan, platform_coverage
 from .services import scan_declarations
@@ -161,7 +163,24 @@ def _scan_checks(
                 % {"name": name},
             )
         )
+    elif (pin := pinned(filing.app, link.platform)) is not None and pin.baseline and pin.scan_id != scan.pk:
+        diff = facts_diff(pin.baseline, baseline_of(scan.report_data))
+        summary = "; ".join(_diff_text(key, change) for key, change in diff.items())
+        message = (
+            _("%(name)s against the approved package: %(changes)s.") % {"name": name, "changes": summary}
+            if diff
+            else _("%(name)s: no difference from the approved package.") % {"name": name}
+        )
+        checks.append(Check("drift", False, message))
     return checks
+
+
+def _diff_text(key: str, change: dict[str, Any]) -> str:
+    if key == "version":
+        return f"{key} {change.get('old')} → {change.get('new')}"
+    parts = [f"+{item}" for item in change.get("added") or []]
+    parts += [f"-{item}" for item in change.get("removed") or []]
+    return f"{key} " + ", ".join(parts)
 
 
 def approval_checks(filing: Filing) -> list[Check]:
