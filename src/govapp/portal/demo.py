@@ -172,6 +172,12 @@ STORIES: tuple[Story, ...] = (
     Story("mem", "应急管理部值班值守", A, _steps(f"{FILED_CENTRAL} rectify revoke refile"), 210, "cn.gov.mem.zbzs",
           "值班签到、信息报送、投诉建议"),
     Story("mem", "安全生产举报", X, _steps("draft"), 1, "aqscjb", "隐患举报、办理反馈"),
+    # The technical test decides: a package that is not the filed app, a violation awaiting the reviewer's
+    # decision, and a second unit claiming an identity another unit holds (a conflict for the national office).
+    Story("hz", "杭州不动产登记", A, _steps("submit forward"), 10, "cn.gov.hz.bdc", "登记查询、预约办理、投诉建议",
+          {"harmony_bundle": "cn.gov.hz.bdcdj"}),
+    Story("gz_hz", "海珠区网格巡查", X, _steps("submit forward"), 11, "hzwgxc", "网格巡查、每日打卡签到、投诉建议"),
+    Story("nj", "南京办事服务", A, _steps("submit forward"), 7, "cn.gov.hz.bsfw", "一网通办、办件查询、投诉建议"),
     # Last: the supplement that runs out while the demo runs (see above).
     Story("gd_gov", "粤商通", A, _steps("submit forward request overdue"), 45, "cn.gov.gd.yst",
           "涉企服务、政策兑现、投诉建议"),
