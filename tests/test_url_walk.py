@@ -348,6 +348,18 @@ RULES: dict[str, Rule] = {
     "inspection:panel": OnObject(one_filing),
     "inspection:upload": OnObject(one_filing, post_only=True),
     "inspection:rescan": OnObject(one_filing, post_only=True),
+    "inspection:decide": OnObject(scan, post_only=True),
+    "inspection:key_change": OnObject(one_filing, post_only=True),
+    "inspection:conflict_resolve": OnObject(
+        lambda world: [({**kwargs, "outcome": "refuse"}, obj) for kwargs, obj in one_filing(world)],
+        post_only=True,
+    ),
+    "inspection:precision": SignedIn(_roles("national_reviewer", "inspector")),
+    "portal:drift": SignedIn(
+        _roles("provincial_reviewer", "other_provincial_reviewer", "national_reviewer", "inspector")
+    ),
+    "portal:drift_order": OnObject(scan, post_only=True),
+    "api:package_check": Public(post_only=True),
     "inspection:report": OnObject(scan, ok=frozenset({200})),
     # A queued scan has no report yet: "not there yet" is a fine answer for its insiders.
     "inspection:report_json": OnObject(scan, ok=frozenset({200, 404})),

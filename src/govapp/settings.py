@@ -186,6 +186,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploads: materials are documents, packages may be large (streamed to disk, never held in memory).
 GOVAPP_MAX_DOCUMENT_BYTES = _env_int("GOVAPP_MAX_DOCUMENT_BYTES", 20 * 1024**2, minimum=1)
 GOVAPP_MAX_PACKAGE_BYTES = _env_int("GOVAPP_MAX_PACKAGE_BYTES", 2 * 1024**3, minimum=1)
+# POST /api/v1/public/packages/check: anonymous uploads, so a smaller cap, a budget of its own per
+# client and minute, and a shorter analysis; the package is deleted when the answer is sent.
+GOVAPP_PACKAGE_CHECK_MAX_BYTES = _env_int("GOVAPP_PACKAGE_CHECK_MAX_BYTES", 300 * 1024**2, minimum=1)
+GOVAPP_PACKAGE_CHECK_RATE_LIMIT = _env_int("GOVAPP_PACKAGE_CHECK_RATE_LIMIT", 10)
+GOVAPP_PACKAGE_CHECK_TIMEOUT = _env_int("GOVAPP_PACKAGE_CHECK_TIMEOUT", 120, minimum=1)
+# National approval needs one package per declared platform a package format covers (strict); an
+# installation may relax it to a warning on the approval page.
+GOVAPP_REQUIRE_PACKAGE_PER_PLATFORM = _env_bool("GOVAPP_REQUIRE_PACKAGE_PER_PLATFORM", True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
 FILE_UPLOAD_PERMISSIONS = 0o640

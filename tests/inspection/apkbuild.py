@@ -93,8 +93,12 @@ def build_apk(
     *,
     extra_files: dict[str, bytes] | None = None,
     schemes: tuple[str, ...] = ("v1", "v2", "v3"),
+    rotated_to: SigningKey | None = None,
 ) -> Path:
-    """Compile apk_sources/<source> into a zip-aligned APK at ``out``, signed with ``key``."""
+    """Compile apk_sources/<source> into a zip-aligned APK at ``out``, signed with ``key``.
+
+    With ``rotated_to``, v1/v2 stay signed with ``key`` and v3 is signed with ``rotated_to`` and a
+    proof-of-rotation lineage from ``key`` to it (apksigner rotate)."""
     root = SOURCES / source
     work = out.parent / f"{out.stem}.build"
     shutil.rmtree(work, ignore_errors=True)
@@ -125,7 +129,23 @@ def build_apk(
             f"--{scheme}-signing-enabled={'true' if scheme in schemes else 'false'}"
             for scheme in ("v1", "v2", "v3")
         ]
-        _run("apksigner", "sign", "--key", key.key, "--cert", key.cert, *flags, "--out", out, aligned)
+        signer: list[str | Path] = ["--key", key.key, "--cert", key.cert]
+        if rotated_to is not None:
+            lineage = work / "lineage.bin"
+            _run(
+                "apksigner", "rotate", "--out", lineage, "--old-signer", "--key", key.key, "--cert", key.cert,
+                "--new-signer", "--key", rotated_to.key, "--cert", rotated_to.cert,
+            )  # fmt: skip
+            signer += [
+                "--next-signer",
+                "--key",
+                rotated_to.key,
+                "--cert",
+                rotated_to.cert,
+                "--lineage",
+                lineage,
+            ]
+        _run("apksigner", "sign", *signer, *flags, "--out", out, aligned)
     shutil.rmtree(work, ignore_errors=True)
     return out
 

@@ -169,3 +169,31 @@ def test_console_script_help_exits_0() -> None:
     assert result.returncode == 0, result.stderr
     assert "--filing-number" in result.stdout and "--declared" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_expect_another_app_is_exit_1_with_the_identity_mismatch(clean: Path) -> None:
+    code, out, _err = scan(str(clean), "--json", "--no-sandbox", "--expect", "appid=wx1234567890abcdef")
+    assert code == 1
+    report = json.loads(out)
+    assert report["findings"][0]["category"] == "identity_mismatch"
+    assert report["findings"][0]["identity"] == {
+        "field": "appid",
+        "expected": "wx1234567890abcdef",
+        "found": "wx00000000000000aa",
+    }
+    assert report["expect"] == {"appid": "wx1234567890abcdef"}
+    code, out, _err = scan(str(clean), "--lang", "en", "--expect", "appid=wx00000000000000aa")
+    assert code == 0 and "Verdict: pass" in out
+
+
+def test_expect_in_the_sandbox_and_the_summary(clean: Path) -> None:
+    code, out, _err = scan(str(clean), "--lang", "en", "--expect", "appid=wx1234567890abcdef")
+    assert code == 1
+    assert "identity_mismatch" in out and "wx1234567890abcdef" in out
+
+
+@pytest.mark.parametrize("value", ["package", "colour=red", "cert_sha256=12"])
+def test_bad_expect_is_exit_2_with_a_clear_message(clean: Path, value: str) -> None:
+    with pytest.raises(CommandError, match="invalid --expect") as caught:
+        scan(str(clean), "--expect", value)
+    assert caught.value.returncode == 2

@@ -26,7 +26,7 @@ from tests.factories import complete_filing
 from tests.inspection.builders import hap, project_zip
 
 CLEAN_PROJECT = {
-    "project.config.json": json.dumps({"appid": "wx0123456789abcdef", "projectname": "办事指南"}),
+    "project.config.json": json.dumps({"appid": "wx1234567890abcdef", "projectname": "办事指南"}),
     "app.json": json.dumps({"pages": ["pages/index/index"]}),
     "app.js": "App({})\n",
     "pages/index/index.wxml": "<view>办事指南 投诉建议</view>\n",
@@ -180,7 +180,9 @@ def test_national_approval_waits_for_a_completed_scan(  # type: ignore[no-untype
     filer, provincial_reviewer, national_reviewer, client_for, django_capture_on_commit_callbacks
 ):
     filing = complete_filing(filer, name="办事指南", kind=AppKind.MINI_PROGRAM)
-    bare = complete_filing(filer, name="无安装包", kind=AppKind.MINI_PROGRAM)
+    bare = complete_filing(
+        filer, name="无安装包", kind=AppKind.MINI_PROGRAM, miniprogram_appid="wx00000000000000bb"
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         upload(client_for(filer), filing, project_zip(CLEAN_PROJECT))
     to_national(filing, filer, provincial_reviewer)
@@ -476,7 +478,10 @@ def test_each_platform_keeps_its_own_current_package(  # type: ignore[no-untyped
 
 @pytest.fixture
 def filing_for_two_platforms(filer) -> Filing:  # type: ignore[no-untyped-def]
-    return complete_filing(filer, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat"])
+    return complete_filing(
+        filer, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat"],
+        harmony_bundle="gov.example.attendance", miniprogram_appid="wx1234567890abcdef",
+    )  # fmt: skip
 
 
 def test_a_spot_check_scan_outside_any_filing_is_for_the_national_side_only(  # type: ignore[no-untyped-def]

@@ -80,3 +80,21 @@ def test_demo_refuses_a_database_that_has_data() -> None:
     with pytest.raises(RuntimeError, match="empty"):
         demo.load_demo()
     assert not App.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_shows_what_the_technical_test_decides() -> None:
+    from govapp.inspection.checks import approval_checks
+    from govapp.inspection.models import Scan
+    from govapp.inspection.scanning import scan_run
+
+    demo.load_demo()
+    for scan_id in Scan.objects.filter(status=Scan.Status.QUEUED).values_list("pk", flat=True):
+        scan_run(scan_id)  # what `govapp serve`'s worker does with the queued technical tests
+    kinds = {
+        filing.app_name: {c.kind for c in approval_checks(filing) if c.blocking}
+        for filing in Filing.objects.filter(state=FilingState.NATIONAL_REVIEW)
+    }
+    assert "identity" in kinds["杭州不动产登记"]
+    assert "verdict" in kinds["海珠区网格巡查"]
+    assert "conflict" in kinds["南京办事服务"]

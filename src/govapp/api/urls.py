@@ -33,6 +33,7 @@ api = NinjaAPI(
 api.add_router("/public/", public_router)
 api.add_router("/public/", "govapp.api.certificates.router")
 api.add_router("/public/complaints", "govapp.api.complaints.router")
+api.add_router("/public/", "govapp.api.packages.router")
 
 
 def _error(status: int, detail: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""The technical test against the filing: contradictions with its declarations, what blocks national
-approval, and the panel the reviewer sees beside the materials."""
+"""The technical test against the filing: contradictions with its declarations and the panel the reviewer
+sees beside the materials (what blocks national approval: ``checks``)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from govapp.registry.choices import FormalismCategory
+from govapp.registry.choices import FilingState, FormalismCategory
 from govapp.registry.models import Filing
 
+from .binding import key_change_candidate
+from .checks import Check, approval_blocker, approval_checks
+from .conflicts import IN_REVIEW, Conflict, identity_conflicts
 from .models import FilingPackage, Scan, platform_coverage
 from .scanning import one_line
 from .services import scan_declarations
+
+__all__ = ["approval_blocker", "contradictions", "filing_panel"]
 
 _FORMALISM = frozenset(FormalismCategory.values)
 
@@ -68,42 +73,6 @@ def contradictions(filing: Filing, scan: Scan) -> list[Contradiction]:
     return result
 
 
-def approval_blocker(filing: Filing) -> str | None:
-    """Why national approval must wait for the technical test, or None (registered in APPROVAL_CHECKS)."""
-    links = list(FilingPackage.objects.filter(filing=filing, is_current=True).select_related("package"))
-    if not links:
-        return _(
-            "No app package has been uploaded for the technical test; the unit must upload it before approval."
-        )
-    reasons: list[str] = []
-    declarations = scan_declarations(filing)
-    for link in links:
-        scan = link.latest_scan()
-        name = link.original_name
-        if scan is None:
-            reasons.append(
-                _("The technical test of %(name)s has not run; request a re-scan.") % {"name": name}
-            )
-        elif scan.is_pending:
-            reasons.append(
-                _("The technical test of %(name)s is still %(status)s; approve after it finishes.")
-                % {"name": name, "status": scan.get_status_display()}
-            )
-        elif scan.status == Scan.Status.FAILED:
-            reasons.append(
-                _("The technical test could not analyse %(name)s: %(error)s")
-                % {"name": name, "error": scan.failure}
-            )
-        elif scan.declarations != declarations:
-            reasons.append(
-                _(
-                    "The declared special-scenario features changed after %(name)s was scanned; request a re-scan."
-                )
-                % {"name": name}
-            )
-    return " ".join(reasons) or None
-
-
 @dataclass
 class PackageRow:
     """One current package of a filing with its latest scan, as the panel shows it."""
@@ -123,6 +92,10 @@ class InspectionPanel:
     superseded: int = 0
     untested: list[str] = field(default_factory=list)  # declared platforms without a current package
     untestable: list[str] = field(default_factory=list)  # declared platforms no package format covers
+    checks: list[Check] = field(default_factory=list)  # the approval block, blocking items first
+    conflicts: list[Conflict] = field(default_factory=list)
+    key_change: str | None = None  # a declared new signing key the national office may accept
+    in_review: bool = False
 
 
 def filing_panel(filing: Filing) -> InspectionPanel:
@@ -131,7 +104,13 @@ def filing_panel(filing: Filing) -> InspectionPanel:
     for link in filing.inspection_packages.current().order_by("platform"):
         panel.rows.append(PackageRow(link=link, scan=link.latest_scan()))
     panel.pending = any(row.scan is not None and row.scan.is_pending for row in panel.rows)
-    panel.blocker = approval_blocker(filing)
+    panel.checks = approval_checks(filing)
+    panel.blocker = " ".join(check.message for check in panel.checks if check.blocking) or None
+    panel.conflicts = identity_conflicts(filing)
+    panel.in_review = filing.state in IN_REVIEW
+    for row in panel.rows:
+        if row.scan is not None and row.scan.is_complete and filing.state == FilingState.NATIONAL_REVIEW:
+            panel.key_change = panel.key_change or key_change_candidate(filing, row.scan)
     for row in panel.rows:
         if row.scan is not None and row.scan.status == Scan.Status.DONE:
             panel.contradictions.extend(contradictions(filing, row.scan))

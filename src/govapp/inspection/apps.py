@@ -13,9 +13,12 @@ class InspectionConfig(AppConfig):
         from govapp.registry import services as registry_services
 
         from .approval import approval_blocker
+        from .binding import pin_on_approval
         from .services import rescan_after_supplement
 
         if approval_blocker not in registry_services.APPROVAL_CHECKS:
             registry_services.APPROVAL_CHECKS.append(approval_blocker)
+        if pin_on_approval not in registry_services.APPROVAL_HOOKS:
+            registry_services.APPROVAL_HOOKS.append(pin_on_approval)
         if rescan_after_supplement not in registry_services.SUPPLEMENT_HOOKS:
             registry_services.SUPPLEMENT_HOOKS.append(rescan_after_supplement)

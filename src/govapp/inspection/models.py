@@ -227,6 +227,9 @@ class Scan(models.Model):
     violation_count = models.PositiveIntegerField(_("violations"), default=0)
     error = models.TextField(_("error"), blank=True)  # the engine's one-line detail (English)
     error_kind = models.CharField(_("kind of problem"), max_length=20, choices=ErrorKind.choices, blank=True)
+    # The identity the package had to be (engine.identity.Identity.to_dict): the filing's declared
+    # identity, or the app's pinned one once it has been approved.
+    expected_identity = models.JSONField(_("expected identity"), default=dict, blank=True)
     reused_from = models.ForeignKey(
         "self",
         null=True,
@@ -269,3 +272,40 @@ class Scan(models.Model):
     @property
     def report_data(self) -> dict[str, Any]:
         return self.report if isinstance(self.report, dict) else {}
+
+
+class PinnedIdentity(models.Model):
+    """The identity of an app's first approved package on one platform; later packages must match it.
+
+    ``certificates`` are the signing certificates accepted now (a proven v3 rotation or a key change
+    the national office accepted replaces them; the event records the old ones). ``baseline`` holds
+    the facts of the approved package that later scans are compared with (drift).
+    """
+
+    app = models.ForeignKey(
+        "registry.App", on_delete=models.PROTECT, related_name="pinned_identities", verbose_name=_("app")
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=PackagePlatform.choices)
+    identifier = models.CharField(_("package name, bundle name or appid"), max_length=200, db_index=True)
+    certificates = models.JSONField(_("signing certificates"), default=list, blank=True)
+    developer_id = models.CharField(_("developer id"), max_length=100, blank=True)
+    app_identifier = models.CharField(_("app identifier"), max_length=100, blank=True)
+    baseline = models.JSONField(_("facts at approval"), default=dict, blank=True)
+    filing = models.ForeignKey(
+        "registry.Filing", on_delete=models.PROTECT, related_name="+", verbose_name=_("approved filing")
+    )
+    scan = models.ForeignKey(
+        Scan, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("scan")
+    )
+    pinned_at = models.DateTimeField(_("pinned at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pinned identity")
+        verbose_name_plural = _("pinned identities")
+        constraints = [
+            models.UniqueConstraint(fields=["app", "platform"], name="one_pinned_identity_per_platform")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app_id} {self.platform} {self.identifier}"

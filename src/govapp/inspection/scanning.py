@@ -21,6 +21,7 @@ def one_line(text: str, limit: int = 300) -> str:
 
 def scan_run(scan_id: int) -> Scan | None:
     """Run one queued scan (called by the worker): running -> done / failed, the report stored. Idempotent."""
+    from .engine.identity import Identity
     from .engine.limits import Limits
     from .engine.sandbox import scan_package_isolated
 
@@ -44,6 +45,7 @@ def scan_run(scan_id: int) -> Scan | None:
             declarations=frozenset(scan.declarations),
             filing_number=scan.filing_number or None,
             limits=Limits(max_file_size=settings.GOVAPP_MAX_PACKAGE_BYTES),
+            expect=Identity.from_dict(scan.expected_identity) if scan.expected_identity else None,
         )
     except Exception as exc:  # noqa: BLE001 - a scan never dies silently: the reason is stored for the reviewer
         log.exception("scan %s failed", scan_id)
@@ -66,7 +68,10 @@ def scan_run(scan_id: int) -> Scan | None:
         scan.error_kind = report.error_kind if report.error_kind in ErrorKind.values else ErrorKind.MALFORMED
         scan.progress = PROGRESS_FAILED
     else:
+        from .drift import add_drift
+
         scan.status = Scan.Status.DONE
         scan.progress = PROGRESS_DONE
+        add_drift(scan)  # a filed app's later package is compared with the facts at approval
     scan.save()
     return scan

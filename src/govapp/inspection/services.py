@@ -210,7 +210,9 @@ def current_versions() -> tuple[str, str]:
     return engine_version(), default_ruleset().version
 
 
-def _reusable(package: Package, declarations: list[str], filing_number: str) -> Scan | None:
+def _reusable(
+    package: Package, declarations: list[str], filing_number: str, expected: dict[str, Any]
+) -> Scan | None:
     engine, rules = current_versions()
     return (
         Scan.objects.filter(
@@ -224,6 +226,7 @@ def _reusable(package: Package, declarations: list[str], filing_number: str) -> 
             reused_from__isnull=True,
         )
         .order_by("-finished_at")
+        .filter(expected_identity=expected)
         .first()
     )
 
@@ -238,25 +241,33 @@ def scan_create(
     declarations: list[str] | None = None,
     filing_number: str | None = None,
 ) -> Scan:
-    """A scan of ``package`` for ``filing``: an identical finished result is reused, otherwise one is queued."""
+    """A scan of ``package`` for ``filing``: an identical finished result is reused, otherwise one is queued.
+
+    With a filing, the package must be the filing's app: its declared identity, or the pinned one."""
+    from .binding import expected_identity
+
+    expected: dict[str, Any] = {}
     if filing is not None:
         declarations = scan_declarations(filing) if declarations is None else declarations
         filing_number = scan_filing_number(filing) if filing_number is None else filing_number
+        expected = expected_identity(filing, PLATFORM_OF_KIND[package.kind]).to_dict()
     declarations = sorted(declarations or [])
     filing_number = filing_number or ""
     requested_by = actor if getattr(actor, "pk", None) else None
-    source = _reusable(package, declarations, filing_number) if allow_reuse else None
+    source = _reusable(package, declarations, filing_number, expected) if allow_reuse else None
     if source is not None:
         now = timezone.now()
         return Scan.objects.create(
             package=package, filing=filing, requested_by=requested_by, reason=reason, status=Scan.Status.DONE,
             progress=PROGRESS_REUSED, engine_version=source.engine_version, rules_version=source.rules_version,
-            declarations=declarations, filing_number=filing_number, report=source.report, verdict=source.verdict,
+            declarations=declarations, filing_number=filing_number, expected_identity=expected,
+            report=source.report, verdict=source.verdict,
             violation_count=source.violation_count, reused_from=source, started_at=now, finished_at=now,
         )  # fmt: skip
     scan = Scan.objects.create(
         package=package, filing=filing, requested_by=requested_by, reason=reason, status=Scan.Status.QUEUED,
         progress=PROGRESS_QUEUED, declarations=declarations, filing_number=filing_number,
+        expected_identity=expected,
     )  # fmt: skip
     scan_enqueue(scan=scan)
     return scan
@@ -294,6 +305,8 @@ def scan_request_rescan(*, filing: Filing, actor: Any) -> list[Scan]:
 
 def rescan_after_supplement(filing: Filing) -> None:
     """After a supplement both review and technical test run again (regulation §4): scan every current package."""
+    from .binding import expected_identity
+
     with transaction.atomic():
         declarations = scan_declarations(filing)
         number = scan_filing_number(filing)
@@ -304,6 +317,7 @@ def rescan_after_supplement(filing: Filing) -> None:
                 and latest.is_pending
                 and latest.declarations == declarations
                 and latest.filing_number == number
+                and latest.expected_identity == expected_identity(filing, link.platform).to_dict()
             ):
                 continue  # a package uploaded with the supplement is already being scanned with these inputs
             scan_create(package=link.package, filing=filing, actor=None, reason=Scan.Reason.SUPPLEMENT)

@@ -311,7 +311,28 @@ def report(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "reused_from_visible": scan.reused_from is not None and _may_see_scan(request.user, scan.reused_from),
         **report_sections(scan),
     }
+    _add_decisions(request, scan, context)
     return render(request, "inspection/report.html", context)
+
+
+def _add_decisions(request: HttpRequest, scan: Scan, context: dict[str, Any]) -> None:
+    """Each violation with the reviewer's decision on it, or whether the viewer may decide it now."""
+    from .verdicts import decidable, decisions
+
+    decided = decisions(scan) if scan.filing is not None else {}
+    may_decide = (
+        scan.filing is not None
+        and scan.status == Scan.Status.DONE
+        and bool(getattr(request.user, "is_national_role", False))
+        and request.user.has_perm("registry.review_national", scan.filing)
+    )
+    for group in context["groups"]:
+        for finding in group["findings"]:
+            if finding.get("status") != "violation":
+                continue
+            finding["decision"] = decided.get(str(finding.get("rule")))
+            finding["may_decide"] = may_decide and decidable(finding) and finding["decision"] is None
+    context["special_scenario"] = bool(scan.filing and scan.filing.special_scenario)
 
 
 def _download_name(scan: Scan, extension: str) -> str:

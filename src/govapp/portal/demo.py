@@ -172,6 +172,12 @@ STORIES: tuple[Story, ...] = (
     Story("mem", "应急管理部值班值守", A, _steps(f"{FILED_CENTRAL} rectify revoke refile"), 210, "cn.gov.mem.zbzs",
           "值班签到、信息报送、投诉建议"),
     Story("mem", "安全生产举报", X, _steps("draft"), 1, "aqscjb", "隐患举报、办理反馈"),
+    # The technical test decides: a package that is not the filed app, a violation awaiting the reviewer's
+    # decision, and a second unit claiming an identity another unit holds (a conflict for the national office).
+    Story("hz", "杭州不动产登记", A, _steps("submit forward"), 10, "cn.gov.hz.bdc", "登记查询、预约办理、投诉建议",
+          {"harmony_bundle": "cn.gov.hz.bdcdj"}),
+    Story("gz_hz", "海珠区网格巡查", X, _steps("submit forward"), 11, "hzwgxc", "网格巡查、每日打卡签到、投诉建议"),
+    Story("nj", "南京办事服务", A, _steps("submit forward"), 7, "cn.gov.hz.bsfw", "一网通办、办件查询、投诉建议"),
     # Last: the supplement that runs out while the demo runs (see above).
     Story("gd_gov", "粤商通", A, _steps("submit forward request overdue"), 45, "cn.gov.gd.yst",
           "涉企服务、政策兑现、投诉建议"),
@@ -221,13 +227,9 @@ def _materials(story: Story) -> dict[str, Any]:
         "commitment_confirmed": True,
     }
     if story.kind == A:
-        materials.update(
-            platforms=["android", "ios", "harmonyos"],
-            android_package=story.ident,
-            android_cert_sha256=_hex("cert:" + story.ident, 64),
-            harmony_bundle=story.ident,
-            ios_bundle=story.ident,
-        )
+        # The demo uploads a HarmonyOS package for native apps (the technical test needs one package per
+        # declared platform it reads); iOS is declared too, which no package format covers yet.
+        materials.update(platforms=["harmonyos", "ios"], harmony_bundle=story.ident, ios_bundle=story.ident)
     elif story.kind == X:
         materials.update(platforms=["wechat", "alipay"], miniprogram_appid=f"wx{_hex(story.ident, 16)}")
     else:
@@ -268,10 +270,13 @@ def _zip(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def _package(story: Story, version: str) -> tuple[str, bytes]:
+def _package(story: Story, version: str, number: str = "") -> tuple[str, bytes]:
     """The app package the unit uploads for the technical test: a HarmonyOS HAP for native apps,
-    the source zip for mini-programs, an .rpk for quick apps. Small, but real for the engine."""
+    the source zip for mini-programs, an .rpk for quick apps. Small, but real for the engine.
+    A filed app's package shows its filing number (Art. 8), as the technical test checks."""
     page = f"export const title = '{story.name}';\nexport const menu = '{story.functions}';\n"
+    if number:
+        page += f"export const filing = '备案号：{number}';\n"
     if story.kind == A:
         code = int(version.replace(".", "")) * 100
         module = {
@@ -284,6 +289,8 @@ def _package(story: Story, version: str) -> tuple[str, bytes]:
                                          "distro": {"moduleName": "entry", "moduleType": "entry"}}]}}  # fmt: skip
         files = {"module.json": json.dumps(module, ensure_ascii=False), "pack.info": json.dumps(pack),
                  "ets/pages/Index.ets": page}  # fmt: skip
+        if number:
+            files["resources/rawfile/about.txt"] = f"{story.name} 备案号：{number}\n"
         return f"{story.ident}-{version}.hap", _zip(files)
     if story.kind == X:
         appid = _materials(story)["miniprogram_appid"]
@@ -294,6 +301,8 @@ def _package(story: Story, version: str) -> tuple[str, bytes]:
             "pages/index/index.js": f"Page({{ data: {{ title: '{story.name}', menu: '{story.functions}' }} }})\n",
             "pages/index/index.wxml": "<view class=\"title\">{{title}}</view><view>{{menu}}</view>\n",
         }  # fmt: skip
+        if number:
+            files["pages/index/about.wxml"] = f"<view>备案号：{number}</view>\n"
         return f"{story.ident}-{version}.zip", _zip(files)
     manifest = {"package": story.ident, "name": story.name, "versionName": version, "versionCode": 1,
                 "minPlatformVersion": 1070, "features": [],
@@ -306,7 +315,8 @@ def _package(story: Story, version: str) -> tuple[str, bytes]:
 def _upload_package(filing: Filing, story: Story, user: User, version: str) -> None:
     from govapp.inspection.services import package_upload
 
-    name, content = _package(story, version)
+    number = filing.app.current_number.number if filing.app.current_number else ""
+    name, content = _package(story, version, number)
     package_upload(filing=filing, actor=user, uploaded_file=SimpleUploadedFile(name, content))
 
 

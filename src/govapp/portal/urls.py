@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import drift, views
 
 app_name = "portal"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
+    path("drift/", drift.drift_list, name="drift"),
+    path("drift/<int:pk>/order/", drift.drift_order, name="drift_order"),
 ]

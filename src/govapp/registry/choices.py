@@ -161,3 +161,9 @@ class EventAction(models.TextChoices):
     REVOKE = "revoke", _("Filing revoked")
     START_REFILING = "start_refiling", _("Re-filing started")
     START_AGAIN = "start_again", _("Filing started again")
+    # The technical test decides (docs/inspection.md "How the test decides").
+    IDENTITY_PINNED = "identity_pinned", _("App identity pinned")
+    KEY_CHANGE = "key_change", _("Signing key change accepted")
+    FALSE_POSITIVE = "false_positive", _("Finding decided: false positive")
+    EXCEPTION_ACCEPTED = "exception_accepted", _("Finding decided: special-scenario exception accepted")
+    TRANSFER = "transfer", _("App transferred to another unit")

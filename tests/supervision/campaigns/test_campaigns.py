@@ -84,11 +84,22 @@ def create(national: Any, **overrides: Any) -> SpotCheckCampaign:
     return spot.campaign_create(**kwargs)
 
 
+def own(app: App, files: dict[str, str]) -> dict[str, str]:
+    """The project files as the app's own package: its filed appid (a spot check compares it)."""
+    return {
+        **files,
+        "project.config.json": json.dumps({"appid": app.miniprogram_appid, "projectname": app.name}),
+    }
+
+
 def displaying_number(app: App, files: dict[str, str] = CLEAN) -> bytes:
     """A package that shows the unit and the app's filing number, as filed apps must (Art. 8)."""
     number = app.current_number.number if app.current_number else ""
     return project_zip(
-        {**files, "pages/about/about.wxml": f"<view>主办单位：{app.unit.name} 备案号：{number}</view>\n"}
+        {
+            **own(app, files),
+            "pages/about/about.wxml": f"<view>主办单位：{app.unit.name} 备案号：{number}</view>\n",
+        }
     )
 
 
@@ -120,7 +131,12 @@ def test_small_campaign_end_to_end(  # type: ignore[no-untyped-def]
     )
 
     # Each unit sends its package through its own page; nothing is tested until the national office runs it.
-    assert upload(english(client_for(filer)), first, project_zip(CHECKIN), "grid.zip").status_code == 302
+    assert (
+        upload(
+            english(client_for(filer)), first, project_zip(own(two_apps[0], CHECKIN)), "grid.zip"
+        ).status_code
+        == 302
+    )
     assert upload(english(client_for(other_filer)), second, displaying_number(two_apps[1])).status_code == 302
     first.refresh_from_db()
     assert first.package is not None and first.package_name == "grid.zip" and first.scan is None

@@ -12,16 +12,18 @@ from django.urls import reverse
 
 from govapp.inspection import services as inspection
 from govapp.inspection.models import Scan
+from govapp.inspection.verdicts import finding_decide
 from govapp.registry import services as registry
 from govapp.registry.choices import AppKind
 from govapp.registry.models import App
 from govapp.supervision.enforcement.findings import findings_from_scan
+from govapp.supervision.enforcement.rectification import rectification_reject
 from govapp.supervision.models import RectificationOrder
 from tests.factories import complete_filing
 from tests.inspection.builders import project_zip
 
 CLEAN = {
-    "project.config.json": json.dumps({"appid": "wx0123456789abcdef", "projectname": "网格通"}),
+    "project.config.json": json.dumps({"appid": "wx1234567890abcdef", "projectname": "网格通"}),
     "app.json": json.dumps({"pages": ["pages/index/index"]}),
     "app.js": "App({})\n",
     "pages/index/index.wxml": "<view>办事指南 投诉建议</view>\n",
@@ -65,6 +67,14 @@ def scanned_app(filer, provincial_reviewer, national_reviewer, django_capture_on
         )
     registry.filing_submit(filing=filing, actor=filer)
     registry.filing_forward(filing=filing, actor=provincial_reviewer)
+    # Approval needs a decision on each violation; the reviewer took the check-in for a false positive.
+    scan = Scan.objects.get(filing=filing)
+    for finding in scan.report["findings"]:
+        if finding["status"] == "violation":
+            finding_decide(
+                scan=scan, rule=finding["rule"], decision="false_positive", reason="签到按钮仅用于会议报名",
+                actor=national_reviewer,
+            )  # fmt: skip
     registry.filing_approve(filing=filing, actor=national_reviewer)
     return App.objects.get(pk=filing.app_id)
 
@@ -103,6 +113,21 @@ def test_the_ladder_order_answer_retest_accept(  # type: ignore[no-untyped-def]
     unit = en(filer)
     page = unit.get(reverse("supervision:order_detail", args=[order.pk])).content.decode()
     assert "checkin.wxml" in page and "Answer the order" in page and "Accept the rectification" not in page
+    # A re-test that still fails, or a package of another app, is refused with the reason.
+    for files, reason in (
+        (CHECKIN, "still finds violations (FORM-CHECKIN-001"),
+        ({**CLEAN, "project.config.json": '{"appid": "wx00000000000000ff"}'}, "not the filed app"),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            unit.post(
+                reverse("supervision:order_action", args=[order.pk, "answer"]),
+                {"statement": "已整改", "package": SimpleUploadedFile("grid-x.zip", project_zip(files))},
+            )
+        refused = staff.post(reverse("supervision:order_action", args=[order.pk, "accept"]), {"note": "复测"})
+        assert refused.status_code == 400 and reason in refused.content.decode()
+        order.refresh_from_db()
+        assert order.state != "accepted"
+        rectification_reject(order=order, actor=national_reviewer, reasons="复测未通过", new_due=None)
     # The rectified package keeps the duty to display the filing number (the re-test checks it too).
     number = scanned_app.current_number.number
     fixed = {**CLEAN, "pages/index/index.wxml": f"<view>办事指南 投诉建议 备案号：{number}</view>\n"}
@@ -112,7 +137,7 @@ def test_the_ladder_order_answer_retest_accept(  # type: ignore[no-untyped-def]
             {"statement": "已删除打卡页面", "package": SimpleUploadedFile("grid-v2.zip", project_zip(fixed))},
         )
     assert response.status_code == 302
-    answer = order.answers.get()
+    answer = order.latest_answer()
     answer.scan.refresh_from_db()
     assert (answer.scan.status, answer.scan.verdict) == ("done", "pass")
     page = staff.get(reverse("supervision:order_detail", args=[order.pk])).content.decode()

@@ -106,6 +106,8 @@ class ScanReport:
     filing_number: str | None = None
     duration_ms: int = 0
     schema: str = SCHEMA
+    identity: dict[str, Any] | None = None  # identity.package_identity of the package
+    expect: dict[str, Any] | None = None  # the expected identity this scan compared with
 
     @property
     def exit_code(self) -> int:
@@ -132,6 +134,8 @@ class ScanReport:
             "declarations": self.declarations,
             "filing_number": self.filing_number,
             "duration_ms": self.duration_ms,
+            "identity": self.identity,
+            "expect": self.expect,
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -164,6 +168,9 @@ class ScanReport:
         for finding in data["findings"]:
             if not isinstance(finding, dict) or not isinstance(finding.get("status"), str):
                 raise ValueError("scan report findings must be objects with a 'status'")
+        for key in ("identity", "expect"):
+            if data.get(key) is not None and not isinstance(data[key], dict):
+                raise ValueError(f"scan report key {key!r} is not an object")
         return cls(
             package=data["package"],
             verdict=data["verdict"],
@@ -179,6 +186,8 @@ class ScanReport:
             declarations=[str(item) for item in data.get("declarations") or []],
             filing_number=filing_number,
             duration_ms=int(duration),
+            identity=data.get("identity"),
+            expect=data.get("expect"),
         )
 
 

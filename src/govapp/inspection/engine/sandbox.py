@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .limits import Limits
 
 if TYPE_CHECKING:
+    from .identity import Identity
     from .report import ScanReport
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the directory holding the ``govapp`` package
@@ -117,13 +118,22 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def scan_entry(
-    path: str, declarations: list[str], filing_number: str | None, limits: dict[str, Any]
+    path: str,
+    declarations: list[str],
+    filing_number: str | None,
+    limits: dict[str, Any],
+    expect: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the child runs for a scan: JSON in, the report's JSON out."""
+    from .identity import Identity
     from .scan import scan_package
 
     report = scan_package(
-        Path(path), declarations=frozenset(declarations), filing_number=filing_number, limits=Limits(**limits)
+        Path(path),
+        declarations=frozenset(declarations),
+        filing_number=filing_number,
+        limits=Limits(**limits),
+        expect=Identity.from_dict(expect) if expect else None,
     )
     return report.to_dict()
 
@@ -134,6 +144,7 @@ def scan_package_isolated(
     declarations: frozenset[str] = frozenset(),
     filing_number: str | None = None,
     limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a default
+    expect: Identity | None = None,
 ) -> ScanReport:
     """``scan_package`` in a capped child; timeouts, crashes and memory exhaustion become error reports."""
     from .report import ScanReport, error_report
@@ -142,7 +153,13 @@ def scan_package_isolated(
 
     check_declarations(declarations)
     started = time.monotonic()
-    args = [str(path), sorted(declarations), filing_number, asdict(limits)]
+    args = [
+        str(path),
+        sorted(declarations),
+        filing_number,
+        asdict(limits),
+        expect.to_dict() if expect else None,
+    ]
     try:
         return ScanReport.from_dict(run_isolated(_SCAN_TARGET, args, limits=limits))
     except (SandboxError, ValueError) as exc:

@@ -11,10 +11,12 @@ import os
 import stat
 import time
 from pathlib import Path
+from typing import Any
 
 from .categories import CATEGORIES
 from .errors import PackageError
 from .facts import PackageFacts
+from .identity import Identity, identity_findings, package_identity
 from .limits import Limits
 from .report import ScanReport, error_report, package_summary
 from .rules.ruleset import RuleSet, default_ruleset
@@ -29,11 +31,18 @@ def evaluate_facts(
     filing_number: str | None = None,
     ruleset: RuleSet | None = None,
     duration_ms: int = 0,
+    expect: Identity | None = None,
 ) -> ScanReport:
     """Turn what a reader learned into a report (no file access)."""
     rules = ruleset or default_ruleset()
     analysis = rules.analyse(facts, declarations=declarations, filing_number=filing_number)
-    findings = [finding.to_dict() for finding in analysis.findings]
+    identity = package_identity(facts)
+    findings: list[dict[str, Any]] = []
+    identity_notes: list[str] = []
+    if expect is not None and not expect.is_empty():
+        # First in the list: a package of another app makes every other finding beside the point.
+        findings, identity_notes = identity_findings(identity, expect)
+    findings.extend(finding.to_dict() for finding in analysis.findings)
     verdict = "violation" if any(f["status"] == "violation" for f in findings) else "pass"
     notes: list[str] = []
     for node in facts.walk():
@@ -42,6 +51,7 @@ def evaluate_facts(
             if line not in notes:
                 notes.append(line)
     notes.extend(analysis.notes)
+    notes.extend(identity_notes)
     return ScanReport(
         package=package_summary(facts),
         verdict=verdict,
@@ -54,6 +64,8 @@ def evaluate_facts(
         declarations=sorted(declarations),
         filing_number=filing_number,
         duration_ms=duration_ms,
+        identity=identity,
+        expect=expect.to_dict() if expect is not None and not expect.is_empty() else None,
     )
 
 
@@ -104,8 +116,11 @@ def scan_package(
     declarations: frozenset[str] = frozenset(),
     filing_number: str | None = None,
     limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a default
+    expect: Identity | None = None,
 ) -> ScanReport:
-    """Scan one package file or mini-program directory; unreadable input gives verdict "error"."""
+    """Scan one package file or mini-program directory; unreadable input gives verdict "error".
+
+    With ``expect``, a package that is not that app gets the blocking finding ``identity_mismatch``."""
     from .formats import read_package
 
     check_declarations(declarations)
@@ -134,6 +149,8 @@ def scan_package(
             duration_ms=elapsed(),
             kind=exc.kind,
         )
-    report = evaluate_facts(facts, declarations=declarations, filing_number=filing_number, ruleset=rules)
+    report = evaluate_facts(
+        facts, declarations=declarations, filing_number=filing_number, ruleset=rules, expect=expect
+    )
     report.duration_ms = elapsed()
     return report

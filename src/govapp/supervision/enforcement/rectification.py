@@ -306,13 +306,15 @@ def rectification_accept(*, order: RectificationOrder, actor: Any, note: str = "
     order = _lock(order)
     if not can_accept(actor, order):
         raise PermissionDenied(_("Only the national office can accept a rectification."))
+    from govapp.inspection.verdicts import retest_blocker
+
     answer = order.latest_answer()
-    if answer is not None and answer.scan is not None:
-        answer.scan.refresh_from_db()
-        if answer.scan.is_pending:
-            raise WorkflowError(
-                _("The re-test of the new package is still running; decide after it finishes.")
-            )
+    retest = answer.scan if answer is not None else None
+    if retest is not None:
+        retest.refresh_from_db()
+    blocker = retest_blocker(order_scan=order.scan, retest=retest)
+    if blocker:
+        raise WorkflowError(blocker)
     before = _move(order, "accept", _("Accept"))
     order.closed_at = timezone.now()
     order.save()

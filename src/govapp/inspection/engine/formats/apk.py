@@ -19,7 +19,7 @@ from .arsc import ResourceTable
 from .axml import TYPE_STRING, XmlAttribute, XmlDocument, XmlElement, is_axml, parse_axml
 from .dex import MatchMemo, scan_dex
 from .native import FLUTTER_APP_LIB, native_libraries, native_strings
-from .signing import V1_SUFFIXES, read_signing_block, v1_certificates
+from .signing import V1_SUFFIXES, read_signing_block_lineage, v1_certificates
 from .textscan import decode_text, scan_text
 
 MANIFEST = "AndroidManifest.xml"
@@ -227,8 +227,9 @@ def _signing(archive: SafeZip, names: list[str], facts: PackageFacts) -> None:
     schemes: list[str] = []
     found: list[Certificate] = []
     errors: list[str] = []
+    lineage: list[str] = []
     try:
-        block_schemes, block_certs = read_signing_block(_raw_handle(archive), archive.label)
+        block_schemes, block_certs, lineage = read_signing_block_lineage(_raw_handle(archive), archive.label)
         schemes.extend(block_schemes)
         found.extend(block_certs)
     except PackageError as exc:
@@ -250,6 +251,8 @@ def _signing(archive: SafeZip, names: list[str], facts: PackageFacts) -> None:
         by_digest.setdefault(cert.sha256, cert)
     facts.certificates = list(by_digest.values())
     facts.signing = {"schemes": schemes, "verified": False}
+    if lineage:
+        facts.signing["lineage"] = lineage
     if errors:
         # Identity and texts are still worth reporting; the report shows the signing problem.
         facts.signing["errors"] = errors

@@ -25,6 +25,7 @@ _MAX_SIGNERS = 64
 _MAX_CERTS = 64
 
 SCHEME_IDS = {0x7109871A: "v2", 0xF05368C0: "v3", 0x1B93AD61: "v3.1"}
+PROOF_OF_ROTATION_ID = 0x3BA06F8C
 V1_SUFFIXES = (".RSA", ".DSA", ".EC")
 
 _NAME_KEYS = {
@@ -176,8 +177,14 @@ def _one_prefixed(data: bytes, pos: int, label: str, what: str) -> tuple[bytes, 
 
 def scheme_certificates(value: bytes, scheme: str, label: str) -> list[list[Certificate]]:
     """Per signer, its certificates (first = signing certificate) from a v2/v3/v3.1 value."""
+    return [certs for certs, _lineage in scheme_signers(value, scheme, label)]
+
+
+def scheme_signers(value: bytes, scheme: str, label: str) -> list[tuple[list[Certificate], list[str]]]:
+    """Per signer, its certificates and (v3/v3.1) the SHA-256 of every certificate of its
+    proof-of-rotation lineage, oldest first (empty without rotation)."""
     signers_blob, _ = _one_prefixed(value, 0, label, f"{scheme} signer list")
-    signers: list[list[Certificate]] = []
+    signers: list[tuple[list[Certificate], list[str]]] = []
     for signer in _prefixed(signers_blob, label, f"{scheme} signer"):
         if len(signers) >= _MAX_SIGNERS:
             raise PackageError(f"{label}: more than {_MAX_SIGNERS} {scheme} signers")
@@ -187,28 +194,74 @@ def scheme_certificates(value: bytes, scheme: str, label: str) -> list[list[Cert
         ders = list(_prefixed(certs_blob, label, f"{scheme} certificate"))
         if not ders:
             raise PackageError(f"{label}: a {scheme} signer has no certificate")
-        signers.append([certificate_from_der(der, scheme, label) for der in ders[:_MAX_CERTS]])
+        certificates = [certificate_from_der(der, scheme, label) for der in ders[:_MAX_CERTS]]
+        lineage: list[str] = []
+        if scheme != "v2":
+            lineage = _rotation_lineage(signed_data, pos, scheme, label)
+        signers.append((certificates, lineage))
     if not signers:
         raise PackageError(f"{label}: {scheme} signature has no signers")
     return signers
 
 
+def _rotation_lineage(signed_data: bytes, pos: int, scheme: str, label: str) -> list[str]:
+    """Certificate digests of the v3 proof-of-rotation attribute, oldest first; [] when absent.
+
+    v3 signed data continues after the certificates with min/max SDK (u32 each) and the
+    additional attributes, each an u32 id and its value; the lineage is a version followed by
+    nodes of (signed data = certificate + algorithm, flags, algorithm, signature).
+    """
+    if pos + 8 > len(signed_data):
+        raise PackageError(f"{label}: truncated {scheme} SDK range in the APK Signing Block")
+    if pos + 8 == len(signed_data):
+        return []  # no additional attributes at all
+    attributes, _ = _one_prefixed(signed_data, pos + 8, label, f"{scheme} additional attributes")
+    for attribute in _prefixed(attributes, label, f"{scheme} attribute"):
+        if len(attribute) < 4:
+            raise PackageError(f"{label}: truncated {scheme} attribute in the APK Signing Block")
+        if struct.unpack_from("<I", attribute, 0)[0] != PROOF_OF_ROTATION_ID:
+            continue
+        body = attribute[4:]
+        if len(body) < 4:
+            raise PackageError(f"{label}: truncated {scheme} proof-of-rotation in the APK Signing Block")
+        lineage: list[str] = []
+        for node in _prefixed(body[4:], label, "proof-of-rotation node"):
+            if len(lineage) >= _MAX_CERTS:
+                raise PackageError(f"{label}: more than {_MAX_CERTS} certificates in the rotation lineage")
+            node_data, _ = _one_prefixed(node, 0, label, "proof-of-rotation signed data")
+            der, _ = _one_prefixed(node_data, 0, label, "proof-of-rotation certificate")
+            lineage.append(certificate_from_der(der, f"{scheme} lineage", label).sha256)
+        return lineage
+    return []
+
+
 def read_signing_block(handle: IO[bytes], label: str) -> tuple[list[str], list[Certificate]]:
     """Schemes present in the APK Signing Block and their signers' certificates (deduplicated)."""
+    schemes, certificates, _lineage = read_signing_block_lineage(handle, label)
+    return schemes, certificates
+
+
+def read_signing_block_lineage(
+    handle: IO[bytes], label: str
+) -> tuple[list[str], list[Certificate], list[str]]:
+    """As ``read_signing_block``, plus the v3 rotation lineage (certificate digests, oldest first)."""
     pairs = find_signing_block(handle, label)
     if pairs is None:
-        return [], []
+        return [], [], []
     schemes: list[str] = []
     certificates: list[Certificate] = []
+    lineage: list[str] = []
     seen: set[tuple[str, str]] = set()
     for pair_id, value in block_pairs(pairs, label):
         scheme = SCHEME_IDS.get(pair_id)
         if scheme is None:
             continue
         schemes.append(scheme)
-        for signer in scheme_certificates(value, scheme, label):
+        for signer, signer_lineage in scheme_signers(value, scheme, label):
             cert = signer[0]
             if (cert.sha256, scheme) not in seen:
                 seen.add((cert.sha256, scheme))
                 certificates.append(cert)
-    return schemes, certificates
+            if len(signer_lineage) > len(lineage):
+                lineage = signer_lineage
+    return schemes, certificates, lineage

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from govapp.inspection.engine.categories import CATEGORIES
 from govapp.inspection.engine.html_report import render_html
+from govapp.inspection.engine.identity import Identity, parse_expect
 from govapp.inspection.engine.limits import Limits
 from govapp.inspection.engine.report import ScanReport, format_summary
 from govapp.inspection.engine.sandbox import scan_package_isolated
@@ -56,6 +57,19 @@ def parse_declarations(values: list[str]) -> frozenset[str]:
     return frozenset(declared)
 
 
+def parse_expect_option(value: str | None) -> Identity | None:
+    if value is None:
+        return None
+    try:
+        return parse_expect(value)
+    except ValueError as exc:
+        raise CommandError(
+            _("invalid --expect: %(reason)s (e.g. --expect package=cn.gov.example,cert_sha256=HEX)")
+            % {"reason": exc},
+            returncode=2,
+        ) from None
+
+
 class Command(BaseCommand):
     # Lazy because the class is built at import, before a language is active; django-stubs wants a str.
     help = gettext_lazy(  # type: ignore[assignment]
@@ -86,6 +100,14 @@ class Command(BaseCommand):
             metavar="CATEGORY",
             help=_("a category declared as a security/emergency exception (repeat or comma-separate)"),
         )
+        parser.add_argument(
+            "--expect",
+            metavar="KEY=VALUE,…",
+            help=_(
+                "the app the package must be: package=, cert_sha256=, bundle=, appid=, developer_id=, "
+                "app_identifier=; another app gets the blocking finding identity_mismatch"
+            ),
+        )
         parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=_("summary language"))
         parser.add_argument(
             "--no-sandbox",
@@ -95,6 +117,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         declarations = parse_declarations(options["declared"])
+        expect = parse_expect_option(options["expect"])
         filing_number = (options["filing_number"] or "").strip() or None
         paths = [Path(raw) for raw in options["paths"]]
         limits = Limits()
@@ -102,11 +125,11 @@ class Command(BaseCommand):
         for path in paths:
             if options["no_sandbox"]:
                 report = scan_package(
-                    path, declarations=declarations, filing_number=filing_number, limits=limits
+                    path, declarations=declarations, filing_number=filing_number, limits=limits, expect=expect
                 )
             else:
                 report = scan_package_isolated(
-                    path, declarations=declarations, filing_number=filing_number, limits=limits
+                    path, declarations=declarations, filing_number=filing_number, limits=limits, expect=expect
                 )
             reports.append(report)
             for error in report.errors:
