@@ -227,6 +227,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploads: materials are documents, packages may be large (streamed to disk, never held in memory).
 GOVAPP_MAX_DOCUMENT_BYTES = _env_int("GOVAPP_MAX_DOCUMENT_BYTES", 20 * 1024**2, minimum=1)
 GOVAPP_MAX_PACKAGE_BYTES = _env_int("GOVAPP_MAX_PACKAGE_BYTES", 2 * 1024**3, minimum=1)
+# The technical test's budget per package, checked from the archive's directory before any analysis:
+# a small package of very many, very compressible entries otherwise keeps a worker busy for minutes.
+GOVAPP_SCAN_MAX_ENTRIES = _env_int("GOVAPP_SCAN_MAX_ENTRIES", 50_000, minimum=1)
+GOVAPP_SCAN_MAX_INFLATED_BYTES = _env_int("GOVAPP_SCAN_MAX_INFLATED_BYTES", 1024**3, minimum=1)
+GOVAPP_SCAN_TIMEOUT_SECONDS = _env_int("GOVAPP_SCAN_TIMEOUT_SECONDS", 300, minimum=1)
+GOVAPP_SCAN_MEMORY_BYTES = _env_int("GOVAPP_SCAN_MEMORY_BYTES", 2 * 1024**3, minimum=256 * 1024**2)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
 FILE_UPLOAD_PERMISSIONS = 0o640
