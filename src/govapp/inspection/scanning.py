@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import PROGRESS_DONE, PROGRESS_FAILED, PROGRESS_RUNNING, ErrorKind, Scan
+from .models import PROGRESS_DONE, PROGRESS_FAILED, PROGRESS_REQUEUED, PROGRESS_RUNNING, ErrorKind, Scan
 
 log = logging.getLogger(__name__)
 
@@ -121,3 +121,25 @@ def scan_run(scan_id: int) -> Scan | None:
         scan.progress = PROGRESS_DONE
     scan.save()
     return scan
+
+
+def scan_abandoned(*, task_path: str, args: list[Any], final: bool, **kwargs: Any) -> None:
+    """The worker running a scan was lost (core/leases.py): queue the scan again for the next worker,
+    or, after the last attempt, end it as a failed result the reviewer can run again."""
+    if not task_path.endswith(".run_scan") or not args:
+        return
+    scan = Scan.objects.select_for_update(of=("self",)).filter(pk=args[0], status=Scan.Status.RUNNING).first()
+    if scan is None:
+        return  # the scan never started, or finished before its worker was lost
+    if final:
+        scan.status = Scan.Status.FAILED
+        scan.error_kind = ErrorKind.CRASH
+        scan.error = "the worker running the analysis stopped before it finished, on every attempt"
+        scan.progress = PROGRESS_FAILED
+        scan.finished_at = timezone.now()
+        scan.save(update_fields=["status", "error_kind", "error", "progress", "finished_at"])
+    else:
+        scan.status = Scan.Status.QUEUED
+        scan.progress = PROGRESS_REQUEUED
+        scan.started_at = None
+        scan.save(update_fields=["status", "progress", "started_at"])

@@ -263,10 +263,30 @@ def scan_create(
     return scan
 
 
+def scan_priority(scan: Scan) -> int:
+    """Fair queueing: a unit's n-th scan waiting at once runs after every other unit's earlier ones.
+
+    Workers take the highest priority first, then the oldest; each scan already waiting for the
+    same unit lowers this one's priority by one, so one unit's batch of uploads cannot starve others.
+    """
+    if scan.filing_id is None:
+        return 0
+    waiting = (
+        Scan.objects.filter(
+            filing__app__unit_id=Filing.objects.filter(pk=scan.filing_id).values("app__unit_id")[:1],
+            status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING],
+        )
+        .exclude(pk=scan.pk)
+        .count()
+    )
+    return max(-100, -waiting)  # django-tasks' priority range is -100..100
+
+
 def scan_enqueue(*, scan: Scan) -> None:
     """Hand the scan to the worker's "scans" queue once the row is committed (the worker must see it)."""
     scan_id = scan.pk
-    transaction.on_commit(lambda: run_scan.enqueue(scan_id))
+    priority = scan_priority(scan)
+    transaction.on_commit(lambda: run_scan.using(priority=priority).enqueue(scan_id))
 
 
 def can_request_rescan(user: Any) -> bool:
