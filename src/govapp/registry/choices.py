@@ -117,3 +117,4 @@ class EventAction(models.TextChoices):
     RECTIFIED = "rectified", _("Rectification accepted")
     REVOKE = "revoke", _("Filing revoked")
     START_REFILING = "start_refiling", _("Re-filing started")
+    DOCUMENT_WITHDRAWN = "document_withdrawn", _("Document withdrawn")
