@@ -78,3 +78,18 @@ def test_demo_refuses_a_database_that_has_data() -> None:
     with pytest.raises(RuntimeError, match="empty"):
         demo.load_demo()
     assert not App.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_is_refused_outside_embedded_mode(settings) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from govapp.portal.management.commands.serve import Command
+
+    settings.GOVAPP_MODE, settings.GOVAPP_DEMO_ALLOWED = "production", False
+    with pytest.raises(RuntimeError, match="only in embedded mode"):
+        demo.load_demo()
+    command = Command(stdout=io.StringIO())
+    command._demo(load=True)  # what `govapp serve` does on an empty database
+    assert "no demo data is loaded" in command.stdout.getvalue()
+    assert not Unit.objects.exists() and not demo.demo_present()

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -608,6 +609,11 @@ def _create_people() -> dict[str, User]:
 
 def load_demo() -> dict[str, int]:
     """Create the demo units, logins and apps in an empty database; returns counts. Refuses otherwise."""
+    if not settings.GOVAPP_DEMO_ALLOWED:
+        # The demo logins share one published password: never in a production database.
+        raise RuntimeError(
+            f"Demo data is loaded only in embedded mode (GOVAPP_MODE=embedded); this is {settings.GOVAPP_MODE}."
+        )
     if Unit.objects.exists() or User.objects.filter(username__in=list(USERS)).exists():
         raise RuntimeError(
             "The database already has units or demo users; demo data goes only into an empty one."
