@@ -12,10 +12,12 @@ re-installs the triggers of all guarded tables (``install_all``, on post_migrate
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import migrations
+from django.db import connections, migrations
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
@@ -165,3 +167,19 @@ def remove_all(connection: BaseDatabaseWrapper) -> None:
             if guard.table in existing:
                 for statement in remove_sql(connection.vendor, guard):
                     cursor.execute(statement)
+
+
+@contextmanager
+def guards_lifted(using: str = "default") -> Iterator[None]:
+    """The guards removed for the block and put back after it, to be used inside one transaction.
+
+    Only the embedded demo uses it: it writes its story's events, then dates them in the past.
+    """
+    target = connections[using]
+    if not target.in_atomic_block:
+        raise RuntimeError("guards_lifted() must run inside a transaction")
+    remove_all(target)
+    try:
+        yield
+    finally:
+        install_all(target)

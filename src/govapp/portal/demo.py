@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from govapp.accounts.models import Role, Unit, UnitFunction, UnitKind, UnitLevel, User
 from govapp.core.calendar import deadline_for
+from govapp.core.db_guards import guards_lifted
 from govapp.core.models import Notification
 from govapp.registry import services
 from govapp.registry.choices import AppKind, AttachmentKind, FormalismCategory, SpecialScenario
@@ -622,6 +623,7 @@ def load_demo() -> dict[str, int]:
     with (
         override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
         transaction.atomic(),
+        guards_lifted(),  # the story's events are dated afterwards (_Clock.stamp)
     ):
         users = _create_people()
         apps = [_Teller(story, users).tell() for story in STORIES]
