@@ -146,7 +146,7 @@ def backup_restore(*, path: Path) -> BackupResult:
     if not path.is_file():
         raise BackupError(f"{path}: no such backup file.")
     try:
-        archive = tarfile.open(path, "r")
+        archive = tarfile.open(path, "r")  # noqa: SIM115 - closed by the with-block right below
     except tarfile.TarError as exc:
         raise BackupError(f"{path} is not a backup archive ({exc}).") from None
     with archive:
