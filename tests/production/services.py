@@ -6,6 +6,7 @@ Without the binary a test is skipped, except under CI (CI=true), where it fails.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -104,10 +105,9 @@ def start_seaweedfs(directory: Path) -> S3Server:
     assert weed is not None
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "s3.json"
-    config.write_text(
-        '{"identities": [{"name": "govapp", "credentials": [{"accessKey": "%s", "secretKey": "%s"}],'
-        ' "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}' % (ACCESS_KEY, SECRET_KEY)
-    )
+    identity = {"name": "govapp", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"]}  # fmt: skip
+    config.write_text(json.dumps({"identities": [identity]}))
     master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc, metrics = free_ports(9)
     log = (directory / "weed.log").open("wb")
     process = subprocess.Popen(
