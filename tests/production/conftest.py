@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from tests.production.services import S3Server, redis_url, start_seaweedfs, stop
+from tests.production.services import S3Server, connect_seaweedfs, redis_url, start_seaweedfs, stop
 
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory) -> Iterator[S3Server]:  # type: ignore[no-untyped-def]
+    """The server .ci/run started (GOVAPP_TEST_S3_ENDPOINT, scripts/seaweedfs.sh), else one of our own."""
+    endpoint = os.environ.get("GOVAPP_TEST_S3_ENDPOINT")
+    if endpoint:
+        yield connect_seaweedfs(endpoint)
+        return
     server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
     yield server
+    assert server.process is not None
     stop(server.process)
 
 

@@ -73,7 +73,7 @@ def stop(process: subprocess.Popen[bytes], grace: float = 3.0) -> None:
 @dataclass
 class S3Server:
     endpoint: str
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | None
 
     def env(self, prefix: str = "") -> dict[str, str]:
         """The production settings' variables pointing at this server."""
@@ -121,19 +121,31 @@ def start_seaweedfs(directory: Path) -> S3Server:
         ],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
-    server = S3Server(endpoint=f"http://127.0.0.1:{s3}", process=process)
+    try:
+        return connect_seaweedfs(f"http://127.0.0.1:{s3}", process=process, log=directory / "weed.log")
+    except RuntimeError:
+        stop(process)
+        raise
+
+
+def connect_seaweedfs(
+    endpoint: str, *, process: subprocess.Popen[bytes] | None = None, log: Path | None = None
+) -> S3Server:
+    """Wait until the server takes writes (its volumes are up), with the test bucket created."""
+    server = S3Server(endpoint=endpoint, process=process)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"weed exited with {process.returncode}; see {directory / 'weed.log'}")
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"weed exited with {process.returncode}; see {log}")
         try:
-            server.client().create_bucket(Bucket=BUCKET)
-            server.client().put_object(Bucket=BUCKET, Key="ready", Body=b"ok")  # volumes are writable
+            client = server.client()
+            if BUCKET not in {b["Name"] for b in client.list_buckets().get("Buckets", [])}:
+                client.create_bucket(Bucket=BUCKET)
+            client.put_object(Bucket=BUCKET, Key="ready", Body=b"ok")
             return server
         except Exception:  # noqa: BLE001 - not up yet
             time.sleep(0.5)
-    stop(process)
-    raise RuntimeError(f"SeaweedFS did not come up in 90 s; see {directory / 'weed.log'}")
+    raise RuntimeError(f"SeaweedFS at {endpoint} did not take writes in 90 s; see {log or 'its log'}")
 
 
 def _redis_answers(port: int) -> bool:

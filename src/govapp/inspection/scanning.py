@@ -87,7 +87,7 @@ def scan_run(scan_id: int) -> Scan | None:
         scan.save(update_fields=["status", "started_at", "progress"])
     label = scan.package.original_name
     try:
-        with local_copy(scan.package.file.name) as path:
+        with local_copy(scan.package.file.name or "") as path:
             report = scan_package_isolated(
                 path,
                 declarations=frozenset(scan.declarations),

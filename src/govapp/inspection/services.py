@@ -134,7 +134,7 @@ def package_store(*, uploaded_file: UploadedFile) -> Package:
     temp, sha256, size = _stream_to_temp(uploaded_file, label)
     try:
         existing = Package.objects.filter(sha256=sha256).first()
-        if existing is not None and default_storage.exists(existing.file.name):
+        if existing is not None and existing.file.name and default_storage.exists(existing.file.name):
             return existing
         kind = detect_kind(temp, label)
         relative = package_path(sha256)
