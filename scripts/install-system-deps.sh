@@ -6,10 +6,11 @@
 #   chromium                      the browser tests (headless)
 #   poppler-utils                 tests read generated PDFs back (pdftotext)
 #   aapt libsmali-java zipalign apksigner android-framework-res   building test APKs from text sources
+#   redis-server                  the shared cache of the production tests (started when none answers)
 set -euo pipefail
 
 packages=(python3-venv gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium poppler-utils
-          aapt libsmali-java zipalign apksigner android-framework-res)
+          aapt libsmali-java zipalign apksigner android-framework-res redis-server)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,12 +1,14 @@
 """Settings, read from the environment with safe defaults for the embedded mode.
 
-Embedded mode (``govapp serve``): SQLite under ./var/, DEBUG off, a secret key generated once
-into ./var/secret_key. Production sets DATABASE_URL, GOVAPP_SECRET_KEY and GOVAPP_ALLOWED_HOSTS;
-a missing secret key outside the embedded mode stops start-up with a clear message.
+GOVAPP_MODE=embedded (the default, ``govapp serve``): SQLite under ./var/ unless DATABASE_URL says
+otherwise, local files, a per-process cache, DEBUG off, a secret key generated once into ./var/secret_key.
+GOVAPP_MODE=production: PostgreSQL, S3 object storage, Redis, SMTP, named hosts and trusted proxies,
+all required (mode.py names whatever is missing in one line); docs/operations.md lists every variable.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -15,6 +17,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from govapp.mode import EMBEDDED as EMBEDDED_MODE
+from govapp.mode import PRODUCTION as PRODUCTION_MODE
+from govapp.mode import read_mode, require_production_settings
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("GOVAPP_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -47,17 +53,25 @@ def _env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+GOVAPP_MODE = read_mode(os.environ)
+PRODUCTION = GOVAPP_MODE == PRODUCTION_MODE
+EMBEDDED = GOVAPP_MODE == EMBEDDED_MODE
+if PRODUCTION:
+    require_production_settings(os.environ)
 DEBUG = _env_bool("GOVAPP_DEBUG", False)
-EMBEDDED = "DATABASE_URL" not in os.environ
+# Demo accounts share one published password: only ever loaded into an embedded installation.
+GOVAPP_DEMO_ALLOWED = EMBEDDED
 
 
 def _secret_key() -> str:
     key = os.environ.get("GOVAPP_SECRET_KEY")
     if key:
         return key
-    if not EMBEDDED and not DEBUG:
+    if "DATABASE_URL" in os.environ and not DEBUG:
+        # A shared database means several processes, possibly several machines: one key for all of them.
         raise ImproperlyConfigured(
-            "GOVAPP_SECRET_KEY is not set. Production (DATABASE_URL set) needs a long random secret key."
+            "GOVAPP_SECRET_KEY is not set. A shared database (DATABASE_URL set) needs one long random "
+            "secret key given to every process."
         )
     # Embedded mode: one random key per installation, kept beside the database.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -79,6 +93,7 @@ CSRF_TRUSTED_ORIGINS = _env_list("GOVAPP_CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "govapp.core.views.csrf_failure"
 
 INSTALLED_APPS = [
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -105,6 +120,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "govapp.core.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "govapp.core.middleware.ChineseFirstLocaleMiddleware",
@@ -180,6 +197,34 @@ STATIC_ROOT = os.environ.get("GOVAPP_STATIC_ROOT") or None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("GOVAPP_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: uploads are streamed by permission-checked views
+
+# Packages, documents and complaint attachments go through Django's storage API: the local
+# directory in embedded mode, an S3 bucket (any S3-compatible server) in production, so that a
+# worker on another machine reads what a web process on this one received.
+GOVAPP_S3_ENABLED = PRODUCTION or bool(os.environ.get("GOVAPP_S3_BUCKET"))
+if GOVAPP_S3_ENABLED:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("GOVAPP_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("GOVAPP_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("GOVAPP_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("GOVAPP_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("GOVAPP_S3_REGION", "us-east-1"),
+            "addressing_style": os.environ.get("GOVAPP_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,  # objects are private; views stream them after a permission check
+            "file_overwrite": False,
+            "location": os.environ.get("GOVAPP_S3_PREFIX", ""),
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -194,6 +239,12 @@ GOVAPP_PACKAGE_CHECK_TIMEOUT = _env_int("GOVAPP_PACKAGE_CHECK_TIMEOUT", 120, min
 # National approval needs one package per declared platform a package format covers (strict); an
 # installation may relax it to a warning on the approval page.
 GOVAPP_REQUIRE_PACKAGE_PER_PLATFORM = _env_bool("GOVAPP_REQUIRE_PACKAGE_PER_PLATFORM", True)
+# The technical test's budget per package, checked from the archive's directory before any analysis:
+# a small package of very many, very compressible entries otherwise keeps a worker busy for minutes.
+GOVAPP_SCAN_MAX_ENTRIES = _env_int("GOVAPP_SCAN_MAX_ENTRIES", 50_000, minimum=1)
+GOVAPP_SCAN_MAX_INFLATED_BYTES = _env_int("GOVAPP_SCAN_MAX_INFLATED_BYTES", 1024**3, minimum=1)
+GOVAPP_SCAN_TIMEOUT_SECONDS = _env_int("GOVAPP_SCAN_TIMEOUT_SECONDS", 300, minimum=1)
+GOVAPP_SCAN_MEMORY_BYTES = _env_int("GOVAPP_SCAN_MEMORY_BYTES", 2 * 1024**3, minimum=256 * 1024**2)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -201,10 +252,38 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 SESSION_COOKIE_HTTPONLY = True
 # Production runs behind a TLS proxy (docs/operations.md): session and CSRF cookies never travel in
 # clear text unless the operator says so; the embedded mode serves plain HTTP on the local machine.
-SESSION_COOKIE_SECURE = _env_bool("GOVAPP_SECURE_COOKIES", not EMBEDDED and not DEBUG)
+SESSION_COOKIE_SECURE = _env_bool("GOVAPP_SECURE_COOKIES", PRODUCTION and not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    # The proxy terminates TLS and sets X-Forwarded-Proto itself (docs/operations.md, nginx); gunicorn
+    # listens on loopback only, so no client reaches it with a header of its own choosing.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("GOVAPP_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SECURE_HSTS_SECONDS = _env_int("GOVAPP_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GOVAPP_HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("GOVAPP_HSTS_PRELOAD", True)
+
+# Content-Security-Policy on every response (django-csp): scripts and styles from our own origin
+# only, no inline script (the templates keep JavaScript in static files), no framing, no plug-ins.
+# Inline style attributes stay allowed: a few templates and htmx's indicator use them, and they
+# cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 TASKS = {
     "default": {
@@ -213,15 +292,36 @@ TASKS = {
     }
 }
 
-CACHES = {
-    "default": {
-        # Rate limits count per process in embedded mode; production points this at a shared cache.
-        "BACKEND": os.environ.get("GOVAPP_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": os.environ.get("GOVAPP_CACHE_LOCATION", "govapp"),
+# Rate limits count per process in embedded mode; with several processes and machines they must
+# count in one place: Redis (GOVAPP_REDIS_URL, required in production).
+GOVAPP_REDIS_URL = os.environ.get("GOVAPP_REDIS_URL", "")
+if GOVAPP_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": GOVAPP_REDIS_URL,
+            "KEY_PREFIX": os.environ.get("GOVAPP_CACHE_PREFIX", "govapp"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": os.environ.get(
+                "GOVAPP_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+            ),
+            "LOCATION": os.environ.get("GOVAPP_CACHE_LOCATION", "govapp"),
+        }
+    }
+if PRODUCTION:
+    # Sessions read from Redis and written through to the database: a Redis restart signs nobody out.
+    SESSION_ENGINE = os.environ.get("GOVAPP_SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
 
-EMAIL_BACKEND = os.environ.get("GOVAPP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "GOVAPP_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_HOST = os.environ.get("GOVAPP_EMAIL_HOST", "localhost")
 EMAIL_PORT = _env_int("GOVAPP_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("GOVAPP_EMAIL_USER", "")
@@ -256,8 +356,32 @@ GOVAPP_TICK_MINUTES = _env_int("GOVAPP_TICK_MINUTES", 10, minimum=1)
 GOVAPP_PUBLIC_RATE_LIMIT = _env_int("GOVAPP_PUBLIC_RATE_LIMIT", 120)
 # Key of the complaint receipt hashes; unset, one is derived from SECRET_KEY (complaints/receipts.py).
 GOVAPP_RECEIPT_KEY = os.environ.get("GOVAPP_RECEIPT_KEY", "")
-# Reverse proxies in front of us that append X-Forwarded-For; 0 = use REMOTE_ADDR (the header is forgeable).
-GOVAPP_TRUSTED_PROXY_COUNT = _env_int("GOVAPP_TRUSTED_PROXY_COUNT", 0)
+
+
+def _trusted_proxies() -> list[str]:
+    """Addresses or networks of the reverse proxies whose X-Forwarded-For we believe ("none": no proxy)."""
+    raw = _env_list("GOVAPP_TRUSTED_PROXIES", [])
+    if [item.lower() for item in raw] == ["none"]:
+        return []
+    for item in raw:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"GOVAPP_TRUSTED_PROXIES: {item!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)."
+            ) from None
+    return raw
+
+
+# Only a request arriving from one of these addresses has its X-Forwarded-For read (core/ratelimit.py);
+# from anyone else the header is the client's own word and is ignored.
+GOVAPP_TRUSTED_PROXIES = _trusted_proxies()
+
+# Workers (core/leases.py): each beats every HEARTBEAT seconds; a running task whose worker has not
+# beaten for LEASE seconds is handed to another worker, at most MAX_ATTEMPTS runs in all.
+GOVAPP_WORKER_HEARTBEAT_SECONDS = _env_int("GOVAPP_WORKER_HEARTBEAT_SECONDS", 5, minimum=1)
+GOVAPP_WORKER_LEASE_SECONDS = _env_int("GOVAPP_WORKER_LEASE_SECONDS", 60, minimum=2)
+GOVAPP_TASK_MAX_ATTEMPTS = _env_int("GOVAPP_TASK_MAX_ATTEMPTS", 3, minimum=1)
 
 # Filing certificates (docs/certificate.md): the national office's signing key, from a file or the
 # environment, never the database. The embedded mode generates the key file under ./var/ on first use.

@@ -165,3 +165,23 @@ def test_openapi_documents_both_operations(client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert "post" in schema["paths"]["/api/v1/public/complaints"]
     assert "get" in schema["paths"]["/api/v1/public/complaints/{receipt}"]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/jsonp",
+    ],
+)
+def test_a_body_not_declared_json_is_refused_unparsed(db, content_type) -> None:  # type: ignore[no-untyped-def]
+    from govapp.complaints.models import Complaint
+
+    body = json.dumps({"app_name": "某某政务", "category": "checkin", "description": "每天必须打卡签到" * 3})
+    response = Client().post(URL, body, content_type=content_type)
+    assert response.status_code == 415
+    assert response.json()["parameter"] == "Content-Type"
+    assert "application/json" in response.json()["detail"]
+    assert not Complaint.objects.exists()

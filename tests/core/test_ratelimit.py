@@ -47,26 +47,29 @@ def test_forwarded_for_is_ignored_without_trusted_proxies(limit_three) -> None: 
     assert Client(HTTP_X_FORWARDED_FOR="9.9.9.9").get("/api/v1/public/filings").status_code == 429
 
 
-def test_forwarded_for_is_honoured_behind_trusted_proxies(settings, limit_three) -> None:  # type: ignore[no-untyped-def]
-    settings.GOVAPP_TRUSTED_PROXY_COUNT = 1
+def test_forwarded_for_is_honoured_from_a_trusted_proxy(settings, limit_three) -> None:  # type: ignore[no-untyped-def]
+    settings.GOVAPP_TRUSTED_PROXIES = ["127.0.0.1"]
     for _ in range(3):
         Client(HTTP_X_FORWARDED_FOR="1.1.1.1").get("/api/v1/public/filings")
     assert Client(HTTP_X_FORWARDED_FOR="1.1.1.1").get("/api/v1/public/filings").status_code == 429
     assert Client(HTTP_X_FORWARDED_FOR="2.2.2.2").get("/api/v1/public/filings").status_code == 200
 
 
-def test_client_address_takes_the_entry_the_trusted_proxies_appended(settings) -> None:  # type: ignore[no-untyped-def]
+def test_client_address_believes_only_the_trusted_proxies(settings) -> None:  # type: ignore[no-untyped-def]
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="6.6.6.6, 5.5.5.5, 10.0.0.8"
     )
-    settings.GOVAPP_TRUSTED_PROXY_COUNT = 0
+    settings.GOVAPP_TRUSTED_PROXIES = []
     assert client_address(request) == "10.0.0.9"
-    settings.GOVAPP_TRUSTED_PROXY_COUNT = 1
+    settings.GOVAPP_TRUSTED_PROXIES = ["10.0.0.9"]
     assert client_address(request) == "10.0.0.8"
-    settings.GOVAPP_TRUSTED_PROXY_COUNT = 2
+    settings.GOVAPP_TRUSTED_PROXIES = ["10.0.0.0/24"]
     assert client_address(request) == "5.5.5.5"  # "6.6.6.6" was supplied by the client and is forgeable
-    settings.GOVAPP_TRUSTED_PROXY_COUNT = 5
-    assert client_address(request) == "6.6.6.6"
+    settings.GOVAPP_TRUSTED_PROXIES = ["192.168.1.1"]  # the request did not come through our proxy
+    assert client_address(request) == "10.0.0.9"
+    everyone = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="10.0.0.7")
+    settings.GOVAPP_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    assert client_address(everyone) == "10.0.0.7"  # only proxies in the chain: the leftmost is the client
 
 
 def test_zero_switches_the_limit_off(settings) -> None:  # type: ignore[no-untyped-def]

@@ -359,7 +359,9 @@ def test_same_package_twice_is_stored_once_and_its_result_reused(  # type: ignor
         upload(client_for(filer), second, data, name="b.zip")
     package = Package.objects.get()
     assert package.size == len(data)
-    assert len(list((Path(settings.MEDIA_ROOT) / "packages").rglob("*"))) == 3  # tmp/, aa/, aa/<sha256>
+    assert (
+        len(list((Path(settings.MEDIA_ROOT) / "packages").rglob("*"))) == 2
+    )  # aa/, aa/<sha256>: no scratch copy
     original, reused = Scan.objects.order_by("id")
     assert reused.reused_from == original and reused.filing == second
     assert FilingPackage.objects.get(filing=second).original_name == "b.zip"
@@ -525,3 +527,17 @@ def test_the_panel_names_declared_platforms_the_test_does_not_cover(  # type: ig
     fragment = panel_html(client, filing)
     assert 'data-coverage="untested"' not in fragment
     assert 'data-coverage="untestable"' in fragment
+
+
+def test_the_stored_report_names_the_upload_never_a_server_path(  # type: ignore[no-untyped-def]
+    filer, mini_filing, client_for, django_capture_on_commit_callbacks
+):
+    import json
+    import tempfile
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client_for(filer), mini_filing, project_zip(CLEAN_PROJECT), name="clean.zip")
+    scan = Scan.objects.get(filing=mini_filing)
+    text = json.dumps(scan.report, ensure_ascii=False)
+    assert scan.report["package"]["path"] == "clean.zip"
+    assert str(settings.MEDIA_ROOT) not in text and tempfile.gettempdir() not in text

@@ -98,3 +98,17 @@ def test_demo_shows_what_the_technical_test_decides() -> None:
     assert "identity" in kinds["杭州不动产登记"]
     assert "verdict" in kinds["海珠区网格巡查"]
     assert "conflict" in kinds["南京办事服务"]
+
+
+def test_demo_is_refused_outside_embedded_mode(settings) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from govapp.portal.management.commands.serve import Command
+
+    settings.GOVAPP_MODE, settings.GOVAPP_DEMO_ALLOWED = "production", False
+    with pytest.raises(RuntimeError, match="only in embedded mode"):
+        demo.load_demo()
+    command = Command(stdout=io.StringIO())
+    command._demo(load=True)  # what `govapp serve` does on an empty database
+    assert "no demo data is loaded" in command.stdout.getvalue()
+    assert not Unit.objects.exists() and not demo.demo_present()

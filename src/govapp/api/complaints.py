@@ -6,13 +6,16 @@ Validation is the public form's (ComplaintForm), so both channels accept and ref
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy, override
 from ninja import Router, Schema, Status
+from ninja.decorators import decorate_view
 from pydantic import Field
 
 from govapp.complaints import limits, services
@@ -25,6 +28,26 @@ from .public import ApiError
 from .schemas import ErrorOut
 
 router = Router(tags=["complaints"])
+
+UNSUPPORTED_MEDIA_TYPE = gettext_lazy(
+    "Send the complaint as JSON, with the header Content-Type: application/json."
+)
+
+
+def json_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """415 for any body that is not declared JSON, before it is parsed: a cross-site form can send
+    text/plain without a preflight, a page's script cannot send application/json without one."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.content_type != "application/json":
+            with override("en"):
+                detail = str(UNSUPPORTED_MEDIA_TYPE)
+            body = {"detail": detail, "message": str(UNSUPPORTED_MEDIA_TYPE), "parameter": "Content-Type"}
+            return JsonResponse(body, status=415)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 class ContactIn(Schema):
@@ -105,10 +128,11 @@ def _invalid(form: ComplaintForm) -> dict[str, Any]:
 
 @router.post(
     "",
-    response={201: ReceiptOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: ReceiptOut, 415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Send a complaint",
     operation_id="public_complaint_create",
 )
+@decorate_view(json_only)
 def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Status[Any]:
     """Complain (optionally anonymously) about forced use of a government app; answers the receipt code.
 

@@ -113,3 +113,24 @@ class DeadlineRevision(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.owner}#{self.object_id} {self.limit}: {self.old_due} → {self.new_due}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `govapp worker`, on whatever machine: it refreshes ``beat_at`` while it lives.
+
+    A task still "running" under a worker whose beat is older than the lease was abandoned (the
+    worker was killed or its machine lost) and is handed to another worker (core/leases.py).
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.beat_at:%H:%M:%S}"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 
 from django.conf import settings
@@ -27,20 +28,41 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def client_address(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the address our trusted proxies saw when GOVAPP_TRUSTED_PROXY_COUNT > 0.
+@lru_cache(maxsize=8)
+def _networks(trusted: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(item, strict=False) for item in trusted)
 
-    Each trusted proxy appends the address it received the request from, so with N proxies the
-    client is the N-th entry from the right; entries further left are client-supplied and forgeable.
+
+def _is_trusted(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or, when the request came from a trusted proxy (GOVAPP_TRUSTED_PROXIES), the
+    address that proxy chain received it from.
+
+    Each proxy appends the address it received the request from. Read from the right, entries
+    appended by our own proxies are skipped; the first one that is not a trusted proxy is the client.
+    Everything further left was written by the client and is forgeable, and a header on a request
+    that did not come from a trusted proxy is ignored altogether.
     """
-    trusted = getattr(settings, "GOVAPP_TRUSTED_PROXY_COUNT", 0)
-    if trusted > 0:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
-        ]
-        if forwarded:
-            return forwarded[-min(trusted, len(forwarded))]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    networks = _networks(tuple(getattr(settings, "GOVAPP_TRUSTED_PROXIES", ())))
+    if not networks or not _is_trusted(remote, networks):
+        return remote
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    client = remote
+    for entry in reversed(forwarded):
+        client = entry
+        if not _is_trusted(entry, networks):
+            break
+    return client
 
 
 def check_rate(request: HttpRequest, *, scope: str = "public") -> None:

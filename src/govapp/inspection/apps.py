@@ -10,10 +10,12 @@ class InspectionConfig(AppConfig):
     def ready(self) -> None:
         # The registry knows nothing of packages; it asks its registered checks before national
         # approval and calls its hooks after a supplement.
+        from govapp.core.leases import task_abandoned
         from govapp.registry import services as registry_services
 
         from .approval import approval_blocker
         from .binding import pin_on_approval
+        from .scanning import scan_abandoned
         from .services import rescan_after_supplement
 
         if approval_blocker not in registry_services.APPROVAL_CHECKS:
@@ -22,3 +24,4 @@ class InspectionConfig(AppConfig):
             registry_services.APPROVAL_HOOKS.append(pin_on_approval)
         if rescan_after_supplement not in registry_services.SUPPLEMENT_HOOKS:
             registry_services.SUPPLEMENT_HOOKS.append(rescan_after_supplement)
+        task_abandoned.connect(scan_abandoned, dispatch_uid="inspection.scan_abandoned")

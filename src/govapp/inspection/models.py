@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 # Progress lines are stored as msgids and translated when shown (the worker has no viewer language).
 PROGRESS_QUEUED = gettext_noop("Waiting for a worker")
 PROGRESS_RUNNING = gettext_noop("Analysing the package in an isolated process")
+PROGRESS_REQUEUED = gettext_noop("Waiting for another worker: the one running it stopped")
 PROGRESS_DONE = gettext_noop("Finished")
 PROGRESS_FAILED = gettext_noop("Finished without a result")
 PROGRESS_REUSED = gettext_noop(

@@ -1,8 +1,9 @@
 """Writes of the technical test (技术检测): storing packages, queuing and running scans, and the checks
 the filing workflow asks before national approval.
 
-Uploads are streamed to disk while hashed and never held whole in memory; the scan itself runs in
-the engine's sandboxed child process, on the worker, never in a web request.
+Uploads are streamed to a private temporary file while hashed (never held whole in memory), then
+stored through Django's storage API; the scan itself runs in the engine's sandboxed child process,
+on the worker, never in a web request, on a temporary copy the worker fetched from the storage.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -95,13 +98,13 @@ def detect_kind(path: Path, label: str) -> str:
     return kind
 
 
-def _stream_to_temp(uploaded_file: UploadedFile, directory: Path, label: str) -> tuple[Path, str, int]:
-    """Copy the upload chunk by chunk into a temporary file while hashing it; refuse empty and oversized."""
+def _stream_to_temp(uploaded_file: UploadedFile, label: str) -> tuple[Path, str, int]:
+    """Copy the upload chunk by chunk into a private local temporary file while hashing it; refuse
+    empty and oversized. The file is this process's scratch copy, never the stored package."""
     limit = settings.GOVAPP_MAX_PACKAGE_BYTES
-    directory.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    handle = tempfile.NamedTemporaryFile(dir=directory, prefix="upload-", delete=False)  # noqa: SIM115
+    handle = tempfile.NamedTemporaryFile(prefix="govapp-upload-", delete=False)  # noqa: SIM115 - mode 0600
     temp = Path(handle.name)
     try:
         with handle:
@@ -131,23 +134,27 @@ def too_big_message(label: str, limit: int) -> str:
 
 
 def package_store(*, uploaded_file: UploadedFile) -> Package:
-    """Store an uploaded package under its SHA-256; the same content uploaded again reuses the stored file."""
+    """Store an uploaded package under its SHA-256 in the default storage (local directory or S3);
+    the same content uploaded again reuses the stored object."""
     label = _sanitise_name(uploaded_file.name or "")
-    media = Path(settings.MEDIA_ROOT)
-    temp, sha256, size = _stream_to_temp(uploaded_file, media / "packages" / "tmp", label)
+    temp, sha256, size = _stream_to_temp(uploaded_file, label)
     try:
         existing = Package.objects.filter(sha256=sha256).first()
-        if existing is not None and Path(existing.file.path).is_file():
+        if existing is not None and existing.file.name and default_storage.exists(existing.file.name):
             return existing
         kind = detect_kind(temp, label)
         relative = package_path(sha256)
-        final = media / relative
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temp, final)  # atomic; a concurrent upload of the same bytes writes identical content
-        os.chmod(final, 0o640)
+        if not default_storage.exists(relative):
+            with temp.open("rb") as handle:
+                # Content-addressed: a concurrent upload of the same bytes stores identical content,
+                # and the storage never overwrites (it would pick another name, which we then use).
+                relative = default_storage.save(relative, File(handle, name=label))
     finally:
         temp.unlink(missing_ok=True)
-    if existing is not None:  # the row survived but its file was lost: the new upload restores it
+    if existing is not None:  # the row survived but its object was lost: the new upload restores it
+        if existing.file.name != relative:
+            Package.objects.filter(pk=existing.pk).update(file=relative)
+            existing.file.name = relative
         return existing
     try:
         with transaction.atomic():
@@ -273,10 +280,30 @@ def scan_create(
     return scan
 
 
+def scan_priority(scan: Scan) -> int:
+    """Fair queueing: a unit's n-th scan waiting at once runs after every other unit's earlier ones.
+
+    Workers take the highest priority first, then the oldest; each scan already waiting for the
+    same unit lowers this one's priority by one, so one unit's batch of uploads cannot starve others.
+    """
+    if scan.filing_id is None:
+        return 0
+    waiting = (
+        Scan.objects.filter(
+            filing__app__unit_id=Filing.objects.filter(pk=scan.filing_id).values("app__unit_id")[:1],
+            status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING],
+        )
+        .exclude(pk=scan.pk)
+        .count()
+    )
+    return max(-100, -waiting)  # django-tasks' priority range is -100..100
+
+
 def scan_enqueue(*, scan: Scan) -> None:
     """Hand the scan to the worker's "scans" queue once the row is committed (the worker must see it)."""
     scan_id = scan.pk
-    transaction.on_commit(lambda: run_scan.enqueue(scan_id))
+    priority = scan_priority(scan)
+    transaction.on_commit(lambda: run_scan.using(priority=priority).enqueue(scan_id))
 
 
 def can_request_rescan(user: Any) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from govapp.accounts.models import Role, Unit, UnitFunction, UnitKind, UnitLevel, User
 from govapp.core.calendar import deadline_for
+from govapp.core.db_guards import guards_lifted
 from govapp.core.models import Notification
 from govapp.registry import services
 from govapp.registry.choices import AppKind, AttachmentKind, FormalismCategory, SpecialScenario
@@ -618,6 +620,11 @@ def _create_people() -> dict[str, User]:
 
 def load_demo() -> dict[str, int]:
     """Create the demo units, logins and apps in an empty database; returns counts. Refuses otherwise."""
+    if not settings.GOVAPP_DEMO_ALLOWED:
+        # The demo logins share one published password: never in a production database.
+        raise RuntimeError(
+            f"Demo data is loaded only in embedded mode (GOVAPP_MODE=embedded); this is {settings.GOVAPP_MODE}."
+        )
     if Unit.objects.exists() or User.objects.filter(username__in=list(USERS)).exists():
         raise RuntimeError(
             "The database already has units or demo users; demo data goes only into an empty one."
@@ -626,6 +633,7 @@ def load_demo() -> dict[str, int]:
     with (
         override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
         transaction.atomic(),
+        guards_lifted(),  # the story's events are dated afterwards (_Clock.stamp)
     ):
         users = _create_people()
         apps = [_Teller(story, users).tell() for story in STORIES]

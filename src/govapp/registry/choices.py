@@ -167,3 +167,4 @@ class EventAction(models.TextChoices):
     FALSE_POSITIVE = "false_positive", _("Finding decided: false positive")
     EXCEPTION_ACCEPTED = "exception_accepted", _("Finding decided: special-scenario exception accepted")
     TRANSFER = "transfer", _("App transferred to another unit")
+    DOCUMENT_WITHDRAWN = "document_withdrawn", _("Document withdrawn")

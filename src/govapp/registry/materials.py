@@ -102,7 +102,10 @@ def missing_materials(filing: Filing) -> list[Deficiency]:
         )
     if not filing.commitment_confirmed:
         need("commitment_confirmed", _("Confirm that the materials are true and complete."))
-    if filing.pk and not filing.attachments.filter(kind=AttachmentKind.COMMITMENT).exists():
+    if (
+        filing.pk
+        and not filing.attachments.filter(kind=AttachmentKind.COMMITMENT, withdrawn_at=None).exists()
+    ):
         items.append(
             Deficiency(
                 "attachments",

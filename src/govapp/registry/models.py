@@ -392,6 +392,12 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Once the filing has been submitted a document is never deleted: withdrawing it keeps the file
+    # and the row, marks it here and records a "document withdrawn" event (registry/documents.py).
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("attachment")

@@ -4,7 +4,8 @@ A hostile package may still find a way to make a parser slow or greedy; the chil
 (``python -m govapp.inspection.engine.sandbox MEMORY_BYTES``) caps its own address space with
 RLIMIT_AS before it reads its request, and the parent kills its whole process group at the
 timeout. The report comes back as JSON on the child's stdout. Module-level imports stay light
-because they run before the memory cap is set.
+because they run before the memory cap is set. The child dies with its parent (Linux
+PR_SET_PDEATHSIG): a worker killed mid-scan leaves no orphaned analysis behind.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 _PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the directory holding the ``govapp`` package
 _SCAN_TARGET = "govapp.inspection.engine.sandbox:scan_entry"
 _STDERR_TAIL = 4000
+_PARENT_ENV = "GOVAPP_SANDBOX_PARENT"
+_PR_SET_PDEATHSIG = 1
 
 
 class SandboxError(Exception):
@@ -53,6 +56,7 @@ def _child_env() -> dict[str, str]:
     paths = [str(_PACKAGE_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     env["PYTHONHASHSEED"] = env.get("PYTHONHASHSEED", "0")
+    env[_PARENT_ENV] = str(os.getpid())
     return env
 
 
@@ -175,9 +179,21 @@ def scan_package_isolated(
         )
 
 
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to SIGKILL this child when its parent dies; exit if it already has."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent and os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(3)
+
+
 def _child_main(argv: list[str]) -> int:
     import resource
 
+    _die_with_parent(int(os.environ.get(_PARENT_ENV, "0") or 0))
     if len(argv) != 1 or not argv[0].isdigit():
         sys.stderr.write("usage: python -m govapp.inspection.engine.sandbox MEMORY_BYTES < request.json\n")
         return 2

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from govapp.accounts.divisions import PROVINCE_CHOICES
 
 from .. import queries, services, workflow
 from ..choices import AppKind, FilingState, ProcedureKind
+from ..documents import attachment_remove, ever_submitted
 from ..forms import (
     STEP_FORMS,
     STEPS,
@@ -31,7 +31,7 @@ from ..forms import (
     store_attachment,
 )
 from ..materials import missing_materials
-from ..models import Attachment, Filing, FilingEvent
+from ..models import Filing, FilingEvent
 from .access import can_edit, explain_denials, require_editable, visible_attachment, visible_filing
 from .actions import available_actions
 from .clock import filing_clock
@@ -143,6 +143,7 @@ def _documents_step(request: HttpRequest, filing: Filing, context: dict[str, Any
         form = DocumentUploadForm()
     context["form"] = form
     context["attachments"] = filing.attachments.select_related("uploaded_by")
+    context["ever_submitted"] = ever_submitted(filing)
     context["max_bytes"] = settings.GOVAPP_MAX_DOCUMENT_BYTES
     return render(request, "registry/filing_documents.html", context, status=status)
 
@@ -156,15 +157,14 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_editable(request.user, filing)
     if attachment.uploaded_by_id != request.user.pk:
         raise PermissionDenied(_("You can delete only documents you uploaded yourself."))
-    if attachment.events.exists():
-        raise PermissionDenied(_("This document is part of a recorded decision and cannot be deleted."))
-    name, stored = attachment.original_name, attachment.file.name
-    with transaction.atomic():
-        attachment.delete()
-    # The file is content-addressed: another attachment may share it.
-    if stored is not None and not Attachment.objects.filter(file=stored).exists():
-        attachment.file.storage.delete(stored)
-    messages.success(request, _("“%(name)s” deleted.") % {"name": name})
+    name = attachment.original_name
+    if attachment_remove(attachment=attachment, actor=request.user) == "withdrawn":
+        messages.success(
+            request,
+            _("“%(name)s” withdrawn. It stays in the filing's record, marked withdrawn.") % {"name": name},
+        )
+    else:
+        messages.success(request, _("“%(name)s” deleted.") % {"name": name})
     return redirect("registry:filing_edit", filing.pk, "documents")
 
 

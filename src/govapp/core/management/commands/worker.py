@@ -2,6 +2,8 @@
 
 Any number of workers may share one database: tasks are claimed with row locks (SKIP LOCKED on
 PostgreSQL) and the tick is claimed once per period through ScheduledRun's unique (name, period).
+Each worker beats a heartbeat from a thread, and between passes hands back the tasks of workers
+that stopped beating (core/leases.py), so a killed worker's scan runs again on another.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
+from govapp.core.leases import Heartbeat, requeue_abandoned, retire
 from govapp.core.scheduler import period_key, tick_minutes
 from govapp.core.tasks import enqueue_tick_if_due
 
@@ -57,6 +60,24 @@ class TickScheduler:
             return False
         self.last_period = period
         return won
+
+
+class LeaseKeeper:
+    """Looks for abandoned tasks at most once per heartbeat interval; a failing database retries later."""
+
+    def __init__(self) -> None:
+        self.every = float(settings.GOVAPP_WORKER_HEARTBEAT_SECONDS)
+        self.next_at = 0.0
+
+    def poll(self) -> None:
+        if time.monotonic() < self.next_at:
+            return
+        self.next_at = time.monotonic() + self.every
+        try:
+            requeue_abandoned()
+        except DatabaseError:
+            log.warning("could not look for abandoned tasks; retrying", exc_info=True)
+            close_old_connections()
 
 
 class Command(BaseCommand):
@@ -112,19 +133,30 @@ class Command(BaseCommand):
             excluded_queue_names=[],
         )
         worker.configure_signals()
+        heartbeat = Heartbeat(worker.worker_id)
+        heartbeat.start()
+        leases = LeaseKeeper()
         # The reused Worker announces every pass at INFO; one pass a second would drown the task log.
         logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
         logging.getLogger("django_tasks").setLevel(logging.INFO if options["verbosity"] else logging.WARNING)
         log.info("worker %s started: queues %s, tick %s", worker.worker_id, ",".join(queues),
                  "off" if scheduler is None else f"every {scheduler.minutes} min")  # fmt: skip
-        while worker.running:
-            if scheduler is not None:
-                scheduler.poll()
-            worker.run()
-            if batch or not worker.running:
-                break
-            if parent_pid and os.getppid() != parent_pid:
-                log.warning("parent process %s is gone; worker %s stops", parent_pid, worker.worker_id)
-                break
-            time.sleep(interval)
+        try:
+            while worker.running:
+                leases.poll()
+                if scheduler is not None:
+                    scheduler.poll()
+                worker.run()
+                if batch or not worker.running:
+                    break
+                if parent_pid and os.getppid() != parent_pid:
+                    log.warning("parent process %s is gone; worker %s stops", parent_pid, worker.worker_id)
+                    break
+                time.sleep(interval)
+        finally:
+            heartbeat.stop()
+            try:
+                retire(worker.worker_id)
+            except DatabaseError:
+                log.warning("could not remove the heartbeat of %s", worker.worker_id, exc_info=True)
         log.info("worker %s stopped", worker.worker_id)

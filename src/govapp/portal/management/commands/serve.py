@@ -184,6 +184,13 @@ class Command(BaseCommand):
         from govapp.accounts.models import Unit
         from govapp.portal import demo
 
+        if not settings.GOVAPP_DEMO_ALLOWED:
+            if not Unit.objects.exists():
+                self.stdout.write(
+                    f"Empty database in {settings.GOVAPP_MODE} mode: no demo data is loaded "
+                    "(create the first administrator with `govapp createsuperuser`)."
+                )
+            return
         if load and not Unit.objects.exists():
             self.stdout.write("Empty database: loading the demo data (a few seconds)…")
             demo.load_demo()
