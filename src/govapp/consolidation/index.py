@@ -1,16 +1,21 @@
 """An in-memory index of apps for "which apps already do this?" (立项审核, filing review, 瘦身).
 
 Pure Python with numpy, no Django: documents are added, replaced and removed one at a time (every
-filing change updates one document), and a query is a TF-IDF dot product over the inverted index,
-accumulated with ``numpy.bincount``, then the best candidates are re-ranked with what a reviewer
+filing change updates one document), and a query is a cosine over TF-IDF weights accumulated from
+the inverted index with ``numpy.bincount``; the best candidates are then re-ranked with what a reviewer
 weighs: the same function words, the same name stem, the same kind, region and level, the same SDKs,
 endpoints and pages. Every match says why.
+
+Costs (docs/benchmarks.md, "Similar apps"): postings are compact ``array`` columns (8 bytes a posting)
+frozen into numpy on first use; a document keeps its term ids and weights, its name stem and nothing
+else, so that re-ranking needs no tokeniser; document norms are cached and recomputed over the whole
+index only when the number of documents changed by more than ``NORM_REFRESH_SHARE`` since.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -18,10 +23,14 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from . import text
+from .terms import Analysed, analyse
 
-# How much each part of a description counts in the first, lexical pass.
-FIELD_WEIGHTS = {"n": 1.5, "f": 1.0, "s": 0.6, "d": 0.8, "r": 0.5, "c": 0.3}
-CANDIDATES = 200  # re-ranked per query: far more than a page of results, far fewer than the index
+CANDIDATES = 50  # re-ranked per query: five pages of results, a tiny share of the index
+# A term in more than this share of the documents says nothing a query can rank by (for example a
+# province's name in every app of that province); it is skipped unless it is all the query has.
+MAX_DF_SHARE = 0.2
+NORM_REFRESH_SHARE = 0.1  # recompute every norm when the index grew or shrank by 10 % since
+COMPACT_SHARE = 0.25  # rebuild the postings when a quarter of the slots are removed documents
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,8 @@ class AppDocument:
     domains: frozenset[str] = frozenset()
     routes: frozenset[str] = frozenset()
     categories: frozenset[str] = frozenset()
+    unit_id: int | None = None
+    public: bool = False  # in the public register: anyone signed in may be shown it
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,7 @@ class Query:
     sdks: frozenset[str] = frozenset()
     domains: frozenset[str] = frozenset()
     routes: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
     exclude: frozenset[str] = frozenset()  # keys not to return (the app being filed itself)
 
 
@@ -60,7 +72,7 @@ class Reason:
     """One reason a candidate matches: a machine code and the evidence, for any language to render."""
 
     code: str  # shared_functions | same_name_stem | similar_name | same_kind | same_region | same_level
-    #            | same_sdks | same_domains | same_routes
+    #            | same_sdks | same_domains | same_routes | same_categories
     detail: tuple[str, ...] = ()
 
 
@@ -71,31 +83,32 @@ class Match:
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
 
 
-def _weighted_terms(doc: AppDocument | Query) -> dict[str, float]:
-    counts: Counter[str] = Counter()
-    for term, n in text.terms(doc.name).items():
-        counts["n" + term] += n
-    for term, n in text.terms(doc.functions).items():
-        counts["f" + term] += n
-    counts.update(text.tokens_of(doc.sdks, "s:"))
-    counts.update(text.tokens_of(doc.domains, "d:"))
-    counts.update(text.tokens_of(doc.routes, "r:"))
-    counts.update(text.tokens_of(getattr(doc, "categories", ()), "c:"))
-    return {term: FIELD_WEIGHTS[term[0]] * (1.0 + math.log(n)) for term, n in counts.items()}
+@dataclass(frozen=True)
+class _Stored:
+    """A document with what re-ranking needs precomputed at add time."""
+
+    doc: AppDocument
+    term_ids: np.ndarray  # int32, sorted
+    weights: np.ndarray  # float32, aligned with term_ids
+    stem: str
+    name: str  # normalised
 
 
 class SimilarityIndex:
-    """Inverted index over term ids; postings are Python lists, frozen into numpy arrays on demand."""
+    """Inverted index over term ids with tombstones for removed documents."""
 
     def __init__(self) -> None:
-        self._docs: list[AppDocument | None] = []
-        self._doc_terms: list[dict[int, float]] = []
+        self._slots: list[_Stored | None] = []
         self._by_key: dict[str, int] = {}
         self._term_ids: dict[str, int] = {}
-        self._postings: list[list[tuple[int, float]]] = []
+        self._terms: list[str] = []
+        self._post_slots: list[array] = []  # per term: slots ('i')
+        self._post_weights: list[array] = []  # per term: raw weights ('f')
         self._frozen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._df: list[int] = []
+        self._df = np.zeros(1024, dtype=np.int32)
         self._live = 0
+        self._norms = np.zeros(0, dtype=np.float32)
+        self._norms_at = -1  # the live count the whole norm column was computed for
 
     def __len__(self) -> int:
         return self._live
@@ -105,27 +118,40 @@ class SimilarityIndex:
 
     def get(self, key: str) -> AppDocument | None:
         slot = self._by_key.get(key)
-        return None if slot is None else self._docs[slot]
+        stored = None if slot is None else self._slots[slot]
+        return None if stored is None else stored.doc
+
+    def keys(self) -> list[str]:
+        return list(self._by_key)
 
     # ------------------------------------------------------------------ writes
 
-    def add(self, doc: AppDocument) -> None:
+    def _term_id(self, term: str) -> int:
+        term_id = self._term_ids.get(term)
+        if term_id is None:
+            term_id = self._term_ids[term] = len(self._terms)
+            self._terms.append(term)
+            self._post_slots.append(array("i"))
+            self._post_weights.append(array("f"))
+            if term_id >= len(self._df):
+                self._df = np.concatenate([self._df, np.zeros(len(self._df), dtype=np.int32)])
+        return term_id
+
+    def add(self, doc: AppDocument, analysed: Analysed | None = None) -> None:
         """Add ``doc``, replacing the document with the same key."""
         self.remove(doc.key)
-        slot = len(self._docs)
-        weights: dict[int, float] = {}
-        for term, weight in _weighted_terms(doc).items():
-            term_id = self._term_ids.get(term)
-            if term_id is None:
-                term_id = self._term_ids[term] = len(self._postings)
-                self._postings.append([])
-                self._df.append(0)
-            self._postings[term_id].append((slot, weight))
-            self._df[term_id] += 1
+        analysed = analysed or analyse(doc)
+        slot = len(self._slots)
+        ids = np.fromiter((self._term_id(t) for t in analysed.weights), dtype=np.int32)
+        weights = np.fromiter(analysed.weights.values(), dtype=np.float32, count=len(ids))
+        order = np.argsort(ids)
+        ids, weights = ids[order], weights[order]
+        for term_id, weight in zip(ids.tolist(), weights.tolist(), strict=True):
+            self._post_slots[term_id].append(slot)
+            self._post_weights[term_id].append(weight)
             self._frozen.pop(term_id, None)
-            weights[term_id] = weight
-        self._docs.append(doc)
-        self._doc_terms.append(weights)
+        self._df[ids] += 1
+        self._slots.append(_Stored(doc, ids, weights, analysed.stem, analysed.name))
         self._by_key[doc.key] = slot
         self._live += 1
 
@@ -134,112 +160,164 @@ class SimilarityIndex:
             self.add(doc)
 
     def remove(self, key: str) -> None:
-        """Forget ``key`` (a tombstone: its postings are skipped, its document frequency no longer counts)."""
+        """Forget ``key``: a tombstone whose postings score nothing until the next compaction."""
         slot = self._by_key.pop(key, None)
         if slot is None:
             return
-        for term_id in self._doc_terms[slot]:
-            self._df[term_id] -= 1
-        self._docs[slot] = None
-        self._doc_terms[slot] = {}
+        stored = self._slots[slot]
+        assert stored is not None
+        self._df[stored.term_ids] -= 1
+        self._slots[slot] = None
         self._live -= 1
+        if slot < len(self._norms):
+            self._norms[slot] = np.inf
+        dead = len(self._slots) - self._live
+        if dead > 1000 and dead > COMPACT_SHARE * len(self._slots):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Rebuild the postings over the live documents (their terms are kept: no tokenising again)."""
+        live = [s for s in self._slots if s is not None]
+        self._slots, self._by_key, self._frozen = [], {}, {}
+        self._post_slots = [array("i") for _ in self._terms]
+        self._post_weights = [array("f") for _ in self._terms]
+        for slot, stored in enumerate(live):
+            for term_id, weight in zip(stored.term_ids.tolist(), stored.weights.tolist(), strict=True):
+                self._post_slots[term_id].append(slot)
+                self._post_weights[term_id].append(weight)
+            self._slots.append(stored)
+            self._by_key[stored.doc.key] = slot
+        self._norms, self._norms_at = np.zeros(0, dtype=np.float32), -1
 
     # ------------------------------------------------------------------ reads
 
-    def _idf(self, term_id: int) -> float:
-        return math.log(1.0 + self._live / (1.0 + self._df[term_id]))
-
-    def _norm(self, slot: int) -> float:
-        weights = self._doc_terms[slot]
-        return math.sqrt(sum((w * self._idf(t)) ** 2 for t, w in weights.items())) or 1.0
+    def _idf(self, ids: np.ndarray) -> np.ndarray:
+        return np.log1p(self._live / (1.0 + self._df[ids].astype(np.float64)))
 
     def _arrays(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         frozen = self._frozen.get(term_id)
         if frozen is None:
-            postings = self._postings[term_id]
-            slots = np.fromiter((s for s, _w in postings), dtype=np.int64, count=len(postings))
-            weights = np.fromiter((w for _s, w in postings), dtype=np.float64, count=len(postings))
+            slots = np.frombuffer(self._post_slots[term_id], dtype=np.int32).copy()
+            weights = np.frombuffer(self._post_weights[term_id], dtype=np.float32).copy()
             frozen = self._frozen[term_id] = (slots, weights)
         return frozen
+
+    def _refresh_norms(self) -> np.ndarray:
+        """Document norms under the current idf; the whole column only after a large change."""
+        total = len(self._slots)
+        if self._norms_at < 0 or abs(self._live - self._norms_at) > NORM_REFRESH_SHARE * max(self._norms_at, 1):
+            idf = self._idf(np.arange(len(self._terms), dtype=np.int64))
+            parts = [self._arrays(term_id) for term_id in range(len(self._terms))]
+            lengths = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=len(parts))
+            slots = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+            weights = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.float32)
+            sq = np.bincount(slots, weights=(weights * np.repeat(idf, lengths)) ** 2, minlength=total)
+            norms = np.sqrt(sq).astype(np.float32)
+            norms[norms == 0] = 1.0
+            for slot, stored in enumerate(self._slots):
+                if stored is None:
+                    norms[slot] = np.inf
+            self._norms, self._norms_at = norms, self._live
+        elif len(self._norms) < total:
+            extra = np.empty(total - len(self._norms), dtype=np.float32)
+            for i, slot in enumerate(range(len(self._norms), total)):
+                stored = self._slots[slot]
+                if stored is None:
+                    extra[i] = np.inf
+                else:
+                    value = float(np.sqrt(np.sum((stored.weights * self._idf(stored.term_ids)) ** 2)))
+                    extra[i] = value or 1.0
+            self._norms = np.concatenate([self._norms, extra])
+        return self._norms
 
     def search(self, query: Query, *, limit: int = 10, min_score: float = 0.05) -> list[Match]:
         """The ``limit`` documents most like ``query``, best first, each with its score and reasons."""
         if not self._live:
             return []
-        query_terms = [
-            (term_id, weight * self._idf(term_id))
-            for term, weight in _weighted_terms(query).items()
-            if (term_id := self._term_ids.get(term)) is not None and self._df[term_id] > 0
-        ]
-        if not query_terms:
+        analysed = analyse(query)
+        known = [(self._term_ids[t], w) for t, w in analysed.weights.items() if t in self._term_ids]
+        if not known:
             return []
+        ids = np.fromiter((t for t, _w in known), dtype=np.int64, count=len(known))
+        q_weights = np.fromiter((w for _t, w in known), dtype=np.float64, count=len(known))
+        df = self._df[ids]
+        alive = df > 0
+        keep = alive & (df <= MAX_DF_SHARE * self._live)
+        if not keep.any():
+            keep = alive
+        if not keep.any():
+            return []
+        idf = self._idf(ids)
+        q_vector = q_weights * idf
+        q_norm = float(np.sqrt(np.sum(q_vector[alive] ** 2))) or 1.0
+        total = len(self._slots)
         slot_parts, weight_parts = [], []
-        for term_id, q_weight in query_terms:
+        for term_id, q_weight, term_idf in zip(
+            ids[keep].tolist(), q_vector[keep].tolist(), idf[keep].tolist(), strict=True
+        ):
             slots, weights = self._arrays(term_id)
             slot_parts.append(slots)
-            weight_parts.append(weights * (q_weight * self._idf(term_id)))
-        scores = np.bincount(
-            np.concatenate(slot_parts), weights=np.concatenate(weight_parts), minlength=len(self._docs)
-        )
+            weight_parts.append(weights * np.float32(q_weight * term_idf))
+        scores = np.bincount(np.concatenate(slot_parts), weights=np.concatenate(weight_parts), minlength=total)
+        scores /= self._refresh_norms()[:total] * q_norm
         top = min(CANDIDATES, int(np.count_nonzero(scores)))
         if top == 0:
             return []
         candidates = np.argpartition(-scores, top - 1)[:top]
-        q_norm = math.sqrt(sum(w * w for _t, w in query_terms)) or 1.0
+        query_words = analysed.function_words
         matches: list[Match] = []
         for slot in candidates.tolist():
-            doc = self._docs[slot]
-            if doc is None or doc.key in query.exclude:
+            stored = self._slots[slot]
+            if stored is None or stored.doc.key in query.exclude:
                 continue
-            lexical = float(scores[slot]) / (q_norm * self._norm(slot))
-            match = _rerank(query, doc, lexical)
+            match = self._rerank(query, analysed, query_words, stored, float(scores[slot]))
             if match.score >= min_score:
                 matches.append(match)
         matches.sort(key=lambda m: (-m.score, m.document.key))
         return matches[:limit]
 
+    def _rerank(
+        self, query: Query, analysed: Analysed, query_words: tuple[str, ...], stored: _Stored, lexical: float
+    ) -> Match:
+        """The reviewer's view of a candidate: lexical similarity plus the facts that make a duplicate."""
+        doc = stored.doc
+        reasons: list[Reason] = []
+        score = 0.6 * min(lexical, 1.0)
+        if query_words:
+            doc_terms = set(stored.term_ids.tolist())
+            shared = [w for w in query_words if self._term_ids.get("fw:" + w, -1) in doc_terms]
+            if shared:
+                share = len(shared) / len(query_words)
+                score += 0.15 * share
+                reasons.append(Reason("shared_functions", tuple(shared[:6])))
+        if query.name and analysed.stem and analysed.stem == stored.stem:
+            score += 0.15
+            reasons.append(Reason("same_name_stem", (stored.stem,)))
+        elif query.name:
+            ratio = fuzz.ratio(analysed.stem, stored.stem) / 100
+            if ratio >= 0.6:
+                score += 0.12 * ratio
+                reasons.append(Reason("similar_name", (doc.name,)))
+        if query.kind and query.kind == doc.kind:
+            score += 0.03
+            reasons.append(Reason("same_kind", (doc.kind,)))
+        if query.province and query.province == doc.province:
+            score += 0.04
+            reasons.append(Reason("same_region", (doc.province,)))
+        if query.level and query.level == doc.level:
+            score += 0.02
+            reasons.append(Reason("same_level", (doc.level,)))
+        for code, mine, theirs, bonus in (
+            ("same_sdks", query.sdks, doc.sdks, 0.04),
+            ("same_domains", query.domains, doc.domains, 0.1),
+            ("same_routes", query.routes, doc.routes, 0.05),
+            ("same_categories", query.categories, doc.categories, 0.02),
+        ):
+            common = sorted(mine & theirs)
+            if common:
+                score += bonus * len(common) / max(len(mine), 1)
+                reasons.append(Reason(code, tuple(common[:5])))
+        return Match(document=doc, score=round(min(score, 1.0), 4), reasons=tuple(reasons))
 
-def _shared_words(a: str, b: str, limit: int = 6) -> tuple[str, ...]:
-    other = set(text.words(b))
-    seen: list[str] = []
-    for word in text.words(a):
-        if word in other and word not in seen:
-            seen.append(word)
-    return tuple(seen[:limit])
 
-
-def _rerank(query: Query, doc: AppDocument, lexical: float) -> Match:
-    """The reviewer's view of a candidate: lexical similarity plus the facts that make a duplicate."""
-    reasons: list[Reason] = []
-    score = 0.55 * min(lexical, 1.0)
-    shared = _shared_words(query.functions, doc.functions) if query.functions else ()
-    if shared:
-        reasons.append(Reason("shared_functions", shared))
-    stem_q, stem_d = text.name_stem(query.name), text.name_stem(doc.name)
-    if query.name and stem_q and stem_q == stem_d:
-        score += 0.15
-        reasons.append(Reason("same_name_stem", (stem_d,)))
-    elif query.name:
-        ratio = fuzz.token_set_ratio(text.normalise(query.name), text.normalise(doc.name)) / 100
-        if ratio >= 0.6:
-            score += 0.15 * ratio
-            reasons.append(Reason("similar_name", (doc.name,)))
-    if query.kind and query.kind == doc.kind:
-        score += 0.05
-        reasons.append(Reason("same_kind", (doc.kind,)))
-    if query.province and query.province == doc.province:
-        score += 0.07
-        reasons.append(Reason("same_region", (doc.province,)))
-    if query.level and query.level == doc.level:
-        score += 0.03
-        reasons.append(Reason("same_level", (doc.level,)))
-    for code, mine, theirs, bonus in (
-        ("same_sdks", query.sdks, doc.sdks, 0.05),
-        ("same_domains", query.domains, doc.domains, 0.1),
-        ("same_routes", query.routes, doc.routes, 0.05),
-    ):
-        common = sorted(mine & theirs)
-        if common:
-            score += bonus * len(common) / max(len(mine), 1)
-            reasons.append(Reason(code, tuple(common[:5])))
-    return Match(document=doc, score=round(min(score, 1.0), 4), reasons=tuple(reasons))
+__all__ = ["AppDocument", "Match", "Query", "Reason", "SimilarityIndex", "text"]
