@@ -18,15 +18,15 @@ import time
 from govapp.consolidation import text
 from govapp.consolidation.index import AppDocument, Query, SimilarityIndex
 
-FUNCTIONS = (
+FUNCTIONS = str.split(
     "网格巡查 事件上报 随手拍 积分排行 党员学习 组织生活 社保查询 公积金提取 预约挂号 缴费 投诉建议 政策解读 "
     "办事指南 不动产登记 企业开办 就业招聘 养老服务 应急值守 防汛预警 安全生产检查 执法记录 环境监测 垃圾分类 "
     "文明实践 志愿服务 疫苗接种 健康码 交通出行 公交查询 停车缴费 学校招生 入学报名 农技服务 乡村治理 村务公开 "
     "党务公开 信访件办理 12345热线 民意征集 政务公开 人才服务 税务申报 发票查验 医保报销 养老金认证 残疾人服务 "
     "救助申请 殡葬服务 婚姻登记 户籍办理 出入境 驾驶证 车辆年检"
-).split()
-PLACES = "浙江 杭州 宁波 温州 余杭 萧山 西湖 滨江 江苏 南京 苏州 广东 深圳 成都 武汉".split()
-SUFFIXES = "通 办 e家 在线 掌上 云 智慧 数字".split()
+)
+PLACES = "浙江 杭州 宁波 温州 余杭 萧山 西湖 滨江 江苏 南京 苏州 广东 深圳 成都 武汉".split()  # noqa: SIM905
+SUFFIXES = "通 办 e家 在线 掌上 云 智慧 数字".split()  # noqa: SIM905
 
 
 def rss_mb() -> float:
@@ -74,8 +74,10 @@ def main() -> None:
     gc.collect()
     after = rss_mb()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
-    print(f"build {args.docs} docs {build:.1f} s; RSS {before:.0f} -> {after:.0f} MB "
-          f"(index {after - before:.0f} MB), peak {peak:.0f} MB")
+    print(
+        f"build {args.docs} docs {build:.1f} s; RSS {before:.0f} -> {after:.0f} MB "
+        f"(index {after - before:.0f} MB), peak {peak:.0f} MB"
+    )
     queries = [
         Query(name=d.name, functions=d.functions, kind=d.kind, province=d.province, level=d.level)
         for d in rng.sample(docs, args.queries)
@@ -87,8 +89,10 @@ def main() -> None:
         latencies.append(time.perf_counter() - started)
     latencies.sort()
     n = len(latencies)
-    print(f"query p50 {latencies[n // 2] * 1000:.1f} ms  p90 {latencies[int(n * 0.9)] * 1000:.1f} ms  "
-          f"p99 {latencies[int(n * 0.99) - 1] * 1000:.1f} ms  max {latencies[-1] * 1000:.1f} ms")
+    print(
+        f"query p50 {latencies[n // 2] * 1000:.1f} ms  p90 {latencies[int(n * 0.9)] * 1000:.1f} ms  "
+        f"p99 {latencies[int(n * 0.99) - 1] * 1000:.1f} ms  max {latencies[-1] * 1000:.1f} ms"
+    )
     # Incremental updates: one filing change replaces its document; then the first query after it.
     updates = []
     for doc in rng.sample(docs, 200):
@@ -98,8 +102,10 @@ def main() -> None:
     updates.sort()
     started = time.perf_counter()
     index.search(queries[0])
-    print(f"update p50 {updates[100] * 1000:.2f} ms p99 {updates[197] * 1000:.2f} ms; "
-          f"first query after 200 updates {(time.perf_counter() - started) * 1000:.1f} ms")
+    print(
+        f"update p50 {updates[100] * 1000:.2f} ms p99 {updates[197] * 1000:.2f} ms; "
+        f"first query after 200 updates {(time.perf_counter() - started) * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -41,6 +41,16 @@ def _fresh_rate_limits(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _fresh_similarity_index():  # type: ignore[no-untyped-def]
+    # The similar-apps index lives for the process; a test's rolled-back rows must not reach the next test.
+    from govapp.consolidation import service
+
+    service.reset()
+    yield
+    service.reset()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real hashing costs ~0.3 s per user; tests create dozens.

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "govapp.inspection",
     "govapp.supervision",
     "govapp.complaints",
+    "govapp.consolidation",
     "govapp.public",
     "govapp.api",
     "govapp.portal",

@@ -32,6 +32,7 @@ api = NinjaAPI(
 )
 api.add_router("/public/", public_router)
 api.add_router("/public/complaints", "govapp.api.complaints.router")
+api.add_router("/similar", "govapp.api.similar.router")
 
 
 def _error(status: int, detail: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -14,7 +14,6 @@ index only when the number of documents changed by more than ``NORM_REFRESH_SHAR
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -205,7 +204,9 @@ class SimilarityIndex:
     def _refresh_norms(self) -> np.ndarray:
         """Document norms under the current idf; the whole column only after a large change."""
         total = len(self._slots)
-        if self._norms_at < 0 or abs(self._live - self._norms_at) > NORM_REFRESH_SHARE * max(self._norms_at, 1):
+        if self._norms_at < 0 or abs(self._live - self._norms_at) > NORM_REFRESH_SHARE * max(
+            self._norms_at, 1
+        ):
             idf = self._idf(np.arange(len(self._terms), dtype=np.int64))
             parts = [self._arrays(term_id) for term_id in range(len(self._terms))]
             lengths = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=len(parts))
@@ -258,8 +259,10 @@ class SimilarityIndex:
             slots, weights = self._arrays(term_id)
             slot_parts.append(slots)
             weight_parts.append(weights * np.float32(q_weight * term_idf))
-        scores = np.bincount(np.concatenate(slot_parts), weights=np.concatenate(weight_parts), minlength=total)
-        scores /= self._refresh_norms()[:total] * q_norm
+        scores: np.ndarray = np.bincount(
+            np.concatenate(slot_parts), weights=np.concatenate(weight_parts), minlength=total
+        )
+        scores = scores / (self._refresh_norms()[:total] * q_norm)
         top = min(CANDIDATES, int(np.count_nonzero(scores)))
         if top == 0:
             return []

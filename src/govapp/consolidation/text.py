@@ -10,15 +10,18 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 _jieba_lock = threading.Lock()
 _jieba_ready = False
 
 # Words that say nothing about what an app does: every government app "provides services online".
 STOPWORDS = frozenset(
-    "的 了 和 与 及 等 或 在 为 对 由 向 是 可 将 并 其 该 本 各 以 于 从 个 之 中 上 下 用户 提供 支持 实现 "
-    "进行 相关 功能 系统 平台 服务 移动 应用 小程序 app 政务 办理 信息 查询 在线 一站式 便民 掌上 智慧 数字 "
-    "全省 全市 全县 市级 省级 县级 统一 综合 管理".split()
+    str.split(
+        "的 了 和 与 及 等 或 在 为 对 由 向 是 可 将 并 其 该 本 各 以 于 从 个 之 中 上 下 用户 提供 支持 实现 "
+        "进行 相关 功能 系统 平台 服务 移动 应用 小程序 app 政务 办理 信息 查询 在线 一站式 便民 掌上 智慧 数字 "
+        "全省 全市 全县 市级 省级 县级 统一 综合 管理"
+    )
 )
 
 # One canonical word for each group of words that name the same function (our own, by reading how
@@ -64,7 +67,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z0-9][a-z0-9._\-]*[a-z0-9]|[a-z0-9]")
 
 
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba() -> Any:
     """jieba with its dictionary loaded once per process (about a second), quietly."""
     global _jieba_ready
     import jieba
@@ -123,7 +126,7 @@ def name_stem(name: str) -> str:
     text = normalise(name)
     text = re.sub(r"(app|小程序|客户端|移动端|平台|系统|公众号)$", "", text)
     while True:
-        shorter = re.sub(r"^.{1,7}?(省|自治区|市|州|盟|区|县|旗|镇|乡|街道)(?=.{2,})", "", text, count=1)
+        shorter = re.sub(r"^.{1,7}?(省|自治区|市|州|盟|区|县|旗|镇|乡|街道)+(?=.{2,})", "", text, count=1)
         if shorter == text:
             break
         text = shorter
