@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import BY_CODE
 from govapp.accounts.models import Role
-from govapp.accounts.auth import signed_in_user
 from govapp.registry.views.access import explain_denials
 from govapp.registry.workflow import WorkflowError
 

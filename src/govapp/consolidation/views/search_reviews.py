@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from govapp.accounts.models import Role, UnitFunction
 from govapp.accounts.auth import signed_in_user
+from govapp.accounts.models import Role, UnitFunction
 from govapp.registry.views.access import explain_denials
 from govapp.registry.workflow import WorkflowError
 
