@@ -30,6 +30,9 @@ CANDIDATES = 50  # re-ranked per query: five pages of results, a tiny share of t
 MAX_DF_SHARE = 0.2
 NORM_REFRESH_SHARE = 0.1  # recompute every norm when the index grew or shrank by 10 % since
 COMPACT_SHARE = 0.25  # rebuild the postings when a quarter of the slots are removed documents
+# idf as if the index held at least this many apps: in a small register (a new province, a test) every
+# shared word would otherwise count for almost nothing, and scores would depend on the register's size.
+IDF_FLOOR_DOCS = 1000
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,7 @@ class SimilarityIndex:
     # ------------------------------------------------------------------ reads
 
     def _idf(self, ids: np.ndarray) -> np.ndarray:
-        return np.log1p(self._live / (1.0 + self._df[ids].astype(np.float64)))
+        return np.log1p(max(self._live, IDF_FLOOR_DOCS) / (1.0 + self._df[ids].astype(np.float64)))
 
     def _arrays(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         frozen = self._frozen.get(term_id)
@@ -243,7 +246,7 @@ class SimilarityIndex:
         q_weights = np.fromiter((w for _t, w in known), dtype=np.float64, count=len(known))
         df = self._df[ids]
         alive = df > 0
-        keep = alive & (df <= MAX_DF_SHARE * self._live)
+        keep = alive & (df <= MAX_DF_SHARE * max(self._live, IDF_FLOOR_DOCS))
         if not keep.any():
             keep = alive
         if not keep.any():
