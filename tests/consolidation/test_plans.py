@@ -32,7 +32,9 @@ def county_grid_app(other_filer, provincial_reviewer, national_reviewer, without
 
 
 def _start(office) -> None:  # type: ignore[no-untyped-def]
-    response = office.post(reverse("consolidation:plan_start", args=["33"]), {"title": "浙江省政务应用瘦身方案"})
+    response = office.post(
+        reverse("consolidation:plan_start", args=["33"]), {"title": "浙江省政务应用瘦身方案"}
+    )
     assert response.status_code == 302
 
 
@@ -87,7 +89,10 @@ def test_merge_target_must_be_filed_and_outsiders_are_refused(  # type: ignore[n
     )  # fmt: skip
     assert response.status_code == 400 and not PlanItem.objects.exists()
     assert "Select a valid choice" in page(response)
-    assert as_user(other_provincial_reviewer).get(reverse("consolidation:plan_detail", args=["33"])).status_code == 403
+    assert (
+        as_user(other_provincial_reviewer).get(reverse("consolidation:plan_detail", args=["33"])).status_code
+        == 403
+    )
     assert as_user(other_filer).get(reverse("consolidation:plan_detail", args=["33"])).status_code == 403
     assert (
         as_user(other_provincial_reviewer)
@@ -115,7 +120,9 @@ def test_overdue_item_reaches_the_funding_authority(  # type: ignore[no-untyped-
 
     assert time_rules()["consolidation_overdue"](today=later) == 1
     assert time_rules()["consolidation_overdue"](today=later) == 0  # once per decision
-    assert Notification.objects.filter(recipient=funding_authority, subject__contains="宁波市网格巡查").exists()
+    assert Notification.objects.filter(
+        recipient=funding_authority, subject__contains="宁波市网格巡查"
+    ).exists()
     html = page(as_user(funding_authority).get(reverse("consolidation:funding_inbox")))
     assert "宁波市网格巡查" in html and "Close" in html
     assert as_user(provincial_reviewer).get(reverse("consolidation:funding_inbox")).status_code == 403

@@ -25,7 +25,12 @@ def test_opinion_recorded_and_carried_by_the_later_filing(  # type: ignore[no-un
     assert check.status_code == 200 and "杭州市网格通" in page(check) and "Shared functions" in page(check)
     response = authority.post(
         reverse("consolidation:review_new"),
-        {**facts, "opinion": Opinion.MODULE, "target_app": grid_app.pk, "reason": "与杭州市网格通功能重复，作为其模块建设。"},
+        {
+            **facts,
+            "opinion": Opinion.MODULE,
+            "target_app": grid_app.pk,
+            "reason": "与杭州市网格通功能重复，作为其模块建设。",
+        },
     )
     review = ProjectReview.objects.get()
     assert response.status_code == 302 and review.opinion == Opinion.MODULE and review.target_app == grid_app
@@ -76,4 +81,6 @@ def test_authority_sees_its_reviews_and_the_zh_page(approval_authority, other_fi
     review = ProjectReview.objects.get()
     html = page(authority.get(reverse("consolidation:review_list")))
     assert review.number in html and "立项审核" in html
-    assert as_user(other_filer).get(reverse("consolidation:review_detail", args=[review.pk])).status_code == 200
+    assert (
+        as_user(other_filer).get(reverse("consolidation:review_detail", args=[review.pk])).status_code == 200
+    )

@@ -43,13 +43,15 @@ def _area_name(province: str) -> str:
 def plan_index(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if user.role == Role.NATIONAL_REVIEWER:
-        return render(
-            request, "consolidation/plan_index.html",
-            {"plans": ConsolidationPlan.objects.all(), "own": plans.CENTRAL},
-        )  # fmt: skip
-    if user.is_provincial_role and user.unit and user.unit.province:
-        return redirect("consolidation:plan_detail", user.unit.province)
-    raise PermissionDenied(_("Consolidation plans are kept by the cyberspace offices."))
+        shown, own = ConsolidationPlan.objects.all(), plans.CENTRAL
+    elif user.is_provincial_role and user.unit and user.unit.province:
+        shown, own = ConsolidationPlan.objects.filter(province=user.unit.province), user.unit.province
+    else:
+        raise PermissionDenied(_("Consolidation plans are kept by the cyberspace offices."))
+    return render(
+        request, "consolidation/plan_index.html", {"plans": shown, "own": own, "own_area": _area_name(
+            plans.scope_of(own))}
+    )  # fmt: skip
 
 
 def plan_context(request: HttpRequest, province: str, **forms: Any) -> dict[str, Any]:

@@ -49,14 +49,14 @@ def similar_search(request: HttpRequest) -> HttpResponse:
 @explain_denials
 @require_http_methods(["GET"])
 def review_list(request: HttpRequest) -> HttpResponse:
-    visible = reviews.visible_reviews(signed_in_user(request))
-    if not reviews.is_approval_authority(signed_in_user(request)) and not visible.exists() and signed_in_user(request).role not in (
-        Role.NATIONAL_REVIEWER, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER, Role.FILER,
-    ):  # fmt: skip
+    user = signed_in_user(request)
+    readers = (Role.FILER, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER, Role.NATIONAL_REVIEWER)
+    if not reviews.is_approval_authority(user) and user.role not in readers:
         raise PermissionDenied(_("Project review opinions are for the approval authorities and the units."))
+    visible = reviews.visible_reviews(user)
     return render(
         request, "consolidation/review_list.html",
-        {"reviews": visible[:200], "can_check": reviews.is_approval_authority(signed_in_user(request))},
+        {"reviews": visible[:200], "can_check": reviews.is_approval_authority(user)},
     )  # fmt: skip
 
 
