@@ -14,6 +14,7 @@ index only when the number of documents changed by more than ``NORM_REFRESH_SHAR
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,10 @@ COMPACT_SHARE = 0.25  # rebuild the postings when a quarter of the slots are rem
 # idf as if the index held at least this many apps: in a small register (a new province, a test) every
 # shared word would otherwise count for almost nothing, and scores would depend on the register's size.
 IDF_FLOOR_DOCS = 1000
+IDF_UNSEEN = math.log1p(IDF_FLOOR_DOCS)  # a query word no app has
+# The re-ranked score: lexical cosine, overlap of the function words, then name and context bonuses.
+LEXICAL_WEIGHT = 0.35
+FUNCTIONS_WEIGHT = 0.4
 
 
 @dataclass(frozen=True)
@@ -92,8 +97,15 @@ class _Stored:
     doc: AppDocument
     term_ids: np.ndarray  # int32, sorted
     weights: np.ndarray  # float32, aligned with term_ids
+    function_ids: frozenset[int]  # term ids of the function words, for the overlap of functions
     stem: str
     name: str  # normalised
+
+
+@dataclass(frozen=True)
+class _QueryWords:
+    weights: dict[str, tuple[int, float]]  # word -> (term id or -1, idf)
+    total: float
 
 
 class SimilarityIndex:
@@ -153,7 +165,8 @@ class SimilarityIndex:
             self._post_weights[term_id].append(weight)
             self._frozen.pop(term_id, None)
         self._df[ids] += 1
-        self._slots.append(_Stored(doc, ids, weights, analysed.stem, analysed.name))
+        function_ids = frozenset(self._term_ids["fw:" + w] for w in analysed.function_words)
+        self._slots.append(_Stored(doc, ids, weights, function_ids, analysed.stem, analysed.name))
         self._by_key[doc.key] = slot
         self._live += 1
 
@@ -270,7 +283,7 @@ class SimilarityIndex:
         if top == 0:
             return []
         candidates = np.argpartition(-scores, top - 1)[:top]
-        query_words = analysed.function_words
+        query_words = self._query_words(analysed.function_words)
         matches: list[Match] = []
         for slot in candidates.tolist():
             stored = self._slots[slot]
@@ -282,19 +295,30 @@ class SimilarityIndex:
         matches.sort(key=lambda m: (-m.score, m.document.key))
         return matches[:limit]
 
+    def _query_words(self, words: tuple[str, ...]) -> _QueryWords:
+        ids = [self._term_ids.get("fw:" + w, -1) for w in words]
+        known = np.array([i for i in ids if i >= 0], dtype=np.int64)
+        idf = dict(zip(known.tolist(), self._idf(known).tolist(), strict=True)) if len(known) else {}
+        weights = {w: (i, idf.get(i, IDF_UNSEEN)) for w, i in zip(words, ids, strict=True)}
+        return _QueryWords(weights, sum(v for _i, v in weights.values()))
+
     def _rerank(
-        self, query: Query, analysed: Analysed, query_words: tuple[str, ...], stored: _Stored, lexical: float
+        self, query: Query, analysed: Analysed, query_words: _QueryWords, stored: _Stored, lexical: float
     ) -> Match:
         """The reviewer's view of a candidate: lexical similarity plus the facts that make a duplicate."""
         doc = stored.doc
         reasons: list[Reason] = []
-        score = 0.6 * min(lexical, 1.0)
-        if query_words:
-            doc_terms = set(stored.term_ids.tolist())
-            shared = [w for w in query_words if self._term_ids.get("fw:" + w, -1) in doc_terms]
+        score = LEXICAL_WEIGHT * min(lexical, 1.0)
+        if query_words.weights and stored.function_ids:
+            # How much of the smaller description the other one covers, word by idf-weighted word: an app
+            # that is a module of another shares most of its own functions, however long the other's list.
+            shared = [w for w, (i, _idf) in query_words.weights.items() if i in stored.function_ids]
             if shared:
-                share = len(shared) / len(query_words)
-                score += 0.15 * share
+                doc_ids = np.fromiter(stored.function_ids, dtype=np.int64, count=len(stored.function_ids))
+                theirs = float(np.sum(self._idf(doc_ids)))
+                common = sum(query_words.weights[w][1] for w in shared)
+                overlap = common / max(min(query_words.total, theirs), 1e-9)
+                score += FUNCTIONS_WEIGHT * min(overlap, 1.0)
                 reasons.append(Reason("shared_functions", tuple(shared[:6])))
         if query.name and analysed.stem and analysed.stem == stored.stem:
             score += 0.15

@@ -4,6 +4,7 @@ expensive part: jieba runs here and nowhere else)."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from . import text
 
 # How much each part of a description counts in the lexical pass: name, functions, SDKs, domains,
 # routes (pages), formalism categories.
-FIELD_WEIGHTS = {"n": 1.5, "f": 1.0, "s": 0.6, "d": 0.8, "r": 0.5, "c": 0.3}
+FIELD_WEIGHTS = {"n": 0.8, "f": 1.0, "s": 0.6, "d": 0.8, "r": 0.5, "c": 0.3}
 
 
 class Describable(Protocol):
@@ -43,14 +44,20 @@ def _distinct(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+# Every app must offer a complaint and suggestion function (regulation §5): naming it says nothing about
+# whether two apps duplicate each other.
+_MANDATORY = re.compile(r"(投诉|意见)(与|和|及)?(建议|反馈)(功能|渠道|入口)?")
+
+
 def analyse(doc: Describable) -> Analysed:
     counts: Counter[str] = Counter()
     for term, n in text.terms(doc.name).items():
         counts["n" + term] += n
-    function_words = text.words(doc.functions)
+    functions = _MANDATORY.sub(" ", doc.functions)
+    function_words = text.words(functions)
     for word in function_words:
         counts["fw:" + word] += 2
-    for gram in text.bigrams(doc.functions):
+    for gram in text.bigrams(functions):
         if gram not in text.STOPWORDS:
             counts["fb:" + gram] += 1
     counts.update(text.tokens_of(doc.sdks, "s:"))
