@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govapp.accounts.divisions import PROVINCE_CHOICES
 from govapp.accounts.models import Unit
@@ -65,7 +66,7 @@ class ProjectReview(AppendOnlyModel):
 class Decision(models.TextChoices):
     KEEP = "keep", _("Keep")
     MERGE = "merge", _("Merge into another app")
-    CLOSE = "close", _("Close")
+    CLOSE = "close", pgettext_lazy("consolidation decision", "Close")
 
 
 class ConsolidationPlan(models.Model):
