@@ -107,3 +107,21 @@ def test_cli_json_and_bad_arguments(grid_app, capsys):  # type: ignore[no-untype
         with pytest.raises(CommandError) as error:
             call_command("similar", *bad)
         assert error.value.returncode == 2
+
+
+def test_legacy_and_unfiled_apps_are_candidates(filer, provincial_reviewer):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from govapp.complaints import services as complaints
+    from govapp.consolidation import service
+    from govapp.supervision.legacy.models import LegacyApp
+
+    LegacyApp.objects.create(unit=filer.unit, name="杭州老网格通", kind="app", android_package="cn.gov.hz.old",
+                             online_since=dt.date(2025, 5, 1), created_by=filer)  # fmt: skip
+    complaints.complaint_submit(category="unfiled_app", app_name="萧山网格打卡",
+                                description="街道要求网格员每天用萧山网格打卡签到巡查", complainant_province="33")  # fmt: skip
+    keys = {m.document.key.split(":")[0]: m for m in
+            service.similar_apps(user=provincial_reviewer, name="网格通", functions="网格巡查 打卡")}  # fmt: skip
+    assert {"legacy", "unfiled"} <= keys.keys()
+    assert keys["legacy"].document.state == "legacy"
+    assert service.similar_apps(user=filer.__class__.objects.get(pk=filer.pk), name="萧山网格打卡") == []
