@@ -336,16 +336,16 @@ class SimilarityIndex:
         if query.level and query.level == doc.level:
             score += 0.02
             reasons.append(Reason("same_level", (doc.level,)))
-        for code, mine, theirs, bonus in (
+        for code, mine, other, bonus in (
             ("same_sdks", query.sdks, doc.sdks, 0.04),
             ("same_domains", query.domains, doc.domains, 0.1),
             ("same_routes", query.routes, doc.routes, 0.05),
             ("same_categories", query.categories, doc.categories, 0.02),
         ):
-            common = sorted(mine & theirs)
-            if common:
-                score += bonus * len(common) / max(len(mine), 1)
-                reasons.append(Reason(code, tuple(common[:5])))
+            same = sorted(mine & other)
+            if same:
+                score += bonus * len(same) / max(len(mine), 1)
+                reasons.append(Reason(code, tuple(same[:5])))
         return Match(document=doc, score=round(min(score, 1.0), 4), reasons=tuple(reasons))
 
 

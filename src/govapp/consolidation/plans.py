@@ -180,7 +180,9 @@ def plan_decide(
 
 
 def _verb(item: PlanItem) -> str:
-    return str(_("merged") if item.decision == Decision.MERGE else pgettext("consolidation decision", "closed"))
+    return str(
+        _("merged") if item.decision == Decision.MERGE else pgettext("consolidation decision", "closed")
+    )
 
 
 def _obligation(item: PlanItem) -> str:
