@@ -75,6 +75,16 @@ def _flush_past_the_row_guards():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _fresh_similarity_index():  # type: ignore[no-untyped-def]
+    # The similar-apps index lives for the process; a test's rolled-back rows must not reach the next test.
+    from govapp.consolidation import service
+
+    service.reset()
+    yield
+    service.reset()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path, certificate_key_pem):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     # Approval signs a certificate: never with (or into) the developer's ./var/ key.

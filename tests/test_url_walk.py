@@ -268,6 +268,12 @@ def _app_action(*roles: str) -> OnObject:
 
 
 Rule = Public | Private | SignedIn | OnObject
+
+
+def zhejiang(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [({"slug": "33"}, None)]
+
+
 LEGACY_REGISTRARS = ("filer", "other_filer", "far_filer", "provincial_reviewer", "other_provincial_reviewer")
 LEGACY_LISTERS = (*LEGACY_REGISTRARS, "national_reviewer", "inspector")
 RULES: dict[str, Rule] = {
@@ -420,6 +426,38 @@ RULES: dict[str, Rule] = {
     "supervision:selfcheck_return": OnObject(self_inspection_return),
     # The walk's return has no supporting document: "not there" is the insiders' answer.
     "supervision:selfcheck_attachment": OnObject(self_inspection_return, ok=frozenset({200, 404})),
+    # Consolidation (瘦身) and 立项审核: searching is for reviewers; plans for the province's office and the
+    # nation; the walk has no approval or funding authority persona, so their pages refuse everyone here.
+    # The API answers 401 itself rather than redirecting (tests/consolidation covers who may call it).
+    "api:similar": Public(),
+    "consolidation:similar": SignedIn(
+        _roles("provincial_reviewer", "other_provincial_reviewer", "national_reviewer", "sysadmin")
+    ),
+    "consolidation:review_list": SignedIn(
+        _roles(
+            "filer",
+            "other_filer",
+            "far_filer",
+            "provincial_reviewer",
+            "other_provincial_reviewer",
+            "national_reviewer",
+        )
+    ),  # fmt: skip
+    "consolidation:review_new": SignedIn(_roles()),
+    "consolidation:review_detail": OnObject(missing_object, viewers=frozenset()),
+    "consolidation:obligations": SignedIn(_roles("filer", "other_filer", "far_filer")),
+    "consolidation:funding_inbox": SignedIn(_roles()),
+    "consolidation:plan_index": SignedIn(
+        _roles("provincial_reviewer", "other_provincial_reviewer", "national_reviewer")
+    ),
+    "consolidation:plan_detail": SignedIn(
+        _roles("provincial_reviewer", "national_reviewer"), targets=zhejiang
+    ),
+    "consolidation:plan_start": SignedIn(post_only=True, targets=zhejiang),
+    "consolidation:plan_settings": SignedIn(post_only=True, targets=zhejiang),
+    "consolidation:plan_decide": SignedIn(post_only=True, targets=zhejiang),
+    "consolidation:plan_cluster": SignedIn(post_only=True, targets=zhejiang),
+    "consolidation:plan_report_overdue": SignedIn(post_only=True, targets=zhejiang),
 }
 
 

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "govapp.supervision",
     "govapp.certificates",
     "govapp.complaints",
+    "govapp.consolidation",
     "govapp.public",
     "govapp.api",
     "govapp.portal",

@@ -196,7 +196,7 @@ def test_worker_refuses_unknown_queue(db):
 
 ALL_RULES = {
     "filings_abandon_overdue", "rectification_overdue", "suspension_lift_refiled", "campaign_deadlines",
-    "legacy_reminders", "complaints_overdue", "changes_take_effect",
+    "legacy_reminders", "complaints_overdue", "changes_take_effect", "consolidation_overdue",
 }  # fmt: skip
 
 
@@ -238,6 +238,17 @@ def test_every_rule_changes_nothing_the_second_time_across_national_day(  # type
     Complaint.objects.filter(pk=complaint.pk).update(due=due)
     SpotCheckCampaign.objects.filter(pk=spot.pk).update(due=due)
     SelfInspectionCampaign.objects.filter(pk=inspection.pk).update(due=due)
+    from govapp.accounts.models import UnitFunction, UnitLevel
+    from govapp.consolidation import plans
+    from tests.factories import make_unit
+
+    make_unit(
+        "浙江省财政厅", level=UnitLevel.PROVINCIAL, province="33", function=UnitFunction.OM_FUNDING_AUTHORITY
+    )
+    plan = plans.plan_start(actor=provincial_reviewer, province="33", title="节前瘦身")
+    plans.plan_decide(actor=provincial_reviewer, plan=plan, app=app, decision="close", target=None, deadline=due,
+                      reason="使用率低，关停")  # fmt: skip
+    plans.plan_settings(actor=provincial_reviewer, plan=plan, notify_funding=True)
 
     changed: dict[str, int] = dict.fromkeys(ALL_RULES, 0)
     day = dt.date(2026, 9, 28)

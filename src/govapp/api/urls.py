@@ -34,6 +34,7 @@ api.add_router("/public/", public_router)
 api.add_router("/public/", "govapp.api.certificates.router")
 api.add_router("/public/complaints", "govapp.api.complaints.router")
 api.add_router("/public/", "govapp.api.packages.router")
+api.add_router("/similar", "govapp.api.similar.router")
 
 
 def _error(status: int, detail: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -19,7 +19,16 @@ AUTHORITY_FUNCTIONS = (UnitFunction.IT_APPROVAL_AUTHORITY, UnitFunction.OM_FUNDI
 def staff_nav(user: Any) -> list[tuple[str, Any]]:
     """The main work areas a signed-in user may open: each link is one the target view would not refuse."""
     if user.unit_id and user.unit.function in AUTHORITY_FUNCTIONS:
-        return [(reverse("supervision:suspension_inbox"), _("Suspension notices"))]
+        own = (
+            (reverse("consolidation:review_list"), _("Project review"))
+            if user.unit.function == UnitFunction.IT_APPROVAL_AUTHORITY
+            else (reverse("consolidation:funding_inbox"), _("Overdue consolidation items"))
+        )
+        return [
+            (reverse("supervision:suspension_inbox"), _("Suspension notices")),
+            own,
+            (reverse("consolidation:similar"), _("Similar apps")),
+        ]
     links: list[tuple[str, Any]] = [(reverse("registry:filing_list"), _("Filings"))]
     if user.role != Role.ADMIN:
         links.append((reverse("supervision:order_list"), _("Rectification")))
@@ -33,6 +42,11 @@ def staff_nav(user: Any) -> list[tuple[str, Any]]:
         links.append((reverse("supervision:legacy_list"), _("Legacy apps")))
     if user.has_perm("complaints.list_complaints"):
         links.append((reverse("complaints:list"), _("Complaint handling")))
+    if user.role in (Role.NATIONAL_REVIEWER, Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER):
+        links.append((reverse("consolidation:plan_index"), _("Consolidation")))
+        links.append((reverse("consolidation:similar"), _("Similar apps")))
+    elif user.role == Role.FILER and user.unit_id:
+        links.append((reverse("consolidation:obligations"), _("Consolidation obligations")))
     return links
 
 

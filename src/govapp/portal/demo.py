@@ -35,6 +35,8 @@ from govapp.registry.choices import AppKind, AttachmentKind, FormalismCategory, 
 from govapp.registry.materials import Deficiency, filing_field_label
 from govapp.registry.models import App, Attachment, Filing, FilingEvent, FilingNumber
 
+from . import demo_consolidation
+
 DEMO_PASSWORD = "demo-pass-2026"
 # The Measures were published on 2026-01-28: no story starts before it.
 EARLIEST = dt.date(2026, 2, 2)
@@ -93,6 +95,9 @@ USERS: dict[str, tuple[str, str, str]] = {
     "mwr_filer": (Role.FILER, "mwr", "马骏（水利部信息中心）"),
     "mem_filer": (Role.FILER, "mem", "杨帆（应急管理部信息化工作办公室）"),
 }
+
+UNITS.update(demo_consolidation.UNITS)
+USERS.update(demo_consolidation.USERS)
 
 FILER_OF_UNIT = {unit: name for name, (role, unit, _d) in USERS.items() if role == Role.FILER}
 REVIEWER_OF_PROVINCE = {"33": "zj_reviewer", "32": "js_reviewer", "44": "gd_reviewer"}
@@ -180,6 +185,9 @@ STORIES: tuple[Story, ...] = (
           {"harmony_bundle": "cn.gov.hz.bdcdj"}),
     Story("gz_hz", "海珠区网格巡查", X, _steps("submit forward"), 11, "hzwgxc", "网格巡查、每日打卡签到、投诉建议"),
     Story("nj", "南京办事服务", A, _steps("submit forward"), 7, "cn.gov.hz.bsfw", "一网通办、办件查询、投诉建议"),
+    # Consolidation: a Zhejiang cluster of county grid apps and a party-study pair (demo_consolidation.py).
+    *(Story(unit, name, kind, _steps(steps), days, ident, functions)
+      for unit, name, kind, steps, days, ident, functions in demo_consolidation.STORIES),
     # Last: the supplement that runs out while the demo runs (see above).
     Story("gd_gov", "粤商通", A, _steps("submit forward request overdue"), 45, "cn.gov.gd.yst",
           "涉企服务、政策兑现、投诉建议"),
@@ -637,7 +645,8 @@ def load_demo() -> dict[str, int]:
     ):
         users = _create_people()
         apps = [_Teller(story, users).tell() for story in STORIES]
-    return {"units": len(UNITS), "users": len(users), "apps": len(apps)}
+        consolidation = demo_consolidation.load_consolidation(users)
+    return {"units": len(UNITS), "users": len(users), "apps": len(apps), **consolidation}
 
 
 def demo_present() -> bool:

@@ -53,11 +53,7 @@ def drift_order(request: HttpRequest, pk: int) -> HttpResponse:
     if app is None or not visible_apps(request.user).filter(pk=app.pk).exists():
         raise Http404(_("No such scan."))
     _reviewer(request)
-    findings = [
-        f
-        for f in findings_from_scan(scan)
-        if f["evidence"].get("rule") == "DRIFT-UNREPORTED-001"
-    ]
+    findings = [f for f in findings_from_scan(scan) if f["evidence"].get("rule") == "DRIFT-UNREPORTED-001"]
     try:
         order = rectification.rectification_order_issue(
             app=app, actor=request.user, source=OrderSource.SPOT_CHECK if scan.reason == Scan.Reason.SPOT_CHECK

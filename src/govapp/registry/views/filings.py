@@ -43,6 +43,7 @@ from .presentation import (
     linked_items,
     material_groups,
 )
+from .sections import filing_page_sections, filing_step_sections
 
 MAX_SEARCH_LENGTH = 100
 PROVINCE_FILTERS = frozenset(["central", *(code for code, _name in PROVINCE_CHOICES)])
@@ -88,6 +89,7 @@ def filing_edit(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "step_title": step_title(step),
         "steps": _step_nav(filing, step),
         "next_step": _next_step(filing, step),
+        "sections": filing_step_sections(request, filing, step),
     }
     status = 200
     if step == "documents":
@@ -220,6 +222,7 @@ def filing_detail_context(request: HttpRequest, filing: Filing) -> dict[str, Any
         context["approval_blockers"] = services.approval_blockers(filing)
     if context["can_edit"]:
         context["missing"] = linked_items(filing, missing_materials(filing))
+    context["sections"] = filing_page_sections(request, filing)
     return context
 
 
