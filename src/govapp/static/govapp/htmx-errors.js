@@ -24,7 +24,7 @@
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (!SWAP[status]) {
-      announce(document.body.getAttribute("data-htmx-failed").replace("%(status)s", String(status)));
+      announce(document.body.getAttribute("data-htmx-failed").replace("{status}", String(status)));
     }
   });
   document.addEventListener("htmx:sendError", function () {
