@@ -104,6 +104,7 @@ def register(
         package="org.gov.cleartext",
         cert=apks.key.sha256,
     )
+    registry.app_order_rectification(app=revoked, actor=national_reviewer, reason="强制打卡")
     registry.app_revoke(app=revoked, actor=national_reviewer, reason="逾期未整改")
     return {"filed": filed, "revoked": revoked}
 

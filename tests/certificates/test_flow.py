@@ -115,6 +115,7 @@ def test_the_page_qr_code_carries_the_certificate_and_revoked_still_verifies(
     assert "qr-certificate" in page and certificate.key_id in page
     assert "备案证明" in page  # Chinese by default
 
+    services.app_order_rectification(app=app, actor=national_reviewer, reason="强制打卡")
     services.app_revoke(app=app, actor=national_reviewer, reason="强制打卡，整改逾期")
     revoked_page = Client().get(reverse("public:verify", args=[number])).content.decode()
     assert "已撤销" in revoked_page and "仍可验证为真实" in revoked_page
@@ -203,7 +204,9 @@ def test_reissue_by_the_national_office_only_for_a_valid_number(
     call_command("certificate", "publickeys", "--format", "pem", stdout=pem)
     assert pem.getvalue().count("BEGIN PUBLIC KEY") == 2
 
-    services.app_revoke(app=app, actor=national_reviewer, reason="撤销")
+    services.app_revoke(
+        app=app, actor=national_reviewer, reason="以虚假材料取得备案", basis="false_materials"
+    )
     with pytest.raises(WorkflowError):
         certificate_reissue(number=number, actor=national_reviewer, reason="再签")
 

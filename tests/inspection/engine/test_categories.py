@@ -7,6 +7,7 @@ from pathlib import Path
 
 from govapp.inspection.engine.categories import (
     CATEGORIES,
+    FINDING_CATEGORIES,
     FORMALISM_ARTICLES,
     FORMALISM_CATEGORIES,
     TECHNICAL_CATEGORIES,
@@ -36,4 +37,4 @@ def test_formalism_ids_are_the_stable_interface_in_its_order() -> None:
 def test_the_report_schema_lists_exactly_the_categories() -> None:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     assert schema["properties"]["declarations"]["items"]["enum"] == list(CATEGORIES)
-    assert schema["$defs"]["finding"]["properties"]["category"]["enum"] == list(CATEGORIES)
+    assert schema["$defs"]["finding"]["properties"]["category"]["enum"] == list(FINDING_CATEGORIES)

@@ -49,3 +49,8 @@ TECHNICAL_CATEGORIES: tuple[str, ...] = (
 )
 
 CATEGORIES: tuple[str, ...] = FORMALISM_CATEGORIES + TECHNICAL_CATEGORIES
+
+# Findings beside the rules (no rule has these categories): the package is not the filed app, its signer
+# cannot be known, or it changed since approval without a change filing.
+BINDING_CATEGORIES: tuple[str, ...] = ("identity_mismatch", "identity_unverifiable", "unreported_change")
+FINDING_CATEGORIES: tuple[str, ...] = CATEGORIES + BINDING_CATEGORIES
