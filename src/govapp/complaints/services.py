@@ -377,6 +377,7 @@ def complaint_order_rectification(
     required_actions: str,
     article: str,
     workdays: int | None = None,
+    confirm_duplicate: bool = False,
 ) -> Any:
     """The complaint is founded: a rectification order (supervision) for the app, the finding as its text.
 
@@ -402,6 +403,8 @@ def complaint_order_rectification(
         required_actions=required_actions,
         article=article,
         workdays=workdays,
+        complaint=complaint,
+        confirm_duplicate=confirm_duplicate,
     )
     before = ""
     if complaint.status != ComplaintStatus.IN_HANDLING:

@@ -77,3 +77,17 @@ def test_unknown_complaint_case_is_a_clear_error(national_reviewer, client_for):
     assert response.status_code == 400
     assert "TS-NOPE-NOPE-NOPE" in response.content.decode()
     assert not TypicalProblemNotice.objects.exists()
+
+
+def test_a_notice_lists_each_case_once(  # type: ignore[no-untyped-def]
+    filer, provincial_reviewer, national_reviewer, without_technical_test
+):
+    from govapp.supervision.enforcement.notices import notice_compose
+
+    app = file_app(filer, provincial_reviewer, national_reviewer)
+    first = issue(app, national_reviewer, complaint="C2026-000007")
+    again = issue(app, national_reviewer, complaint="C2026-000007", confirm_duplicate=True)
+    other = issue(app, national_reviewer)
+    notice = notice_compose(actor=national_reviewer, orders=[first, again, other, first])
+    assert [case["ref"] for case in notice.cases] == [first.reference, other.reference]
+    assert notice.body.count("首页强制每日打卡签到") == 2

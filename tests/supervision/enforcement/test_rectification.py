@@ -235,3 +235,28 @@ def test_provisional_deadline_when_the_calendar_year_is_missing(filed_app, natio
     pin_today(monkeypatch, dt.date(2031, 3, 3))
     order = issue(filed_app, national_reviewer, workdays=5)
     assert order.due == dt.date(2031, 3, 10) and order.due_provisional
+
+
+def test_a_second_open_order_for_the_same_complaint_and_category_needs_confirmation(
+    filed_app, national_reviewer, monday
+):  # type: ignore[no-untyped-def]
+    first = issue(filed_app, national_reviewer, complaint="C2026-000007")
+    with pytest.raises(WorkflowError) as refused:
+        issue(filed_app, national_reviewer, complaint="C2026-000007")
+    assert first.reference in refused.value.message
+    assert [item.field for item in refused.value.items] == ["confirm_duplicate"]
+    assert RectificationOrder.objects.count() == 1
+    # Another complaint, or another category from the same complaint, is not a duplicate.
+    issue(filed_app, national_reviewer, complaint="C2026-000008")
+    issue(
+        filed_app, national_reviewer, complaint="C2026-000007", findings=[{**FINDING, "category": "ranking"}]
+    )
+    second = issue(filed_app, national_reviewer, complaint="C2026-000007", confirm_duplicate=True)
+    assert second.pk != first.pk and RectificationOrder.objects.count() == 4
+
+
+def test_a_closed_order_is_no_duplicate(filed_app, national_reviewer, monday):  # type: ignore[no-untyped-def]
+    first = issue(filed_app, national_reviewer, complaint="C2026-000007")
+    RectificationOrder.objects.filter(pk=first.pk).update(state="accepted")
+    issue(filed_app, national_reviewer, complaint="C2026-000007")
+    assert RectificationOrder.objects.count() == 2

@@ -56,6 +56,10 @@ class OrderIssueForm(forms.Form):
                         "max_value": _("Enter at most %(limit_value)s working days.")},
     )  # fmt: skip
     complaint_case = forms.CharField(label=_("complaint case number (if any)"), max_length=40, required=False)
+    confirm_duplicate = forms.BooleanField(
+        label=_("issue another order anyway"), required=False,
+        help_text=_("Only when an open order for the same complaint and category exists and a second is meant."),
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

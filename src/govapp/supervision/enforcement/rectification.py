@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
@@ -150,6 +151,27 @@ def _lock(order: RectificationOrder) -> RectificationOrder:
 # ---------------------------------------------------------------- issue
 
 
+def _refuse_duplicate(*, app: App, case: str, categories: set[str]) -> None:
+    """One complaint, one order per category: a second identical order is almost always a double click
+    or a second handler, and the unit would have to answer both."""
+    for order in RectificationOrder.objects.open().filter(app=app, complaint_case=case).order_by("pk"):
+        if categories & {str(f.get("category")) for f in order.findings}:
+            raise WorkflowError(
+                _(
+                    "Rectification order %(ref)s for this app and category from complaint %(case)s is still "
+                    "open (due %(due)s). Tick “issue another order anyway” only if a second order is meant."
+                )
+                % {"ref": order.reference, "case": case, "due": date_format(order.due, "DATE_FORMAT")},
+                items=[
+                    Deficiency(
+                        "confirm_duplicate",
+                        _("issue another order anyway"),
+                        _("An open order for the same complaint and category exists."),
+                    )
+                ],
+            )
+
+
 @transaction.atomic
 def rectification_order_issue(
     *,
@@ -162,10 +184,12 @@ def rectification_order_issue(
     workdays: int | None = None,
     complaint: Any = None,
     scan: Any = None,
+    confirm_duplicate: bool = False,
 ) -> RectificationOrder:
     """Order the unit of a filed app to rectify within working days; the first open order moves the app
     to "rectifying". Notifies the unit's filers. ``complaint`` may be a Complaint (its case number is kept,
-    never its receipt code) or a case number; ``scan`` an inspection Scan whose id is recorded."""
+    never its receipt code) or a case number; ``scan`` an inspection Scan whose id is recorded. A second
+    open order for the same app, complaint and category is refused unless ``confirm_duplicate``."""
     app = App.objects.select_for_update(of=("self",)).select_related("unit").get(pk=app.pk)
     if not can_issue(actor, app):
         raise PermissionDenied(
@@ -192,7 +216,9 @@ def rectification_order_issue(
             items=[Deficiency("workdays", _("working days"), _("Enter a whole number from 1 to %(max)d.")
                               % {"max": MAX_WORKDAYS})],
         )  # fmt: skip
-    case = str(getattr(complaint, "case_number", complaint) or "")
+    case = str(getattr(complaint, "case_number", complaint) or "")[:40]
+    if case and not confirm_duplicate:
+        _refuse_duplicate(app=app, case=case, categories={f["category"] for f in cleaned})
     if app.state not in (App.State.FILED, App.State.RECTIFYING):
         raise WorkflowError(
             _("Rectification can be ordered only for a filed app; this app is “%(state)s”.")
@@ -203,7 +229,7 @@ def rectification_order_issue(
     order = RectificationOrder.objects.create(
         app=app, source=source, findings=cleaned, required_actions=required_actions.strip(), article=article.strip(),
         workdays=days, issued_on=today, due=deadline.due, due_provisional=deadline.provisional, issued_by=actor,
-        complaint_case=case[:40], scan=scan if getattr(scan, "pk", None) else None,
+        complaint_case=case, scan=scan if getattr(scan, "pk", None) else None,
     )  # fmt: skip
     summary = "; ".join(f["description"] for f in cleaned)
     reason = _("Rectification order %(ref)s: %(summary)s") % {"ref": order.reference, "summary": summary}

@@ -104,7 +104,7 @@ def order_new(request: HttpRequest, app_pk: int) -> HttpResponse:
                 order = rectification.rectification_order_issue(
                     app=app, actor=request.user, source=data["source"], findings=findings,
                     required_actions=data["required_actions"], article=data["article"], workdays=data["workdays"],
-                    complaint=data["complaint_case"] or None,
+                    complaint=data["complaint_case"] or None, confirm_duplicate=data["confirm_duplicate"],
                 )  # fmt: skip
             except WorkflowError as exc:
                 error, error_items, status = exc.message, _items(exc), 400
