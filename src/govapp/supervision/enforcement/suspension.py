@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
@@ -48,14 +49,26 @@ def national_office() -> Unit | None:
     return Unit.objects.filter(function=UnitFunction.NATIONAL_OFFICE).order_by("pk").first()
 
 
-def notice_recipients(notice: SuspensionNotice) -> Any:
-    """Everyone who works for the addressee (any role); the national reviewers for unregistered authorities."""
+def _active_users() -> Any:
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(is_active=True)
-    if notice.addressee_id is None:
-        return users.filter(role=Role.NATIONAL_REVIEWER)
-    return users.filter(unit_id=notice.addressee_id)
+    return get_user_model().objects.filter(is_active=True)
+
+
+def addressee_has_account(notice: SuspensionNotice) -> bool:
+    """Whether anyone at the addressed authority can sign in and read the notice."""
+    return notice.addressee_id is not None and _active_users().filter(unit_id=notice.addressee_id).exists()
+
+
+def notice_recipients(notice: SuspensionNotice) -> Any:
+    """Everyone who works for the addressee (any role); the national reviewers when nobody there has an
+    account (unregistered authority, or a registered one without users), since they forward it on paper."""
+    users = _active_users()
+    if notice.addressee_id is not None:
+        staff = users.filter(unit_id=notice.addressee_id)
+        if staff.exists():
+            return staff
+    return users.filter(role=Role.NATIONAL_REVIEWER)
 
 
 def can_view_notice(user: Any, notice: SuspensionNotice) -> bool:
@@ -78,7 +91,10 @@ def can_view_notice(user: Any, notice: SuspensionNotice) -> bool:
 
 def visible_notices(user: Any) -> Any:
     """Suspension notices a user may see (deny by default)."""
-    notices = SuspensionNotice.objects.select_related("app", "unit", "addressee")
+    accounts = _active_users().filter(unit_id=OuterRef("addressee_id"))
+    notices = SuspensionNotice.objects.select_related("app", "unit", "addressee").annotate(
+        addressee_has_account=Exists(accounts)
+    )
     if not user.is_authenticated:
         return notices.none()
     if user.role == Role.NATIONAL_REVIEWER:

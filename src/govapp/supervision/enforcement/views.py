@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from govapp.accounts.models import Role
 from govapp.registry.services import WorkflowError, visible_apps
 from govapp.registry.views.access import explain_denials, visible_app
 from govapp.registry.views.clock import countdown
@@ -285,7 +286,10 @@ def _visible_suspension(request: HttpRequest, pk: int) -> SuspensionNotice:
 @require_GET
 def suspension_inbox(request: HttpRequest) -> HttpResponse:
     notices_qs = suspension.visible_notices(request.user)
-    return render(request, "supervision/suspension_inbox.html", {"notices": notices_qs[:500]})
+    national = request.user.role == Role.NATIONAL_REVIEWER
+    return render(
+        request, "supervision/suspension_inbox.html", {"notices": notices_qs[:500], "national": national}
+    )
 
 
 def _suspension_context(notice: SuspensionNotice) -> dict[str, Any]:
@@ -300,7 +304,14 @@ def _suspension_context(notice: SuspensionNotice) -> dict[str, Any]:
 @require_GET
 def suspension_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _visible_suspension(request, pk)
-    return render(request, "supervision/suspension_print.html", _suspension_context(notice))
+    context = _suspension_context(notice)
+    # The national office forwards what nobody at the authority can read; the PDF itself carries no marker.
+    context["no_account"] = (
+        request.user.role == Role.NATIONAL_REVIEWER
+        and notice.authority_registered
+        and not suspension.addressee_has_account(notice)
+    )
+    return render(request, "supervision/suspension_print.html", context)
 
 
 @login_required
