@@ -78,7 +78,7 @@ def test_filer_queue_lists_orders_requests_questionnaires_and_legacy(  # type: i
     page = _home(en(filer))
 
     assert f'data-order="{order.pk}"' in page and order.reference in page
-    assert "RECTIFY = 15 working days" in page  # the countdown, as filing rows show theirs
+    assert "rectification: 15 working days" in page  # the countdown, as filing rows show theirs
     assert f'data-spot-item="{spot.items.get().pk}"' in page
     assert f'data-selfcheck-return="{inspection.returns.get().pk}"' in page
     assert f'data-legacy="{legacy.pk}"' in page

@@ -21,11 +21,13 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import TransitionNotAllowed
 
 from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 from govapp.registry.models import App, FilingNumber
 from govapp.registry.numbers import normalise_number
 from govapp.registry.queries import submitted_apps
@@ -219,10 +221,16 @@ def complaint_submit(
     )
     notify(
         recipients=office_staff(province),
-        subject=_("New complaint %(case)s: %(app)s")
-        % {"case": complaint.case_number, "app": complaint.app_label},
-        body=_("Category: %(category)s. Handle it by %(due)s.")
-        % {"category": complaint.get_category_display(), "due": deadline.due.isoformat()},
+        subject=Text.of(
+            gettext_noop("New complaint %(case)s: %(app)s"),
+            case=complaint.case_number,
+            app=complaint.app_label,
+        ),
+        body=Text.of(
+            gettext_noop("Category: %(category)s. Handle it by %(due)s."),
+            category=ComplaintCategory(complaint.category).label,
+            due=deadline.due.isoformat(),
+        ),
         url=_detail_url(complaint),
         due=deadline.due,
     )
@@ -303,8 +311,8 @@ def complaint_assign(*, complaint: Complaint, actor: Any, assignee: Any, note: s
     if assignee.pk != actor.pk:
         notify(
             recipients=[assignee],
-            subject=_("Complaint %(case)s assigned to you") % {"case": complaint.case_number},
-            body=_("Handle it by %(due)s.") % {"due": complaint.due.isoformat()},
+            subject=Text.of(gettext_noop("Complaint %(case)s assigned to you"), case=complaint.case_number),
+            body=Text.of(gettext_noop("Handle it by %(due)s."), due=complaint.due.isoformat()),
             url=_detail_url(complaint),
             due=complaint.due,
         )
@@ -448,8 +456,10 @@ def complaints_mark_overdue(*, today: dt.date | None = None) -> int:
                 recipients.append(complaint.assigned_to)
             notify(
                 recipients=recipients,
-                subject=_("Complaint %(case)s is overdue") % {"case": complaint.case_number},
-                body=_("It was due on %(due)s and is still open.") % {"due": complaint.due.isoformat()},
+                subject=Text.of(gettext_noop("Complaint %(case)s is overdue"), case=complaint.case_number),
+                body=Text.of(
+                    gettext_noop("It was due on %(due)s and is still open."), due=complaint.due.isoformat()
+                ),
                 url=_detail_url(complaint),
                 due=complaint.due,
             )

@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from .models import Notification
+from .translatable import Text, as_text
 
 log = logging.getLogger(__name__)
 
@@ -19,15 +20,19 @@ log = logging.getLogger(__name__)
 def notify(
     *,
     recipients: Iterable[Any],
-    subject: str,
-    body: str,
+    subject: Text | str,
+    body: Text | str,
     url: str = "",
     due: dt.date | None = None,
 ) -> list[Notification]:
     """Create one inbox entry per distinct recipient; e-mail the ones with an address, once committed.
 
-    Recipients are users of settings.AUTH_USER_MODEL (accounts, a layer above core).
+    Recipients are users of settings.AUTH_USER_MODEL (accounts, a layer above core). A ``Text`` is
+    stored as msgid and parameters and shown in each reader's language; a plain string as written.
     """
+    subject_msg = subject.to_json() if isinstance(subject, Text) else {}
+    body_msg = body.to_json() if isinstance(body, Text) else {}
+    subject, body = as_text(subject).render()[:200], as_text(body).render()
     seen: set[int] = set()
     created: list[Notification] = []
     for user in recipients:
@@ -36,7 +41,15 @@ def notify(
             continue
         seen.add(pk)
         created.append(
-            Notification.objects.create(recipient=user, subject=subject, body=body, url=url, due=due)
+            Notification.objects.create(
+                recipient=user,
+                subject=subject,
+                body=body,
+                subject_msg=subject_msg,
+                body_msg=body_msg,
+                url=url,
+                due=due,
+            )
         )
     addresses = sorted({getattr(n.recipient, "email", "") for n in created} - {""})
     if addresses:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from govapp.core.models import Notification
 from govapp.core.scheduler import apply_time_rules
@@ -260,3 +261,15 @@ def test_a_closed_order_is_no_duplicate(filed_app, national_reviewer, monday):  
     RectificationOrder.objects.filter(pk=first.pk).update(state="accepted")
     issue(filed_app, national_reviewer, complaint="C2026-000007")
     assert RectificationOrder.objects.count() == 2
+
+
+def test_overdue_reaches_the_provincial_office_that_issued_the_order(  # type: ignore[no-untyped-def]
+    filed_app, provincial_reviewer, other_provincial_reviewer, national_reviewer, filer, monday
+):
+    order = issue(filed_app, provincial_reviewer, workdays=3)
+    Notification.objects.all().delete()
+    assert apply_time_rules(dt.date(2026, 10, 9))["rectification_overdue"] == 1
+    url = reverse("supervision:order_detail", args=[order.pk])
+    told = set(Notification.objects.filter(url=url).values_list("recipient", flat=True))
+    assert {provincial_reviewer.pk, national_reviewer.pk, filer.pk} <= told
+    assert other_provincial_reviewer.pk not in told

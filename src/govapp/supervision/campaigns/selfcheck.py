@@ -19,12 +19,13 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from govapp.accounts.divisions import BY_CODE
 from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 from govapp.registry.materials import Deficiency
 from govapp.registry.models import App
 from govapp.registry.services import WorkflowError, unit_filers
@@ -209,10 +210,8 @@ def selfcheck_launch(
         unit = returns[0].app.unit
         notify(
             recipients=unit_filers(unit),
-            subject=_("Self-inspection: %(title)s") % {"title": campaign.title},
-            body=_("Answer the self-inspection questionnaire for %(apps)s by %(due)s (%(limit)s).")
-            % {"apps": "、".join(r.app.name for r in returns), "due": deadline.due.isoformat(),
-               "limit": deadline.describe()},
+            subject=Text.of(gettext_noop("Self-inspection: %(title)s"), title=campaign.title),
+            body=Text.of(gettext_noop("Answer the self-inspection questionnaire for %(apps)s by %(due)s (%(limit)s)."), apps="、".join(r.app.name for r in returns), due=deadline.due.isoformat(), limit=deadline.text()),
             url=reverse("supervision:campaign_mine"), due=deadline.due,
         )  # fmt: skip
     _event(campaign=campaign, action=CampaignAction.LAUNCH, actor=actor,
@@ -343,7 +342,9 @@ def selfcheck_answer(
     if item.contradiction_count:
         notify(
             recipients=[item.campaign.created_by],
-            subject=_("Self-inspection contradicts the evidence: %(app)s") % {"app": item.app.name},
+            subject=Text.of(
+                gettext_noop("Self-inspection contradicts the evidence: %(app)s"), app=item.app.name
+            ),
             body=" ".join(f["message"] for f in item.flags if f["kind"] in ("scan", "complaint")),
             url=return_url(item),
         )
@@ -437,11 +438,9 @@ def selfcheck_deadlines(*, today: dt.date) -> int:
                    data={"due": item.campaign.due.isoformat()})  # fmt: skip
             notify(
                 recipients=list(unit_filers(item.app.unit)) + [item.campaign.created_by],
-                subject=_("Self-inspection overdue: %(app)s") % {"app": item.app.name},
-                body=_("The self-inspection “%(title)s” of %(app)s (%(unit)s) was due on %(due)s and has not been "
-                       "answered.")
-                % {"title": item.campaign.title, "app": item.app.name, "unit": item.app.unit.name,
-                   "due": item.campaign.due.isoformat()},
+                subject=Text.of(gettext_noop("Self-inspection overdue: %(app)s"), app=item.app.name),
+                body=Text.of(gettext_noop("The self-inspection “%(title)s” of %(app)s (%(unit)s) was due on %(due)s and has not been "
+                       "answered."), title=item.campaign.title, app=item.app.name, unit=item.app.unit.name, due=item.campaign.due.isoformat()),
                 url=return_url(item),
             )  # fmt: skip
             changed += 1
@@ -462,9 +461,8 @@ def selfcheck_deadlines(*, today: dt.date) -> int:
             _event(campaign=item.campaign, action=CampaignAction.REMIND, actor=None, app=item.app)
             notify(
                 recipients=unit_filers(item.app.unit),
-                subject=_("Reminder: self-inspection of %(app)s due %(due)s")
-                % {"app": item.app.name, "due": item.campaign.due.isoformat()},
-                body=_("Answer the self-inspection “%(title)s”.") % {"title": item.campaign.title},
+                subject=Text.of(gettext_noop("Reminder: self-inspection of %(app)s due %(due)s"), app=item.app.name, due=item.campaign.due.isoformat()),
+                body=Text.of(gettext_noop("Answer the self-inspection “%(title)s”."), title=item.campaign.title),
                 url=return_url(item), due=item.campaign.due,
             )  # fmt: skip
             changed += 1

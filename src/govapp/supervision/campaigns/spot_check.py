@@ -18,10 +18,12 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 from govapp.inspection.models import Scan
 from govapp.registry.choices import AppKind
 from govapp.registry.materials import Deficiency
@@ -155,10 +157,9 @@ def campaign_create(
         )  # fmt: skip
         notify(
             recipients=unit_filers(app.unit),
-            subject=_("Spot check: send the current package of %(app)s") % {"app": app.name},
-            body=_("The national office has drawn %(app)s for the spot check “%(title)s”. Upload the package "
-                   "currently in use by %(due)s (%(limit)s).")
-            % {"app": app.name, "title": campaign.title, "due": deadline.due.isoformat(), "limit": deadline.describe()},
+            subject=Text.of(gettext_noop("Spot check: send the current package of %(app)s"), app=app.name),
+            body=Text.of(gettext_noop("The national office has drawn %(app)s for the spot check “%(title)s”. Upload the package "
+                   "currently in use by %(due)s (%(limit)s)."), app=app.name, title=campaign.title, due=deadline.due.isoformat(), limit=deadline.text()),
             url=item_url(item), due=deadline.due,
         )  # fmt: skip
     _event(campaign=campaign, action=CampaignAction.DRAW, actor=actor,
@@ -356,11 +357,9 @@ def spot_check_deadlines(*, today: dt.date) -> int:
                    data={"due": campaign.due.isoformat()})  # fmt: skip
             notify(
                 recipients=list(unit_filers(item.app.unit)) + [campaign.created_by],
-                subject=_("Spot-check package overdue: %(app)s") % {"app": item.app.name},
-                body=_("The package of %(app)s (%(unit)s) for the spot check “%(title)s” was due on %(due)s and "
-                       "has not been received.")
-                % {"app": item.app.name, "unit": item.app.unit.name, "title": campaign.title,
-                   "due": campaign.due.isoformat()},
+                subject=Text.of(gettext_noop("Spot-check package overdue: %(app)s"), app=item.app.name),
+                body=Text.of(gettext_noop("The package of %(app)s (%(unit)s) for the spot check “%(title)s” was due on %(due)s and "
+                       "has not been received."), app=item.app.name, unit=item.app.unit.name, title=campaign.title, due=campaign.due.isoformat()),
                 url=item_url(item),
             )  # fmt: skip
             changed += 1
@@ -380,10 +379,8 @@ def spot_check_deadlines(*, today: dt.date) -> int:
             _event(campaign=item.campaign, action=CampaignAction.REMIND, actor=None, app=item.app)
             notify(
                 recipients=unit_filers(item.app.unit),
-                subject=_("Reminder: spot-check package of %(app)s due %(due)s")
-                % {"app": item.app.name, "due": item.campaign.due.isoformat()},
-                body=_("Upload the package currently in use for the spot check “%(title)s”.")
-                % {"title": item.campaign.title},
+                subject=Text.of(gettext_noop("Reminder: spot-check package of %(app)s due %(due)s"), app=item.app.name, due=item.campaign.due.isoformat()),
+                body=Text.of(gettext_noop("Upload the package currently in use for the spot check “%(title)s”."), title=item.campaign.title),
                 url=item_url(item), due=item.campaign.due,
             )  # fmt: skip
             changed += 1

@@ -19,15 +19,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import TransitionNotAllowed
 
 from govapp.core import calendar
 from govapp.core.calendar import CalendarGap, Deadline
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 from govapp.registry import services as registry
 from govapp.registry.materials import Deficiency
 from govapp.registry.models import App
 from govapp.registry.services import WorkflowError
+from govapp.registry.workflow import provincial_reviewers
 
 from .findings import clean_findings
 from .models import (
@@ -112,6 +115,15 @@ def can_answer(user: Any, order: RectificationOrder) -> bool:
 
 def can_revoke(user: Any, app: App) -> bool:
     return bool(user.has_perm("registry.review_national", app))
+
+
+def _issuing_office(order: RectificationOrder) -> Any:
+    """The provincial office whose reviewer issued the order: it follows the order up (none for national orders)."""
+    issuer = order.issued_by
+    unit = issuer.unit if issuer is not None and issuer.is_provincial_role else None
+    if unit is None or not unit.province:
+        return []
+    return list(provincial_reviewers(unit.province))
 
 
 def _order_url(order: RectificationOrder) -> str:
@@ -241,8 +253,10 @@ def rectification_order_issue(
     else:
         notify(
             recipients=registry.unit_filers(app.unit),
-            subject=_("Rectification ordered: %(app)s") % {"app": app.name},
-            body=reason,
+            subject=Text.of(gettext_noop("Rectification ordered: %(app)s"), app=app.name),
+            body=Text.of(
+                gettext_noop("Rectification order %(ref)s: %(summary)s"), ref=order.reference, summary=summary
+            ),
             url=_order_url(order),
             due=deadline.due,
         )
@@ -327,7 +341,7 @@ def rectification_answer(
     )  # fmt: skip
     notify(
         recipients=_deciders(order),
-        subject=_("Rectification answered: %(app)s") % {"app": order.app.name},
+        subject=Text.of(gettext_noop("Rectification answered: %(app)s"), app=order.app.name),
         body=statement.strip()[:500],
         url=_order_url(order),
     )
@@ -370,8 +384,9 @@ def rectification_accept(*, order: RectificationOrder, actor: Any, note: str = "
         registry.app_accept_rectification(app=app, actor=actor, note=note.strip() or order.reference)
     notify(
         recipients=registry.unit_filers(order.app.unit),
-        subject=_("Rectification accepted: %(app)s") % {"app": order.app.name},
-        body=note.strip() or _("The rectification of order %(ref)s is accepted.") % {"ref": order.reference},
+        subject=Text.of(gettext_noop("Rectification accepted: %(app)s"), app=order.app.name),
+        body=note.strip()
+        or Text.of(gettext_noop("The rectification of order %(ref)s is accepted."), ref=order.reference),
         url=_order_url(order),
     )
     return order
@@ -408,7 +423,7 @@ def rectification_reject(
     )  # fmt: skip
     notify(
         recipients=registry.unit_filers(order.app.unit),
-        subject=_("Rectification not accepted: %(app)s") % {"app": order.app.name},
+        subject=Text.of(gettext_noop("Rectification not accepted: %(app)s"), app=order.app.name),
         body=reasons.strip(),
         url=_order_url(order),
         due=order.due,
@@ -449,7 +464,7 @@ def extension_request(
     )  # fmt: skip
     notify(
         recipients=_deciders(order),
-        subject=_("More time requested: %(app)s") % {"app": order.app.name},
+        subject=Text.of(gettext_noop("More time requested: %(app)s"), app=order.app.name),
         body=reason.strip(),
         url=_order_url(order),
     )
@@ -504,9 +519,13 @@ def extension_decide(
     )  # fmt: skip
     notify(
         recipients=registry.unit_filers(order.app.unit),
-        subject=(_("More time granted: %(app)s") if grant else _("More time refused: %(app)s"))
-        % {"app": order.app.name},
-        body=note.strip() or _("New due date: %(due)s") % {"due": order.due.isoformat()},
+        subject=Text.of(
+            gettext_noop("More time granted: %(app)s")
+            if grant
+            else gettext_noop("More time refused: %(app)s"),
+            app=order.app.name,
+        ),
+        body=note.strip() or Text.of(gettext_noop("New due date: %(due)s"), due=order.due.isoformat()),
         url=_order_url(order),
         due=order.due,
     )
@@ -518,7 +537,7 @@ def extension_decide(
 
 def rectification_mark_overdue(*, today: dt.date | None = None) -> int:
     """Time rule "rectification_overdue": orders past their due date become overdue once; notifies the
-    national office and the unit. Returns how many orders changed (0 on a second run)."""
+    national office, the unit and the provincial office that issued the order. Returns how many orders changed (0 on a second run)."""
     today = today or _today()
     changed = 0
     candidates = RectificationOrder.objects.filter(state__in=RUNNING_ORDER_STATES, due__lt=today).values_list(
@@ -541,13 +560,20 @@ def rectification_mark_overdue(*, today: dt.date | None = None) -> int:
                 data={"due": order.due.isoformat(), "today": today.isoformat()},
             )  # fmt: skip
             notify(
-                recipients=list(registry.national_reviewers()) + list(registry.unit_filers(order.app.unit)),
-                subject=_("Rectification overdue: %(app)s") % {"app": order.app.name},
-                body=_(
-                    "Order %(ref)s was due on %(due)s and has not been answered. The national office decides "
-                    "whether to revoke the filing."
-                )
-                % {"ref": order.reference, "due": order.due.isoformat()},
+                recipients=[
+                    *registry.national_reviewers(),
+                    *registry.unit_filers(order.app.unit),
+                    *_issuing_office(order),
+                ],  # fmt: skip
+                subject=Text.of(gettext_noop("Rectification overdue: %(app)s"), app=order.app.name),
+                body=Text.of(
+                    gettext_noop(
+                        "Order %(ref)s was due on %(due)s and has not been answered. The national office decides "
+                        "whether to revoke the filing."
+                    ),
+                    ref=order.reference,
+                    due=order.due.isoformat(),
+                ),
                 url=_order_url(order),
             )
             changed += 1

@@ -15,10 +15,11 @@ from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govapp.accounts.models import Role, Unit, UnitFunction, UnitLevel
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 from govapp.registry import services as registry
 from govapp.registry.choices import EventAction, ProcedureKind
 from govapp.registry.models import App, Filing, FilingEvent
@@ -111,6 +112,25 @@ def visible_notices(user: Any) -> Any:
     return notices.filter(query)
 
 
+def _suspension_body(notice: SuspensionNotice) -> Text:
+    # The Measures: the approval authority suspends the unit's approvals, the funding authority the app's funds.
+    if notice.kind == AuthorityKind.IT_APPROVAL:
+        return Text.of(
+            gettext_noop(
+                "The filing of %(app)s was revoked. Suspend the approval of new IT projects of %(unit)s until "
+                "the app is filed again."
+            ),
+            app=notice.app.name, unit=notice.unit.name,
+        )  # fmt: skip
+    return Text.of(
+        gettext_noop(
+            "The filing of %(app)s was revoked. Suspend the operation and maintenance funding of the app "
+            "“%(app)s” of %(unit)s until it is filed again."
+        ),
+        app=notice.app.name, unit=notice.unit.name,
+    )  # fmt: skip
+
+
 def suspension_issue(*, app: App, actor: Any, reason: str) -> list[SuspensionNotice]:
     """Create the two notices for a revocation just recorded; idempotent per revocation (skips if active ones exist)."""
     if SuspensionNotice.objects.filter(app=app, status=SuspensionNotice.Status.ACTIVE).exists():
@@ -135,11 +155,10 @@ def suspension_issue(*, app: App, actor: Any, reason: str) -> list[SuspensionNot
                         kind, app.unit_id, notice.pk)  # fmt: skip
         notify(
             recipients=notice_recipients(notice),
-            subject=_("Suspension notice: %(unit)s, %(app)s") % {"unit": app.unit.name, "app": app.name},
-            body=_(
-                "The filing of %(app)s was revoked. Suspend the %(kind)s of %(unit)s until the app is filed again."
-            )
-            % {"app": app.name, "kind": notice.get_kind_display(), "unit": app.unit.name},
+            subject=Text.of(
+                gettext_noop("Suspension notice: %(unit)s, %(app)s"), unit=app.unit.name, app=app.name
+            ),
+            body=_suspension_body(notice),
             url=reverse("supervision:suspension_detail", args=[notice.pk]),
         )
     SupervisionEvent.objects.create(
@@ -164,9 +183,14 @@ def suspension_lift(*, app: App, filing: Filing, actor: Any) -> list[SuspensionN
         lifted.append(notice)
         notify(
             recipients=notice_recipients(notice),
-            subject=_("Suspension lifted: %(unit)s, %(app)s") % {"unit": app.unit.name, "app": app.name},
-            body=_("%(app)s is filed again; the suspension of notice %(ref)s is lifted.")
-            % {"app": app.name, "ref": notice.reference},
+            subject=Text.of(
+                gettext_noop("Suspension lifted: %(unit)s, %(app)s"), unit=app.unit.name, app=app.name
+            ),
+            body=Text.of(
+                gettext_noop("%(app)s is filed again; the suspension of notice %(ref)s is lifted."),
+                app=app.name,
+                ref=notice.reference,
+            ),
             url=reverse("supervision:suspension_detail", args=[notice.pk]),
         )
     if lifted:

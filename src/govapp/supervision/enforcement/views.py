@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from govapp.accounts.auth import signed_in_user
 from govapp.accounts.models import Role
 from govapp.registry.services import WorkflowError, visible_apps
 from govapp.registry.views.access import explain_denials, visible_app
@@ -286,7 +287,7 @@ def _visible_suspension(request: HttpRequest, pk: int) -> SuspensionNotice:
 @require_GET
 def suspension_inbox(request: HttpRequest) -> HttpResponse:
     notices_qs = suspension.visible_notices(request.user)
-    national = request.user.role == Role.NATIONAL_REVIEWER
+    national = signed_in_user(request).role == Role.NATIONAL_REVIEWER
     return render(
         request, "supervision/suspension_inbox.html", {"notices": notices_qs[:500], "national": national}
     )
@@ -307,7 +308,7 @@ def suspension_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _suspension_context(notice)
     # The national office forwards what nobody at the authority can read; the PDF itself carries no marker.
     context["no_account"] = (
-        request.user.role == Role.NATIONAL_REVIEWER
+        signed_in_user(request).role == Role.NATIONAL_REVIEWER
         and notice.authority_registered
         and not suspension.addressee_has_account(notice)
     )
