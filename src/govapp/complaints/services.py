@@ -368,12 +368,15 @@ def complaint_reject(*, complaint: Complaint, actor: Any, reason: str) -> Compla
 
 
 # The article of the Measures a complaint category points at (prefilled; the handler may change it).
-ARTICLE_OF_CATEGORY: dict[str, str] = {ComplaintCategory.UNFILED_APP: "Art. 5"}
-DEFAULT_ARTICLE = "Art. 13"
+ARTICLE_OF_CATEGORY: dict[str, str] = {ComplaintCategory.UNFILED_APP: "5"}
+DEFAULT_ARTICLE = "13"
 
 
 def article_for(category: str) -> str:
-    return ARTICLE_OF_CATEGORY.get(category, DEFAULT_ARTICLE)
+    """The article, as the handler reads it (第十三条 / Art. 13); the order stores its reference."""
+    from govapp.supervision.enforcement.articles import article_text
+
+    return article_text(ARTICLE_OF_CATEGORY.get(category, DEFAULT_ARTICLE))
 
 
 @transaction.atomic

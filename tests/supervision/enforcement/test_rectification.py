@@ -79,7 +79,7 @@ def test_issue_moves_the_app_to_rectifying_with_a_working_day_deadline(
     # Sep 29, 30, Oct 8, 9, 10 (make-up Saturday), 12–16, 19–23 -> the 15th working day is Oct 23.
     assert order.due == dt.date(2026, 10, 23) and not order.due_provisional
     assert order.findings[0]["evidence"]["rule"] == "FORM-CHECKIN-001"
-    assert order.findings[0]["article"] == ARTICLE
+    assert order.findings[0]["article"] == "15" and order.article_ref == "15" and order.article_note == ""
     assert filed_app.events.filter(action=EventAction.ORDER_RECTIFICATION).count() == 1
     assert SupervisionEvent.objects.filter(order=order, action=SupervisionAction.ISSUE).exists()
     assert Notification.objects.filter(recipient=filer, subject__contains="浙政钉").exists()
@@ -273,3 +273,19 @@ def test_overdue_reaches_the_provincial_office_that_issued_the_order(  # type: i
     told = set(Notification.objects.filter(url=url).values_list("recipient", flat=True))
     assert {provincial_reviewer.pk, national_reviewer.pk, filer.pk} <= told
     assert other_provincial_reviewer.pk not in told
+
+
+def test_the_article_is_stored_as_a_reference_and_read_in_the_readers_language(
+    filed_app, national_reviewer, monday
+):  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    order = issue(filed_app, national_reviewer, article="Art. 13(2)", article_note="首页打卡")
+    assert (order.article_ref, order.article_note) == ("13.2", "首页打卡")
+    with translation.override("zh-hans"):
+        assert order.article == "第十三条第二项（首页打卡）"
+    with translation.override("en"):
+        assert order.article == "Art. 13(2) (首页打卡)"
+    with pytest.raises(WorkflowError) as refused:
+        issue(filed_app, national_reviewer, article="打卡问题")
+    assert [i.field for i in refused.value.items] == ["article"]

@@ -55,7 +55,7 @@ PLATFORMS_OF_KIND: dict[str, tuple[str, ...]] = {
 }
 # A national campaign samples 2,000–10,000 apps as one campaign with one seed.
 MAX_SAMPLE = 10_000
-DEFAULT_ARTICLE = "Art. 13"
+DEFAULT_ARTICLE = "13"
 
 
 def _today() -> dt.date:
@@ -310,11 +310,14 @@ def campaign_issue_orders(
     issued = []
     for item in items:
         findings = order_findings(item)
-        article = "; ".join(sorted({f["article"] for f in findings if f["article"]})) or DEFAULT_ARTICLE
+        # One article for the order: the item all findings share, else article 13 of the five prohibitions;
+        # each finding keeps its own item.
+        cited = sorted({str(f["article"]) for f in findings if f["article"]})
+        article = cited[0] if len(cited) == 1 else DEFAULT_ARTICLE
         try:
             item.order = rectification_order_issue(
                 app=item.app, actor=actor, source=OrderSource.SPOT_CHECK, findings=findings,
-                required_actions=required_actions, article=article[:200], workdays=workdays, scan=item.scan,
+                required_actions=required_actions, article=article, workdays=workdays, scan=item.scan,
             )  # fmt: skip
         except WorkflowError as exc:
             raise WorkflowError(f"{item.app.name}: {exc.message}", items=exc.items) from None

@@ -32,6 +32,7 @@ from govapp.registry.models import App
 from govapp.registry.services import WorkflowError
 from govapp.registry.workflow import provincial_reviewers
 
+from .articles import split_article
 from .findings import clean_findings
 from .models import (
     OPEN_ORDER_STATES,
@@ -193,6 +194,7 @@ def rectification_order_issue(
     findings: Sequence[dict[str, Any]],
     required_actions: str,
     article: str,
+    article_note: str = "",
     workdays: int | None = None,
     complaint: Any = None,
     scan: Any = None,
@@ -214,13 +216,16 @@ def rectification_order_issue(
         items.append(
             Deficiency("required_actions", _("required actions"), _("Say what the unit must change."))
         )
-    if not article.strip():
+    # The article is data: "13.2" (or text naming it, "Art. 13(2)", "第十三条第二项"); other words are a note.
+    article_ref, extra = split_article(article)
+    note = "；".join(part for part in (extra, article_note.strip()) if part)
+    if article_ref is None:
         items.append(
-            Deficiency("article", _("article breached"), _("Name the article of the Measures breached."))
+            Deficiency("article", _("article breached"), _("Choose the article of the Measures breached."))
         )
     if items:
         raise WorkflowError(_("The order is incomplete; fill in every marked field."), items=items)
-    cleaned = clean_findings(findings, article=article.strip())
+    cleaned = clean_findings(findings, article=article_ref or "")
     days = default_workdays() if workdays is None else workdays
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_WORKDAYS:
         raise WorkflowError(
@@ -239,7 +244,8 @@ def rectification_order_issue(
     today = _today()
     deadline = rectification_deadline(today, days)
     order = RectificationOrder.objects.create(
-        app=app, source=source, findings=cleaned, required_actions=required_actions.strip(), article=article.strip(),
+        app=app, source=source, findings=cleaned, required_actions=required_actions.strip(),
+        article_ref=article_ref or "", article_note=note[:200],
         workdays=days, issued_on=today, due=deadline.due, due_provisional=deadline.provisional, issued_by=actor,
         complaint_case=case, scan=scan if getattr(scan, "pk", None) else None,
     )  # fmt: skip

@@ -105,7 +105,8 @@ def order_new(request: HttpRequest, app_pk: int) -> HttpResponse:
             try:
                 order = rectification.rectification_order_issue(
                     app=app, actor=request.user, source=data["source"], findings=findings,
-                    required_actions=data["required_actions"], article=data["article"], workdays=data["workdays"],
+                    required_actions=data["required_actions"], article=data["article"], article_note=data["article_note"],
+                    workdays=data["workdays"],
                     complaint=data["complaint_case"] or None, confirm_duplicate=data["confirm_duplicate"],
                 )  # fmt: skip
             except WorkflowError as exc:
