@@ -141,3 +141,9 @@ def test_notifications_written_before_stay_readable(filer):
     Notification.objects.create(recipient=filer, subject="请补正：浙里办", body="两项材料")
     page = _as(filer).get(reverse("portal:inbox"), data={"lang": "en"}).content.decode()
     assert "请补正：浙里办" in page and "两项材料" in page
+
+
+def test_the_spot_check_section_speaks_of_spot_checks(national_reviewer):
+    text = _text(_as(national_reviewer))
+    section = text.split('id="campaigns"')[1].split("</section>")[0]
+    assert "没有逾期的整改通知" not in section and "没有正在进行的抽查检测" in section

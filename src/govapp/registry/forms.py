@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import zipfile
 from collections.abc import Sequence
 from typing import Any
@@ -110,7 +111,13 @@ class BasicForm(StepForm):
 
     def clean_android_cert_sha256(self) -> str:
         # Certificates are often copied from keytool as colon-separated upper-case hex.
-        return self.cleaned_data["android_cert_sha256"].replace(":", "").strip().lower()
+        value = self.cleaned_data["android_cert_sha256"].replace(":", "").strip().lower()
+        # Refused here with the hint's own words: the model's message ("without colons") would contradict it.
+        if value and not re.fullmatch(r"[0-9a-f]{64}", value):
+            raise forms.ValidationError(
+                _("Enter 64 hexadecimal characters; the colons keytool prints between pairs may stay.")
+            )
+        return value
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -33,7 +33,7 @@ def _order_fact(order: RectificationOrder) -> dict[str, str]:
         "province": str(unit.province_name),
         "app": order.app.name,
         "article": order.article,
-        "finding": "; ".join(str(f.get("description", "")) for f in order.findings),
+        "finding": _("; ").join(str(f.get("description", "")) for f in order.findings),
         "outcome": str(_("Filing revoked")) if revoked else str(order.get_state_display()),
     }
 

@@ -249,7 +249,7 @@ def rectification_order_issue(
         workdays=days, issued_on=today, due=deadline.due, due_provisional=deadline.provisional, issued_by=actor,
         complaint_case=case, scan=scan if getattr(scan, "pk", None) else None,
     )  # fmt: skip
-    summary = "; ".join(f["description"] for f in cleaned)
+    summary = _("; ").join(f["description"] for f in cleaned)  # "；" in Chinese text
     reason = _("Rectification order %(ref)s: %(summary)s") % {"ref": order.reference, "summary": summary}
     if app.state == App.State.FILED:
         # The registry notifies the unit's filers of the first order; later orders are notified below.
