@@ -273,3 +273,16 @@ def test_the_certificate_hint_and_its_error_agree() -> None:
         assert "without colons" not in message and "colons" in message
         form.cleaned_data = {"android_cert_sha256": ":".join(["AB"] * 32)}
         assert form.clean_android_cert_sha256() == "ab" * 32
+
+
+@pytest.mark.django_db
+def test_ios_keeps_its_spelling_in_labels(filer) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    from govapp.registry.forms import BasicForm
+    from tests.factories import complete_filing
+
+    filing = complete_filing(filer)
+    for language, label in (("en", "iOS bundle ID"), ("zh-hans", "iOS Bundle ID")):
+        with translation.override(language):
+            assert BasicForm(instance=filing).fields["ios_bundle"].label == label

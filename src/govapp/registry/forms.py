@@ -60,6 +60,17 @@ class StepForm(forms.ModelForm):
     required_css_class = "required"
     error_css_class = "error"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            # Django capitalises a model field's name for its label: "iOS Bundle ID" would read "IOS Bundle
+            # ID". A name that starts with a lower-case brand keeps its spelling.
+            if name not in (self._meta.fields or ()) or not field.label:
+                continue
+            first = filing_field_label(name).split(" ")[0]
+            if first[:1].islower() and any(c.isupper() for c in first[1:]):
+                field.label = filing_field_label(name)
+
     def _update_errors(self, errors: ValidationError) -> None:
         # Filing.clean() checks fields of several steps; a step reports only its own fields, the
         # others are listed by the completeness check on the review step.
