@@ -284,3 +284,10 @@ def test_unknown_action_is_404(named, provincial_reviewer, client_for) -> None:
         .status_code
         == 404
     )
+
+
+def test_the_history_names_statuses_not_codes(named, provincial_reviewer, client_for) -> None:
+    office = client_for(provincial_reviewer)
+    assert act(office, named, "assign", {"assignee": provincial_reviewer.pk}).status_code == 302
+    page = office.get(reverse("complaints:detail", args=[named.pk]), {"lang": "zh-hans"}).content.decode()
+    assert "received → assigned" not in page and "已分派" in page.split("→", 1)[1][:200]

@@ -289,3 +289,14 @@ def test_the_article_is_stored_as_a_reference_and_read_in_the_readers_language(
     with pytest.raises(WorkflowError) as refused:
         issue(filed_app, national_reviewer, article="打卡问题")
     assert [i.field for i in refused.value.items] == ["article"]
+
+
+def test_the_order_history_names_states_not_codes(filed_app, national_reviewer, client_for, monday):  # type: ignore[no-untyped-def]
+    order = issue(filed_app, national_reviewer)
+    page = (
+        client_for(national_reviewer)
+        .get(reverse("supervision:order_detail", args=[order.pk]), {"lang": "en"})
+        .content.decode()
+    )
+    history = page.split("→", 1)[1][:120]
+    assert "Issued, awaiting the unit" in history and "issued<" not in history

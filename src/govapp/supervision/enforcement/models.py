@@ -341,3 +341,16 @@ class SupervisionEvent(RecordedEvent):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    # The states by name on the pages (已下发 → 已答复), never their codes (issued → answered).
+    @property
+    def from_label(self) -> str:
+        return (
+            str(OrderState(self.from_state).label)
+            if self.from_state in OrderState.values
+            else self.from_state
+        )
+
+    @property
+    def to_label(self) -> str:
+        return str(OrderState(self.to_state).label) if self.to_state in OrderState.values else self.to_state

@@ -15,6 +15,7 @@ from govapp.accounts.models import Role
 from govapp.registry.materials import Deficiency
 from govapp.registry.services import WorkflowError
 
+from .articles import article_text
 from .models import RectificationOrder, SupervisionAction, SupervisionEvent, TypicalProblemNotice
 
 
@@ -32,7 +33,7 @@ def _order_fact(order: RectificationOrder) -> dict[str, str]:
         "unit": unit.name,
         "province": str(unit.province_name),
         "app": order.app.name,
-        "article": order.article,
+        "article": order.article_ref,  # a reference, rendered where the notice is shown
         "finding": _("; ").join(str(f.get("description", "")) for f in order.findings),
         "outcome": str(_("Filing revoked")) if revoked else str(order.get_state_display()),
     }
@@ -95,7 +96,7 @@ def draft_body(cases: Iterable[dict[str, str]]) -> str:
         lines.append(
             _("%(n)d. %(unit)s, “%(app)s”: %(finding)s (%(article)s). Outcome: %(outcome)s.")
             % {"n": number, "unit": case["unit"] or _("unknown unit"), "app": case["app"], "finding": case["finding"],
-               "article": case["article"] or _("see the Measures"), "outcome": case["outcome"]}
+               "article": article_text(case["article"]) if case["article"] else _("see the Measures"), "outcome": case["outcome"]}
         )  # fmt: skip
     lines += ["", _("All units are asked to check their own apps against these cases and rectify at once.")]
     return "\n".join(lines)
