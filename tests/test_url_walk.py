@@ -151,6 +151,11 @@ def spot_check(world: World) -> list[tuple[dict[str, Any], Any]]:
     return [({"pk": _campaigns(world)["spot"].pk}, None)]
 
 
+def spot_check_exports(world: World) -> list[tuple[dict[str, Any], Any]]:
+    pk = _campaigns(world)["spot"].pk
+    return [({"pk": pk, "table": t, "fmt": f}, None) for t in ("items", "report") for f in ("xlsx", "csv")]
+
+
 def spot_check_item(world: World) -> list[tuple[dict[str, Any], Any]]:
     item = _campaigns(world)["item"]
     return [({"pk": item.pk}, item.app)]
@@ -411,7 +416,7 @@ RULES: dict[str, Rule] = {
     "supervision:campaign_detail": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS),
     "supervision:campaign_progress": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS),
     "supervision:campaign_report": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS),
-    "supervision:campaign_scan": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS, post_only=True),
+    "supervision:campaign_export": OnObject(spot_check_exports, viewers=CAMPAIGN_VIEWERS),
     "supervision:campaign_close": OnObject(spot_check, viewers=CAMPAIGN_VIEWERS, post_only=True),
     "supervision:campaign_item": OnObject(spot_check_item),
     "supervision:campaign_item_upload": OnObject(spot_check_item, post_only=True),

@@ -185,3 +185,36 @@ def test_a_body_not_declared_json_is_refused_unparsed(db, content_type) -> None:
     assert response.json()["parameter"] == "Content-Type"
     assert "application/json" in response.json()["detail"]
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["yes", "no", 1, "true", "1"])
+def test_anonymous_must_be_a_json_boolean(apps, client, value) -> None:
+    response = post(client, valid(anonymous=value))
+    assert response.status_code == 422, response.content
+    payload = response.json()
+    assert payload["parameter"] == "anonymous"
+    assert "true or false" in payload["detail"]
+    assert not Complaint.objects.exists()
+
+
+def test_schema_errors_speak_the_request_language(apps, client) -> None:
+    response = post(client, valid(anonymous="yes"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 422
+    message = response.json()["message"]
+    assert "anonymous" in message and "true" in message
+    assert "Input should" not in message and "valid boolean" not in message
+
+
+@pytest.mark.parametrize("province", ["浙江省", "浙江", "Zhejiang", "zhejiang", "33"])
+def test_province_accepts_the_code_or_the_name(apps, client, province) -> None:
+    response = post(client, valid(app_name="没有备案的应用", province=province))
+    assert response.status_code == 201, response.content
+    assert find_by_receipt(response.json()["receipt"]).complainant_province == "33"
+
+
+def test_openapi_lists_the_province_codes(client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    province = schema["components"]["schemas"]["ComplaintIn"]["properties"]["province"]
+    assert "33 浙江省" in province["description"] and "11 北京市" in province["description"]
+    anonymous = schema["components"]["schemas"]["ComplaintIn"]["properties"]["anonymous"]
+    assert "true or false" in anonymous["description"]

@@ -223,10 +223,29 @@ def test_order_rectification_issues_an_order_for_the_app(named, provincial_revie
     from govapp.supervision.models import RectificationOrder
 
     order = RectificationOrder.objects.get(pk=event.data["order"])
-    assert order.complaint_case == "" and order.findings[0]["category"] == "checkin"
+    assert order.complaint_case == complaint.case_number and order.findings[0]["category"] == "checkin"
     assert SECRET_NAME not in str(order.findings)
     detail = office.get(reverse("complaints:detail", args=[named.pk])).content.decode()
     assert event.data["order_reference"] in detail
+
+
+def test_a_second_order_from_the_same_complaint_asks_for_confirmation(
+    named, provincial_reviewer, client_for
+) -> None:
+    from govapp.supervision.models import RectificationOrder
+
+    office = client_for(provincial_reviewer)
+    data = {
+        "finding": "应用要求基层人员每日强制打卡签到。",
+        "required_actions": "取消强制打卡功能",
+        "article": "Art. 13",
+    }
+    assert act(office, named, "rectify", data).status_code == 302
+    again = act(office, named, "rectify", data)
+    assert again.status_code == 400 and "issue another order anyway" in again.content.decode()
+    assert RectificationOrder.objects.count() == 1
+    assert act(office, named, "rectify", {**data, "confirm_duplicate": "on"}).status_code == 302
+    assert RectificationOrder.objects.count() == 2
 
 
 def test_rectification_needs_a_linked_filed_app(apps, national_reviewer, client_for) -> None:
@@ -265,3 +284,10 @@ def test_unknown_action_is_404(named, provincial_reviewer, client_for) -> None:
         .status_code
         == 404
     )
+
+
+def test_the_history_names_statuses_not_codes(named, provincial_reviewer, client_for) -> None:
+    office = client_for(provincial_reviewer)
+    assert act(office, named, "assign", {"assignee": provincial_reviewer.pk}).status_code == 302
+    page = office.get(reverse("complaints:detail", args=[named.pk]), {"lang": "zh-hans"}).content.decode()
+    assert "received → assigned" not in page and "已分派" in page.split("→", 1)[1][:200]

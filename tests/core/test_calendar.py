@@ -152,7 +152,7 @@ def test_deadline_for_uses_the_configured_limit_and_describes_itself() -> None:
     )
     assert deadline.provisional is False
     with translation.override("en"):
-        assert deadline.describe() == "N1 = 10 working days (provincial completeness review), due 2026-10-16"
+        assert deadline.describe() == "provincial completeness review: 10 working days, due 2026-10-16"
 
 
 def test_deadline_for_follows_settings(settings) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +160,7 @@ def test_deadline_for_follows_settings(settings) -> None:  # type: ignore[no-unt
     deadline = deadline_for("N3", D(2026, 9, 30))
     assert (deadline.days, deadline.due) == (1, D(2026, 10, 8))
     with translation.override("en"):
-        assert deadline.describe() == "N3 = 1 working day (supplement), due 2026-10-08"
+        assert deadline.describe() == "supplement: 1 working day, due 2026-10-08"
     settings.GOVAPP_LIMITS = {**settings.GOVAPP_LIMITS, "N3": 0}
     with pytest.raises(ValueError, match="positive number of working days"):
         deadline_for("N3", D(2026, 9, 30))
@@ -173,7 +173,7 @@ def test_deadline_for_an_uncovered_year_is_provisional_and_skips_the_statutory_h
     assert deadline.missing_years == (2028,)
     with translation.override("en"):
         assert deadline.describe() == (
-            "N2 = 20 working days (national review), due 2028-03-29 "
+            "national review: 20 working days, due 2028-03-29 "
             "(provisional: the official calendar for 2028 is not loaded yet)"
         )
     # 清明 2028 is Tuesday April 4: an estimate Monday–Friday would land on it.
@@ -307,3 +307,12 @@ def test_subtract_undoes_add(start: dt.date, n: int) -> None:
     # From a day off, going back lands on the last working day before it.
     assert back == subtract_workdays(start, 0)
     assert back == start or not is_workday(start)
+
+
+def test_a_deadline_reads_without_the_limit_code() -> None:
+    """People read "整改时限 20 个工作日", not the settings key RECTIFY."""
+    deadline = deadline_for("RECTIFY", D(2026, 9, 28))
+    with translation.override("zh-hans"):
+        text = deadline.describe()
+    assert "RECTIFY" not in text and "=" not in text
+    assert text.startswith("整改：") and "个工作日" in text

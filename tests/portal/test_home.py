@@ -42,7 +42,7 @@ def test_filer_sees_drafts_and_the_running_clock(filer):
     services.filing_submit(filing=submitted, actor=filer)
     text = _text(_as(filer))
     assert "草稿应用" in text and "已提交应用" in text
-    assert "N1 = 10" in text
+    assert "省级完备性审核：10 个工作日" in text and "N1" not in text
     assert reverse("registry:filing_detail", args=[draft.pk]) in text
 
 
@@ -86,7 +86,12 @@ def test_national_queue_has_review_supplements_and_rectifications(filer, provinc
         filing=waiting, actor=national_reviewer, items=[Deficiency("om_team", "O&M team", "补充")]
     )
     text = _text(_as(national_reviewer))
-    assert "待审应用" in text and "待补正应用" in text and "N2 = 20" in text and "N3 = 10" in text
+    assert (
+        "待审应用" in text
+        and "待补正应用" in text
+        and "国家网信办审核：20 个工作日" in text
+        and "补正：10 个工作日" in text
+    )
     assert "待审应用" in _text(_as(inspector))
     assert "待补正应用" not in _text(_as(inspector))
 
@@ -118,3 +123,29 @@ def test_inbox_shows_the_due_date_of_a_notification(filer):
     due = timezone.localdate() + dt.timedelta(days=20)
     Notification.objects.create(recipient=filer, subject="有期限", due=due)
     assert due.isoformat() in _text(_as(filer), "portal:inbox")
+
+
+def test_notifications_are_shown_in_the_readers_language(filer, provincial_reviewer):
+    from django.utils import translation
+
+    filing = complete_filing(filer, name="浙里办")
+    with translation.override("zh-hans"):
+        services.filing_submit(filing=filing, actor=filer)
+    client = _as(provincial_reviewer)
+    english = client.get(reverse("portal:inbox"), data={"lang": "en"}).content.decode()
+    assert "New filing to review: 浙里办" in english and "working days" in english
+    chinese = client.get(reverse("portal:inbox"), data={"lang": "zh-hans"}).content.decode()
+    assert "New filing to review" not in chinese and "浙里办" in chinese and "个工作日" in chinese
+    assert "N1" not in chinese and "N1" not in english
+
+
+def test_notifications_written_before_stay_readable(filer):
+    Notification.objects.create(recipient=filer, subject="请补正：浙里办", body="两项材料")
+    page = _as(filer).get(reverse("portal:inbox"), data={"lang": "en"}).content.decode()
+    assert "请补正：浙里办" in page and "两项材料" in page
+
+
+def test_the_spot_check_section_speaks_of_spot_checks(national_reviewer):
+    text = _text(_as(national_reviewer))
+    section = text.split('id="campaigns"')[1].split("</section>")[0]
+    assert "没有逾期的整改通知" not in section and "没有正在进行的抽查检测" in section

@@ -347,3 +347,38 @@ def test_concurrent_approvals_neither_collide_nor_skip(filer, provincial_reviewe
     assert errors == []
     sequences = sorted(FilingNumber.objects.values_list("sequence", flat=True))
     assert sequences == list(range(1, len(filings) + 1))
+
+
+def _subjects(user) -> list[str]:  # type: ignore[no-untyped-def]
+    with translation.override("en"):
+        return [n.subject_text for n in Notification.objects.filter(recipient=user).order_by("pk")]
+
+
+def test_the_unit_and_the_forwarding_province_follow_the_national_review(  # type: ignore[no-untyped-def]
+    filer, provincial_reviewer, other_provincial_reviewer, national_reviewer, today
+):
+    filing = complete_filing(filer, name="浙里办")
+    _to_national(filing, filer, provincial_reviewer)
+    assert any("forwarded to the national office" in s for s in _subjects(filer))
+    services.filing_request_supplement(
+        filing=filing, actor=national_reviewer, items=[Deficiency("main_functions", "f", "说明打卡功能")]
+    )
+    services.filing_supplement(filing=filing, actor=filer, statement="已补充说明")
+    services.filing_extend(
+        filing=filing, actor=national_reviewer, reason="需要复杂技术检测", expected_date=dt.date(2026, 12, 30)
+    )
+    services.filing_approve(filing=filing, actor=national_reviewer)
+    province = _subjects(provincial_reviewer)
+    assert [s.split(":")[0] for s in province[1:]] == [
+        "Supplement requested on a filing you forwarded",
+        "Review extended on a filing you forwarded",
+        "A filing you forwarded is filed",
+    ]
+    assert _subjects(other_provincial_reviewer) == []
+
+
+def test_a_central_filing_tells_no_province(ministry_filer, national_reviewer, provincial_reviewer, today):  # type: ignore[no-untyped-def]
+    filing = complete_filing(ministry_filer)
+    services.filing_submit(filing=filing, actor=ministry_filer)
+    services.filing_approve(filing=filing, actor=national_reviewer)
+    assert _subjects(provincial_reviewer) == []

@@ -254,3 +254,35 @@ def test_supplement_needs_a_statement_and_keeps_the_upload_out(filer, provincial
     assert response.status_code == 400
     filing.refresh_from_db()
     assert filing.state == FilingState.AWAITING_SUPPLEMENT
+
+
+def test_the_certificate_hint_and_its_error_agree() -> None:
+    from django.utils import translation
+
+    from govapp.registry.forms import BasicForm
+
+    field = BasicForm.base_fields["android_cert_sha256"]
+    with translation.override("en"):
+        assert "colon" in str(field.help_text) and "accepted" in str(field.help_text)
+        form = BasicForm.__new__(BasicForm)
+        form.cleaned_data = {"android_cert_sha256": "AB:CD"}
+        try:
+            form.clean_android_cert_sha256()
+        except Exception as exc:  # noqa: BLE001 - the message is what is checked
+            message = " ".join(getattr(exc, "messages", [str(exc)]))
+        assert "without colons" not in message and "colons" in message
+        form.cleaned_data = {"android_cert_sha256": ":".join(["AB"] * 32)}
+        assert form.clean_android_cert_sha256() == "ab" * 32
+
+
+@pytest.mark.django_db
+def test_ios_keeps_its_spelling_in_labels(filer) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    from govapp.registry.forms import BasicForm
+    from tests.factories import complete_filing
+
+    filing = complete_filing(filer)
+    for language, label in (("en", "iOS bundle ID"), ("zh-hans", "iOS Bundle ID")):
+        with translation.override(language):
+            assert BasicForm(instance=filing).fields["ios_bundle"].label == label

@@ -80,7 +80,7 @@ def test_filer_queue_lists_orders_requests_questionnaires_and_legacy(  # type: i
     page = _home(en(filer))
 
     assert f'data-order="{order.pk}"' in page and order.reference in page
-    assert "RECTIFY = 15 working days" in page  # the countdown, as filing rows show theirs
+    assert "rectification: 15 working days" in page  # the countdown, as filing rows show theirs
     assert f'data-spot-item="{spot.items.get().pk}"' in page
     assert f'data-selfcheck-return="{inspection.returns.get().pk}"' in page
     assert f'data-legacy="{legacy.pk}"' in page
@@ -245,8 +245,9 @@ def test_findings_from_scan_speak_the_active_language_and_keep_technical_categor
     english = findings_from_scan(scan)  # tests run in English outside requests
 
     assert [f["category"] for f in zh] == ["checkin", "other"]  # the advisory finding is not an order finding
-    assert zh[0]["description"] == "强制打卡签到" and zh[0]["article"] == "第十三条"
-    assert english[0]["description"] == "Compulsory check-in" and english[0]["article"] == "Art. 13"
+    # The article is data, the same in both languages ("13"); pages render it 第十三条 / Art. 13.
+    assert zh[0]["description"] == "强制打卡签到" and zh[0]["article"] == "13"
+    assert english[0]["description"] == "Compulsory check-in" and english[0]["article"] == "13"
     assert english[1]["description"] == "Filing number not shown (TECH-FILING-001, filing_number_missing)"
     assert english[1]["evidence"] == {"scan": 41, "rule": "TECH-FILING-001",
                                       "technical_category": "filing_number_missing", "file": "", "location": "",

@@ -16,8 +16,9 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy, override
 from ninja import Router, Schema, Status
 from ninja.decorators import decorate_view
-from pydantic import Field
+from pydantic import Field, StrictBool, field_validator
 
+from govapp.accounts.divisions import PROVINCES
 from govapp.complaints import limits, services
 from govapp.complaints.choices import ComplaintCategory
 from govapp.complaints.forms import ComplaintForm
@@ -56,6 +57,34 @@ class ContactIn(Schema):
     email: str = Field(default="", max_length=300, description="E-mail address.")
 
 
+_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
+
+
+def _short_name(name: str) -> str:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name.removesuffix(suffix)
+    return name
+
+
+_PROVINCE_LOOKUP: dict[str, str] = {
+    key: p.code for p in PROVINCES for key in (p.code, p.name, _short_name(p.name), p.name_en.casefold())
+}
+
+
+def province_code(value: str) -> str:
+    """The GB/T 2260 code of a province given by code, name (浙江省, 浙江) or English name; else unchanged."""
+    text = value.strip()
+    return _PROVINCE_LOOKUP.get(text) or _PROVINCE_LOOKUP.get(text.casefold()) or text
+
+
+_PROVINCE_DESCRIPTION = (
+    "Optional: the province where the app is used (routes complaints about apps not in the register). "
+    "Either the 2-digit GB/T 2260 code or the province's name in Chinese (浙江省 or 浙江) or English "
+    "(Zhejiang). Codes: " + "; ".join(f"{p.code} {p.name} ({p.name_en})" for p in PROVINCES) + "."
+)
+
+
 class ComplaintIn(Schema):
     """A complaint: name the app (app_name and/or filing_number), say what it forces and what happened."""
 
@@ -63,13 +92,19 @@ class ComplaintIn(Schema):
     filing_number: str | None = Field(None, description="The filing number the app shows, if any.")
     category: str = Field(description="One of: " + ", ".join(ComplaintCategory.values) + ".")
     description: str = Field(description="What happened: 10 to 5000 characters.")
-    anonymous: bool | None = Field(
-        None, description="Default: true without a contact. When false, contact.name and a phone or e-mail."
+    # Strict: "yes", "no", 1 or "true" are refused (422) rather than guessed at.
+    anonymous: StrictBool | None = Field(
+        None,
+        description="JSON true or false (strings and numbers are refused). Default: true without a contact. "
+        "When false, contact.name and a phone or e-mail.",
     )
     contact: ContactIn | None = Field(None, description="Only used when anonymous is false.")
-    province: str | None = Field(
-        None, description="Optional GB/T 2260 province code where the app is used (routes unknown apps)."
-    )
+    province: str | None = Field(None, description=_PROVINCE_DESCRIPTION)
+
+    @field_validator("province", mode="before")
+    @classmethod
+    def _province_code(cls, value: object) -> object:
+        return province_code(value) if isinstance(value, str) else value
 
 
 class ReceiptOut(Schema):

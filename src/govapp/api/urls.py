@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.openapi.docs import Swagger
@@ -68,15 +68,38 @@ def _parameter_of(error: dict[str, Any]) -> str:
     return location[-1] if location else ""
 
 
+# pydantic's own messages are English only; each error type we can meet gets a sentence of ours.
+_REASONS: dict[str, str] = {
+    "missing": gettext_noop("it is required"),
+    "bool_type": gettext_noop("it must be true or false (a JSON boolean, not a string or a number)"),
+    "bool_parsing": gettext_noop("it must be true or false (a JSON boolean, not a string or a number)"),
+    "string_type": gettext_noop("it must be a string"),
+    "int_type": gettext_noop("it must be a whole number"),
+    "int_parsing": gettext_noop("it must be a whole number"),
+    "greater_than_equal": gettext_noop("it is below the smallest allowed value"),
+    "less_than_equal": gettext_noop("it is above the largest allowed value"),
+    "string_too_long": gettext_noop("it is too long"),
+    "string_too_short": gettext_noop("it is too short"),
+    "literal_error": gettext_noop("it is not one of the allowed values"),
+    "enum": gettext_noop("it is not one of the allowed values"),
+    "model_type": gettext_noop("it must be a JSON object"),
+    "dict_type": gettext_noop("it must be a JSON object"),
+    "json_invalid": gettext_noop("the request body is not valid JSON"),
+    "date_from_datetime_parsing": gettext_noop("it must be a date (YYYY-MM-DD)"),
+    "date_parsing": gettext_noop("it must be a date (YYYY-MM-DD)"),
+}
+_ANY_REASON = gettext_noop("its value is not valid")
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """One readable sentence naming the parameter, with ninja's field-level list kept under `errors`."""
     first = exc.errors[0] if exc.errors else {}
     parameter = _parameter_of(first)
-    reason = str(first.get("msg", "invalid value"))
+    reason = _REASONS.get(str(first.get("type", "")), _ANY_REASON)
 
     def sentence() -> str:
-        return _("Invalid parameter “%(name)s”: %(reason)s.") % {"name": parameter, "reason": reason}
+        return _("Invalid parameter “%(name)s”: %(reason)s.") % {"name": parameter, "reason": _(reason)}
 
     with override("en"):
         detail = sentence()

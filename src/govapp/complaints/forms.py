@@ -289,3 +289,10 @@ class RectifyForm(forms.Form):
             "invalid": _("Enter a whole number from 1 to 120."),
         },
     )
+    confirm_duplicate = forms.BooleanField(
+        label=_("issue another order anyway"),
+        required=False,
+        help_text=_(
+            "Only when an open order for the same complaint and category exists and a second is meant."
+        ),
+    )

@@ -173,3 +173,17 @@ class ComplaintEvent(RecordedEvent):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    # Statuses by name on the pages (已受理 → 已分派), never their codes (received → assigned).
+    @property
+    def from_label(self) -> str:
+        known = self.from_status in ComplaintStatus.values
+        return str(ComplaintStatus(self.from_status).label) if known else self.from_status
+
+    @property
+    def to_label(self) -> str:
+        return (
+            str(ComplaintStatus(self.to_status).label)
+            if self.to_status in ComplaintStatus.values
+            else self.to_status
+        )

@@ -21,11 +21,13 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import TransitionNotAllowed
 
 from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 from govapp.registry.models import App, FilingNumber
 from govapp.registry.numbers import normalise_number
 from govapp.registry.queries import submitted_apps
@@ -219,10 +221,16 @@ def complaint_submit(
     )
     notify(
         recipients=office_staff(province),
-        subject=_("New complaint %(case)s: %(app)s")
-        % {"case": complaint.case_number, "app": complaint.app_label},
-        body=_("Category: %(category)s. Handle it by %(due)s.")
-        % {"category": complaint.get_category_display(), "due": deadline.due.isoformat()},
+        subject=Text.of(
+            gettext_noop("New complaint %(case)s: %(app)s"),
+            case=complaint.case_number,
+            app=complaint.app_label,
+        ),
+        body=Text.of(
+            gettext_noop("Category: %(category)s. Handle it by %(due)s."),
+            category=ComplaintCategory(complaint.category).label,
+            due=deadline.due.isoformat(),
+        ),
         url=_detail_url(complaint),
         due=deadline.due,
     )
@@ -303,8 +311,8 @@ def complaint_assign(*, complaint: Complaint, actor: Any, assignee: Any, note: s
     if assignee.pk != actor.pk:
         notify(
             recipients=[assignee],
-            subject=_("Complaint %(case)s assigned to you") % {"case": complaint.case_number},
-            body=_("Handle it by %(due)s.") % {"due": complaint.due.isoformat()},
+            subject=Text.of(gettext_noop("Complaint %(case)s assigned to you"), case=complaint.case_number),
+            body=Text.of(gettext_noop("Handle it by %(due)s."), due=complaint.due.isoformat()),
             url=_detail_url(complaint),
             due=complaint.due,
         )
@@ -360,12 +368,15 @@ def complaint_reject(*, complaint: Complaint, actor: Any, reason: str) -> Compla
 
 
 # The article of the Measures a complaint category points at (prefilled; the handler may change it).
-ARTICLE_OF_CATEGORY: dict[str, str] = {ComplaintCategory.UNFILED_APP: "Art. 5"}
-DEFAULT_ARTICLE = "Art. 13"
+ARTICLE_OF_CATEGORY: dict[str, str] = {ComplaintCategory.UNFILED_APP: "5"}
+DEFAULT_ARTICLE = "13"
 
 
 def article_for(category: str) -> str:
-    return ARTICLE_OF_CATEGORY.get(category, DEFAULT_ARTICLE)
+    """The article, as the handler reads it (第十三条 / Art. 13); the order stores its reference."""
+    from govapp.supervision.enforcement.articles import article_text
+
+    return article_text(ARTICLE_OF_CATEGORY.get(category, DEFAULT_ARTICLE))
 
 
 @transaction.atomic
@@ -377,6 +388,7 @@ def complaint_order_rectification(
     required_actions: str,
     article: str,
     workdays: int | None = None,
+    confirm_duplicate: bool = False,
 ) -> Any:
     """The complaint is founded: a rectification order (supervision) for the app, the finding as its text.
 
@@ -402,6 +414,8 @@ def complaint_order_rectification(
         required_actions=required_actions,
         article=article,
         workdays=workdays,
+        complaint=complaint,
+        confirm_duplicate=confirm_duplicate,
     )
     before = ""
     if complaint.status != ComplaintStatus.IN_HANDLING:
@@ -445,8 +459,10 @@ def complaints_mark_overdue(*, today: dt.date | None = None) -> int:
                 recipients.append(complaint.assigned_to)
             notify(
                 recipients=recipients,
-                subject=_("Complaint %(case)s is overdue") % {"case": complaint.case_number},
-                body=_("It was due on %(due)s and is still open.") % {"due": complaint.due.isoformat()},
+                subject=Text.of(gettext_noop("Complaint %(case)s is overdue"), case=complaint.case_number),
+                body=Text.of(
+                    gettext_noop("It was due on %(due)s and is still open."), due=complaint.due.isoformat()
+                ),
                 url=_detail_url(complaint),
                 due=complaint.due,
             )

@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from govapp.core.calendar_data import load_seed
 from govapp.core.statutory_holidays import LAST_LUNAR_YEAR, is_estimated_workday
+
+from .translatable import Text
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -70,23 +72,24 @@ class Deadline:
     missing_years: tuple[int, ...] = field(default=())
 
     def describe(self) -> str:
-        text = ngettext(
-            "%(limit)s = %(days)d working day (%(name)s), due %(due)s",
-            "%(limit)s = %(days)d working days (%(name)s), due %(due)s",
+        return self.text().render()
+
+    def text(self) -> Text:
+        """The limit, its length and due date, for a message rendered later in the reader's language."""
+        text = Text.ngettext(
+            "%(name)s: %(days)d working day, due %(due)s",
+            "%(name)s: %(days)d working days, due %(due)s",
             self.days,
-        ) % {
-            "limit": self.limit,
-            "days": self.days,
-            "name": LIMIT_NAMES[self.limit],
-            "due": self.due.isoformat(),
-        }
+            name=LIMIT_NAMES[self.limit], days=self.days, due=self.due.isoformat(),
+        )  # fmt: skip
         if self.provisional:
             years = ", ".join(str(year) for year in self.missing_years)
-            text += ngettext(
+            text += Text.ngettext(
                 " (provisional: the official calendar for %(years)s is not loaded yet)",
                 " (provisional: the official calendars for %(years)s are not loaded yet)",
                 len(self.missing_years),
-            ) % {"years": years}
+                years=years,
+            )
         return text
 
 

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from govapp.core.append_only import AppendOnlyModel
 
+from .translatable import Text
+
 
 class CalendarDay(models.Model):
     """One day of the official calendar where it differs from the plain Monday–Friday week.
@@ -50,7 +52,12 @@ class CalendarYear(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message; e-mail copies are sent by the notification service."""
+    """An in-app message; e-mail copies are sent by the notification service.
+
+    ``subject_msg``/``body_msg`` hold the sentence as msgid and parameters (``core.translatable.Text``) and
+    are rendered in the reader's language; ``subject``/``body`` keep the text as written, for the e-mail
+    copy and for rows written before messages were stored that way.
+    """
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -60,6 +67,8 @@ class Notification(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)
+    subject_msg = models.JSONField(_("subject (msgid and parameters)"), default=dict, blank=True)
+    body_msg = models.JSONField(_("body (msgid and parameters)"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     due = models.DateField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -72,6 +81,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def subject_text(self) -> str:
+        """The subject in the active language (the reader's)."""
+        return Text.from_json(self.subject_msg).render() if self.subject_msg else self.subject
+
+    @property
+    def body_text(self) -> str:
+        """The body in the active language (the reader's)."""
+        return Text.from_json(self.body_msg).render() if self.body_msg else self.body
 
 
 class ScheduledRun(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import zipfile
 from collections.abc import Sequence
 from typing import Any
@@ -66,6 +67,17 @@ class StepForm(forms.ModelForm):
     required_css_class = "required"
     error_css_class = "error"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            # Django capitalises a model field's name for its label: "iOS Bundle ID" would read "IOS Bundle
+            # ID". A name that starts with a lower-case brand keeps its spelling.
+            if name not in (self._meta.fields or ()) or not field.label:
+                continue
+            first = filing_field_label(name).split(" ")[0]
+            if first[:1].islower() and any(c.isupper() for c in first[1:]):
+                field.label = filing_field_label(name)
+
     def _update_errors(self, errors: ValidationError) -> None:
         # Filing.clean() checks fields of several steps; a step reports only its own fields, the
         # others are listed by the completeness check on the review step.
@@ -117,7 +129,13 @@ class BasicForm(StepForm):
 
     def clean_android_cert_sha256(self) -> str:
         # Certificates are often copied from keytool as colon-separated upper-case hex.
-        return self.cleaned_data["android_cert_sha256"].replace(":", "").strip().lower()
+        value = self.cleaned_data["android_cert_sha256"].replace(":", "").strip().lower()
+        # Refused here with the hint's own words: the model's message ("without colons") would contradict it.
+        if value and not re.fullmatch(r"[0-9a-f]{64}", value):
+            raise forms.ValidationError(
+                _("Enter 64 hexadecimal characters; the colons keytool prints between pairs may stay.")
+            )
+        return value
 
     def clean(self) -> dict[str, Any]:
         super().clean()

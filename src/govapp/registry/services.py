@@ -17,10 +17,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govapp.accounts.divisions import province_abbr
 from govapp.core.calendar import deadline_for, latest_day_before
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 
 from . import changes, workflow
 from .choices import KIND_LETTER, PRE_FILING, EventAction, FilingState, ProcedureKind
@@ -39,6 +41,7 @@ from .workflow import (
     WorkflowError,
     clock_data,
     filing_url,
+    forwarding_reviewers,
     national_reviewers,
     provincial_reviewers,
     record,
@@ -279,9 +282,13 @@ def filing_submit(*, filing: Filing, actor: Any) -> Filing:
     )
     notify(
         recipients=recipients,
-        subject=_("New filing to review: %(app)s") % {"app": filing.app_name},
-        body=_("%(unit)s submitted “%(app)s”. %(deadline)s")
-        % {"unit": app.unit.name, "app": filing.app_name, "deadline": deadline.describe()},
+        subject=Text.of(gettext_noop("New filing to review: %(app)s"), app=filing.app_name),
+        body=Text.of(
+            gettext_noop("%(unit)s submitted “%(app)s”. %(deadline)s"),
+            unit=app.unit.name,
+            app=filing.app_name,
+            deadline=deadline.text(),
+        ),
         url=filing_url(filing),
         due=deadline.due,
     )
@@ -323,9 +330,13 @@ def filing_return_incomplete(
     )
     notify(
         recipients=unit_filers(filing.app.unit),
-        subject=_("Filing returned as incomplete: %(app)s") % {"app": filing.app_name},
-        body=_("The provincial office listed %(n)d item(s) to complete. Complete them all and submit again.")
-        % {"n": len(data_items)},
+        subject=Text.of(gettext_noop("Filing returned as incomplete: %(app)s"), app=filing.app_name),
+        body=Text.of(
+            gettext_noop(
+                "The provincial office listed %(n)d item(s) to complete. Complete them all and submit again."
+            ),
+            n=len(data_items),
+        ),
         url=filing_url(filing),
     )
     return filing
@@ -351,15 +362,33 @@ def filing_forward(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     )
     notify(
         recipients=national_reviewers(),
-        subject=_("Filing forwarded for national review: %(app)s") % {"app": filing.app_name},
-        body=deadline.describe(),
+        subject=Text.of(gettext_noop("Filing forwarded for national review: %(app)s"), app=filing.app_name),
+        body=deadline.text(),
         url=filing_url(filing),
         due=deadline.due,
+    )
+    notify(
+        recipients=unit_filers(filing.app.unit),
+        subject=Text.of(
+            gettext_noop("Your filing was forwarded to the national office: %(app)s"), app=filing.app_name
+        ),
+        body=Text.of(
+            gettext_noop(
+                "The provincial office found the materials complete. The national review: %(deadline)s"
+            ),
+            deadline=deadline.text(),
+        ),
+        url=filing_url(filing),
     )
     return filing
 
 
 # ---------------------------------------------------------------- national review
+
+
+def _tell_forwarding_office(filing: Filing, subject: Text, body: Text) -> None:
+    """The provincial office that forwarded a filing hears the national office's decisions on it."""
+    notify(recipients=forwarding_reviewers(filing), subject=subject, body=body, url=filing_url(filing))
 
 
 @transaction.atomic
@@ -385,14 +414,23 @@ def filing_request_supplement(
     )
     notify(
         recipients=unit_filers(filing.app.unit),
-        subject=_("Supplement requested: %(app)s") % {"app": filing.app_name},
-        body=_(
-            "The national office asks for %(n)d item(s). Answer by %(due)s (%(deadline)s); "
-            "without an answer the filing is deemed abandoned."
-        )
-        % {"n": len(data_items), "due": deadline.due.isoformat(), "deadline": deadline.describe()},
+        subject=Text.of(gettext_noop("Supplement requested: %(app)s"), app=filing.app_name),
+        body=Text.of(
+            gettext_noop(
+                "The national office asks for %(n)d item(s). Answer by %(due)s (%(deadline)s); "
+                "without an answer the filing is deemed abandoned."
+            ),
+            n=len(data_items),
+            due=deadline.due.isoformat(),
+            deadline=deadline.text(),
+        ),
         url=filing_url(filing),
         due=deadline.due,
+    )
+    _tell_forwarding_office(
+        filing,
+        Text.of(gettext_noop("Supplement requested on a filing you forwarded: %(app)s"), app=filing.app_name),
+        Text.of(gettext_noop("The unit must answer by %(due)s."), due=deadline.due.isoformat()),
     )
     return filing
 
@@ -439,8 +477,10 @@ def filing_supplement(
     )
     notify(
         recipients=national_reviewers(),
-        subject=_("Supplement received: %(app)s") % {"app": filing.app_name},
-        body=_("Review and technical test run again. %(deadline)s") % {"deadline": deadline.describe()},
+        subject=Text.of(gettext_noop("Supplement received: %(app)s"), app=filing.app_name),
+        body=Text.of(
+            gettext_noop("Review and technical test run again. %(deadline)s"), deadline=deadline.text()
+        ),
         url=filing_url(filing),
         due=deadline.due,
     )
@@ -490,12 +530,23 @@ def filing_extend(*, filing: Filing, actor: Any, reason: str, expected_date: dt.
     )
     notify(
         recipients=unit_filers(filing.app.unit),
-        subject=_("Review period extended: %(app)s") % {"app": filing.app_name},
-        body=_("Reason: %(reason)s. Expected decision by %(date)s.")
-        % {"reason": reason.strip(), "date": expected_date.isoformat()},
+        subject=Text.of(gettext_noop("Review period extended: %(app)s"), app=filing.app_name),
+        body=Text.of(
+            gettext_noop("Reason: %(reason)s. Expected decision by %(date)s."),
+            reason=reason.strip(),
+            date=expected_date.isoformat(),
+        ),
         url=filing_url(filing),
         due=expected_date,
     )
+    _tell_forwarding_office(
+        filing,
+        Text.of(gettext_noop("Review extended on a filing you forwarded: %(app)s"), app=filing.app_name),
+        Text.of(
+            gettext_noop("Reason: %(reason)s. Expected decision by %(date)s."),
+            reason=reason.strip(), date=expected_date.isoformat(),
+        ),
+    )  # fmt: skip
     return filing
 
 
@@ -600,12 +651,22 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
         hook(filing, actor)
     notify(
         recipients=unit_filers(app.unit),
-        subject=_("Filed: %(app)s") % {"app": filing.app_name},
-        body=_(
-            "Filing number %(number)s. Display the unit name and the filing number prominently in the app."
-        )
-        % {"number": app.current_number.number if app.current_number else ""},
+        subject=Text.of(gettext_noop("Filed: %(app)s"), app=filing.app_name),
+        body=Text.of(
+            gettext_noop(
+                "Filing number %(number)s. Display the unit name and the filing number prominently in the app."
+            ),
+            number=app.current_number.number if app.current_number else "",
+        ),
         url=filing_url(filing),
+    )
+    _tell_forwarding_office(
+        filing,
+        Text.of(gettext_noop("A filing you forwarded is filed: %(app)s"), app=filing.app_name),
+        Text.of(
+            gettext_noop("The national office approved it; filing number %(number)s."),
+            number=app.current_number.number if app.current_number else "",
+        ),
     )
     return filing
 
@@ -666,8 +727,8 @@ def filings_abandon_overdue(*, today: dt.date | None = None) -> int:
             )
             notify(
                 recipients=list(unit_filers(filing.app.unit)) + list(national_reviewers()),
-                subject=_("Filing deemed abandoned: %(app)s") % {"app": filing.app_name},
-                body=_("No supplement was received by %(due)s.") % {"due": due.isoformat()},
+                subject=Text.of(gettext_noop("Filing deemed abandoned: %(app)s"), app=filing.app_name),
+                body=Text.of(gettext_noop("No supplement was received by %(due)s."), due=due.isoformat()),
                 url=filing_url(filing),
             )
             count += 1

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 
 from . import workflow
 from .choices import DIRECT_REVOCATION_BASES, PRE_FILING, EventAction, FilingState, RevocationBasis
@@ -100,7 +102,7 @@ def app_order_rectification(*, app: App, actor: Any, reason: str, data: dict[str
     )  # fmt: skip
     notify(
         recipients=unit_filers(app.unit),
-        subject=_("Rectification ordered: %(app)s") % {"app": app.name},
+        subject=Text.of(gettext_noop("Rectification ordered: %(app)s"), app=app.name),
         body=reason.strip(),
         url=reverse("registry:app_detail", args=[app.pk]),
     )
@@ -167,7 +169,7 @@ def app_revoke(*, app: App, actor: Any, reason: str, basis: str = "") -> App:
     )  # fmt: skip
     notify(
         recipients=unit_filers(app.unit),
-        subject=_("Filing revoked: %(app)s") % {"app": app.name},
+        subject=Text.of(gettext_noop("Filing revoked: %(app)s"), app=app.name),
         body=reason.strip(),
         url=reverse("registry:app_detail", args=[app.pk]),
     )

@@ -16,6 +16,7 @@ from django_fsm import TransitionNotAllowed
 from govapp.accounts.models import Role, Unit
 from govapp.core.calendar import Deadline, deadline_for
 
+from .choices import EventAction
 from .materials import Deficiency
 from .models import App, Attachment, Filing, FilingEvent
 
@@ -125,6 +126,15 @@ def provincial_reviewers(province: str) -> Any:
         role__in=[Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER],
         is_active=True,
     )
+
+
+def forwarding_reviewers(filing: Filing) -> Any:
+    """The provincial office that forwarded this filing to the national office (nobody for a central unit's
+    filing, which goes to the national office directly): it answers to the unit for what follows."""
+    province = filing.app.unit.province
+    if not province or not FilingEvent.objects.filter(filing=filing, action=EventAction.FORWARD).exists():
+        return User.objects.none()
+    return provincial_reviewers(province)
 
 
 def national_reviewers() -> Any:

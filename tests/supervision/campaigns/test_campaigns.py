@@ -130,22 +130,25 @@ def test_small_campaign_end_to_end(  # type: ignore[no-untyped-def]
         request.url == reverse("supervision:campaign_item", args=[first.pk]) and request.due == campaign.due
     )
 
-    # Each unit sends its package through its own page; nothing is tested until the national office runs it.
-    assert (
-        upload(
-            english(client_for(filer)), first, project_zip(own(two_apps[0], CHECKIN)), "grid.zip"
-        ).status_code
-        == 302
-    )
-    assert upload(english(client_for(other_filer)), second, displaying_number(two_apps[1])).status_code == 302
-    first.refresh_from_db()
-    assert first.package is not None and first.package_name == "grid.zip" and first.scan is None
-
+    # Each unit sends its package through its own page; the technical test starts on arrival, unasked.
     with django_capture_on_commit_callbacks(execute=True):
-        response = national.post(
-            reverse("supervision:campaign_scan", args=[campaign.pk]), HTTP_HX_REQUEST="true"
+        assert (
+            upload(
+                english(client_for(filer)), first, project_zip(own(two_apps[0], CHECKIN)), "grid.zip"
+            ).status_code
+            == 302
         )
-    assert response.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            upload(english(client_for(other_filer)), second, displaying_number(two_apps[1])).status_code
+            == 302
+        )
+    first.refresh_from_db()
+    assert first.package is not None and first.package_name == "grid.zip" and first.scan is not None
+    assert (
+        "run-scans"
+        not in national.get(reverse("supervision:campaign_detail", args=[campaign.pk])).content.decode()
+    )
     progress = national.get(
         reverse("supervision:campaign_progress", args=[campaign.pk]), HTTP_HX_REQUEST="true"
     )
@@ -179,7 +182,7 @@ def test_small_campaign_end_to_end(  # type: ignore[no-untyped-def]
         in national.get(reverse("supervision:campaign_report", args=[campaign.pk])).content.decode()
     )
     actions = list(CampaignEvent.objects.filter(spot_check=campaign).values_list("action", flat=True))
-    assert actions == ["draw", "upload", "upload", "scan", "order"]
+    assert actions == ["draw", "upload", "scan", "upload", "scan", "order"]
 
     # Ordering twice for the same violation is refused, nothing changes.
     response = national.post(reverse("supervision:campaign_report", args=[campaign.pk]), {
@@ -244,11 +247,16 @@ def test_package_deadline_rule_marks_overdue_once_across_national_day(  # type: 
 
 
 def test_time_rule_queues_the_test_of_received_packages(  # type: ignore[no-untyped-def]
-    two_apps, filer, national_reviewer, client_for, django_capture_on_commit_callbacks
+    two_apps, filer, national_reviewer, client_for, django_capture_on_commit_callbacks, monkeypatch
 ):
+    """The safety net: a package received while its test could not be queued is queued by the time rule."""
     campaign = create(national_reviewer, size=2)
     item = campaign.items.get(app=two_apps[0])
-    assert upload(client_for(filer), item, displaying_number(two_apps[0])).status_code == 302
+    with monkeypatch.context() as patched:
+        patched.setattr(spot, "_start_scan", lambda item, actor: False)  # the queue was unreachable at upload
+        assert upload(client_for(filer), item, displaying_number(two_apps[0])).status_code == 302
+    item.refresh_from_db()
+    assert item.scan is None
     with django_capture_on_commit_callbacks(execute=True):
         assert spot.spot_check_deadlines(today=campaign.started_on) >= 1
     item.refresh_from_db()
@@ -276,7 +284,8 @@ def test_outsiders_are_refused(  # type: ignore[no-untyped-def]
     assert client_for(provincial_reviewer).get(item_url).status_code == 200
     assert upload(client_for(provincial_reviewer), item, project_zip(CLEAN)).status_code == 403
     assert upload(client_for(far_filer), item, project_zip(CLEAN)).status_code == 404
-    assert client_for(filer).post(reverse("supervision:campaign_scan", args=[campaign.pk])).status_code == 404
+    export = reverse("supervision:campaign_export", args=[campaign.pk, "items", "xlsx"])
+    assert client_for(filer).get(export).status_code == 404
     response = client_for(inspector).post(reverse("supervision:campaign_report", args=[campaign.pk]),
                                           {"items": [str(item.pk)], "required_actions": "x"})  # fmt: skip
     assert response.status_code == 403
@@ -321,11 +330,7 @@ def test_bad_packages_are_refused_and_nothing_is_recorded(
     response = upload(client, item, b"not a package at all", "notes.txt")
     assert response.status_code == 400
     item.refresh_from_db()
-    assert item.package is None
-    response = english(client_for(national_reviewer)).post(
-        reverse("supervision:campaign_scan", args=[campaign.pk])
-    )
-    assert response.status_code == 302
+    assert item.package is None and item.scan is None
     assert not CampaignEvent.objects.filter(action="scan").exists()
 
 
@@ -352,3 +357,84 @@ def test_central_units_form_their_own_stratum(  # type: ignore[no-untyped-def]
     file_app(ministry_filer, provincial_reviewer, national_reviewer, "水利通", 4)
     campaign = create(national_reviewer, size=2, method="stratified")
     assert sorted(campaign.items.values_list("stratum", flat=True)) == ["33", "central"]
+
+
+@pytest.fixture
+def national_population(units, filer, ministry_filer) -> list[int]:  # type: ignore[no-untyped-def]
+    """2,500 filed mini-programs of two units (a Zhejiang unit and a ministry), written in bulk."""
+    apps = [
+        App(unit=(filer.unit if n % 5 else ministry_filer.unit), name=f"应用{n:04d}", kind=AppKind.MINI_PROGRAM,
+            state=App.State.FILED)
+        for n in range(2500)
+    ]  # fmt: skip
+    return [a.pk for a in App.objects.bulk_create(apps)]
+
+
+def test_a_national_campaign_of_thousands_is_one_reproducible_campaign(  # type: ignore[no-untyped-def]
+    national_population, filer, ministry_filer, national_reviewer, django_assert_max_num_queries
+):
+    # A bounded number of queries, whatever the sample size (none per drawn app).
+    with django_assert_max_num_queries(70):
+        campaign = create(national_reviewer, size=2000, method="stratified", seed="2026-national")
+    assert SpotCheckCampaign.objects.count() == 1 and campaign.items.count() == 2000
+    assert spot.sample_reproduces(campaign)
+    drawn = list(campaign.items.order_by("position").values_list("app_id", flat=True))
+    again = create(national_reviewer, size=2000, method="stratified", seed="2026-national", title="复核")
+    assert list(again.items.order_by("position").values_list("app_id", flat=True)) == drawn
+    # Every drawn app's unit was asked, once per app.
+    assert (
+        Notification.objects.filter(recipient=filer, url__contains="/campaigns/items/").count()
+        == sum(1 for item in campaign.items.select_related("app__unit") if item.app.unit_id == filer.unit_id)
+        * 2
+    )
+
+
+def test_the_campaign_form_accepts_a_national_sample(national_population, national_reviewer, client_for):  # type: ignore[no-untyped-def]
+    national = english(client_for(national_reviewer))
+    response = national.post(reverse("supervision:campaign_new"), {
+        "title": "2026年全国抽查", "method": "random", "size": "2500", "seed": "7", "app_kinds": ["mini_program"],
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    campaign = SpotCheckCampaign.objects.get()
+    assert campaign.items.count() == 2500
+    page = national.get(reverse("supervision:campaign_detail", args=[campaign.pk])).content.decode()
+    assert page.count("/supervision/campaigns/items/") <= 250 and "page=2" in page
+
+
+def test_items_and_report_export_as_excel_and_csv_in_chinese(  # type: ignore[no-untyped-def]
+    two_apps, filer, national_reviewer, client_for, django_capture_on_commit_callbacks
+):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    campaign = create(national_reviewer, size=2, method="stratified")
+    item = campaign.items.get(app=two_apps[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(client_for(filer), item, project_zip(CHECKIN), "grid.zip").status_code == 302
+    national = english(client_for(national_reviewer))
+    response = national.get(reverse("supervision:campaign_export", args=[campaign.pk, "items", "xlsx"]))
+    assert response.status_code == 200 and "spreadsheetml" in response["Content-Type"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("抽取顺序", "省份", "抽样层", "主办单位", "应用")
+    assert len(rows) == 3 and {r[2] for r in rows[1:]} == {"浙江省"}  # the stratum by name, not "33"
+    received = next(r for r in rows[1:] if r[4] == "社区网格通")
+    column = rows[0].index("安装包接收时间")
+    assert isinstance(received[column], dt.datetime | dt.date)  # a date cell, not text
+    assert received[rows[0].index("结果")] == "违规"
+    csv_response = national.get(reverse("supervision:campaign_export", args=[campaign.pk, "items", "csv"]))
+    table = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert table[0][:2] == ["抽取顺序", "省份"] and len(table) == 3
+
+    report = national.get(reverse("supervision:campaign_export", args=[campaign.pk, "report", "xlsx"]))
+    workbook = load_workbook(io.BytesIO(report.content))
+    assert workbook.sheetnames == ["按省份", "按问题类别", "违规明细"]
+    violations = list(workbook["违规明细"].iter_rows(values_only=True))
+    assert len(violations) >= 2 and violations[1][2] == "社区网格通"
+    assert "强制" in str(violations[1][3]) or "打卡" in str(violations[1][3])
+    assert (
+        national.get(reverse("supervision:campaign_export", args=[campaign.pk, "other", "xlsx"])).status_code
+        == 404
+    )

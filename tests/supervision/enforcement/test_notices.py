@@ -25,7 +25,7 @@ def test_compose_edit_publish_public_page_and_pdf(  # type: ignore[no-untyped-de
         "supervision:notice_edit", args=[notice.pk]
     )
     case = notice.cases[0]
-    assert (case["unit"], case["app"], case["article"]) == (filer.unit.name, "浙政钉", "《办法》第十五条")
+    assert (case["unit"], case["app"], case["article"]) == (filer.unit.name, "浙政钉", "15")
     assert "首页强制每日打卡签到" in case["finding"] and "浙政钉" in notice.body
 
     public = reverse("supervision:notice_detail", args=[notice.pk])
@@ -52,8 +52,10 @@ def test_compose_edit_publish_public_page_and_pdf(  # type: ignore[no-untyped-de
         "浙政钉",
         "首页强制每日打卡签到",
         "杭州市数据资源管理局",
+        "第十五条",
     ):
         assert expected in text, expected
+    assert "Art." not in text
 
     assert (
         staff.post(edit, {"title": "改", "body": "改"}).status_code == 400
@@ -77,3 +79,17 @@ def test_unknown_complaint_case_is_a_clear_error(national_reviewer, client_for):
     assert response.status_code == 400
     assert "TS-NOPE-NOPE-NOPE" in response.content.decode()
     assert not TypicalProblemNotice.objects.exists()
+
+
+def test_a_notice_lists_each_case_once(  # type: ignore[no-untyped-def]
+    filer, provincial_reviewer, national_reviewer, without_technical_test
+):
+    from govapp.supervision.enforcement.notices import notice_compose
+
+    app = file_app(filer, provincial_reviewer, national_reviewer)
+    first = issue(app, national_reviewer, complaint="C2026-000007")
+    again = issue(app, national_reviewer, complaint="C2026-000007", confirm_duplicate=True)
+    other = issue(app, national_reviewer)
+    notice = notice_compose(actor=national_reviewer, orders=[first, again, other, first])
+    assert [case["ref"] for case in notice.cases] == [first.reference, other.reference]
+    assert notice.body.count("首页强制每日打卡签到") == 2

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from govapp.core.models import Notification
 from govapp.core.scheduler import apply_time_rules
@@ -78,7 +79,7 @@ def test_issue_moves_the_app_to_rectifying_with_a_working_day_deadline(
     # Sep 29, 30, Oct 8, 9, 10 (make-up Saturday), 12–16, 19–23 -> the 15th working day is Oct 23.
     assert order.due == dt.date(2026, 10, 23) and not order.due_provisional
     assert order.findings[0]["evidence"]["rule"] == "FORM-CHECKIN-001"
-    assert order.findings[0]["article"] == ARTICLE
+    assert order.findings[0]["article"] == "15" and order.article_ref == "15" and order.article_note == ""
     assert filed_app.events.filter(action=EventAction.ORDER_RECTIFICATION).count() == 1
     assert SupervisionEvent.objects.filter(order=order, action=SupervisionAction.ISSUE).exists()
     assert Notification.objects.filter(recipient=filer, subject__contains="浙政钉").exists()
@@ -235,3 +236,67 @@ def test_provisional_deadline_when_the_calendar_year_is_missing(filed_app, natio
     pin_today(monkeypatch, dt.date(2031, 3, 3))
     order = issue(filed_app, national_reviewer, workdays=5)
     assert order.due == dt.date(2031, 3, 10) and order.due_provisional
+
+
+def test_a_second_open_order_for_the_same_complaint_and_category_needs_confirmation(
+    filed_app, national_reviewer, monday
+):  # type: ignore[no-untyped-def]
+    first = issue(filed_app, national_reviewer, complaint="C2026-000007")
+    with pytest.raises(WorkflowError) as refused:
+        issue(filed_app, national_reviewer, complaint="C2026-000007")
+    assert first.reference in refused.value.message
+    assert [item.field for item in refused.value.items] == ["confirm_duplicate"]
+    assert RectificationOrder.objects.count() == 1
+    # Another complaint, or another category from the same complaint, is not a duplicate.
+    issue(filed_app, national_reviewer, complaint="C2026-000008")
+    issue(
+        filed_app, national_reviewer, complaint="C2026-000007", findings=[{**FINDING, "category": "ranking"}]
+    )
+    second = issue(filed_app, national_reviewer, complaint="C2026-000007", confirm_duplicate=True)
+    assert second.pk != first.pk and RectificationOrder.objects.count() == 4
+
+
+def test_a_closed_order_is_no_duplicate(filed_app, national_reviewer, monday):  # type: ignore[no-untyped-def]
+    first = issue(filed_app, national_reviewer, complaint="C2026-000007")
+    RectificationOrder.objects.filter(pk=first.pk).update(state="accepted")
+    issue(filed_app, national_reviewer, complaint="C2026-000007")
+    assert RectificationOrder.objects.count() == 2
+
+
+def test_overdue_reaches_the_provincial_office_that_issued_the_order(  # type: ignore[no-untyped-def]
+    filed_app, provincial_reviewer, other_provincial_reviewer, national_reviewer, filer, monday
+):
+    order = issue(filed_app, provincial_reviewer, workdays=3)
+    Notification.objects.all().delete()
+    assert apply_time_rules(dt.date(2026, 10, 9))["rectification_overdue"] == 1
+    url = reverse("supervision:order_detail", args=[order.pk])
+    told = set(Notification.objects.filter(url=url).values_list("recipient", flat=True))
+    assert {provincial_reviewer.pk, national_reviewer.pk, filer.pk} <= told
+    assert other_provincial_reviewer.pk not in told
+
+
+def test_the_article_is_stored_as_a_reference_and_read_in_the_readers_language(
+    filed_app, national_reviewer, monday
+):  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    order = issue(filed_app, national_reviewer, article="Art. 13(2)", article_note="首页打卡")
+    assert (order.article_ref, order.article_note) == ("13.2", "首页打卡")
+    with translation.override("zh-hans"):
+        assert order.article == "第十三条第二项（首页打卡）"
+    with translation.override("en"):
+        assert order.article == "Art. 13(2) (首页打卡)"
+    with pytest.raises(WorkflowError) as refused:
+        issue(filed_app, national_reviewer, article="打卡问题")
+    assert [i.field for i in refused.value.items] == ["article"]
+
+
+def test_the_order_history_names_states_not_codes(filed_app, national_reviewer, client_for, monday):  # type: ignore[no-untyped-def]
+    order = issue(filed_app, national_reviewer)
+    page = (
+        client_for(national_reviewer)
+        .get(reverse("supervision:order_detail", args=[order.pk]), {"lang": "en"})
+        .content.decode()
+    )
+    history = page.split("→", 1)[1][:120]
+    assert "Issued, awaiting the unit" in history and "issued<" not in history

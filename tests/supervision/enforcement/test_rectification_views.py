@@ -81,7 +81,7 @@ def scanned_app(filer, provincial_reviewer, national_reviewer, django_capture_on
 
 def order_post(finding: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     data = {
-        "source": "spot_check", "article": "《办法》第十五条", "required_actions": "删除打卡功能", "workdays": "15",
+        "source": "spot_check", "article": "15", "required_actions": "删除打卡功能", "workdays": "15",
         "complaint_case": "", "findings-TOTAL_FORMS": "2", "findings-INITIAL_FORMS": "0",
         "findings-MIN_NUM_FORMS": "0", "findings-MAX_NUM_FORMS": "10",
         "findings-0-category": finding.get("category", "checkin"), "findings-0-description": finding.get("description", ""),

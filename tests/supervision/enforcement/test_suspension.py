@@ -184,3 +184,40 @@ def test_revocation_via_the_registry_also_issues_notices(  # type: ignore[no-unt
     assert SuspensionNotice.objects.filter(app=app, status="active").count() == 2
     with pytest.raises(registry.WorkflowError):
         rectification.rectification_revoke(order=order, actor=national_reviewer, reason="again")
+
+
+def test_an_authority_without_accounts_is_marked_and_the_national_office_is_told(  # type: ignore[no-untyped-def]
+    filer, provincial_reviewer, national_reviewer, client_for, without_technical_test
+):
+    from govapp.core.models import Notification
+
+    it_zj = make_unit("浙江省发展和改革委员会", level=UnitLevel.PROVINCIAL, province="33",
+                      function=UnitFunction.IT_APPROVAL_AUTHORITY)  # fmt: skip
+    app = file_app(filer, provincial_reviewer, national_reviewer)
+    registry.app_revoke(app=app, actor=national_reviewer, reason="严重违规")
+    notice = SuspensionNotice.objects.get(app=app, kind="it_approval")
+    assert notice.addressee == it_zj and notice.authority_registered
+    told = Notification.objects.filter(url=reverse("supervision:suspension_detail", args=[notice.pk]))
+    assert set(told.values_list("recipient", flat=True)) == {national_reviewer.pk}
+    marker = "该机关尚无注册账号"
+    inbox = client_for(national_reviewer).get(reverse("supervision:suspension_inbox")).content.decode()
+    row = inbox.split(f'data-notice="{notice.pk}"')[1].split("</tr>")[0]
+    assert marker in row
+    detail = client_for(national_reviewer).get(reverse("supervision:suspension_detail", args=[notice.pk]))
+    assert marker in detail.content.decode()
+    unit_view = client_for(filer).get(reverse("supervision:suspension_inbox")).content.decode()
+    assert marker not in unit_view
+    # Once the authority has an account, the marker goes.
+    make_user("zj_fgw", role=Role.FILER, unit=it_zj)
+    inbox = client_for(national_reviewer).get(reverse("supervision:suspension_inbox")).content.decode()
+    assert marker not in inbox.split(f'data-notice="{notice.pk}"')[1].split("</tr>")[0]
+
+
+def test_the_om_funding_suspended_is_the_apps(  # type: ignore[no-untyped-def]
+    filer, provincial_reviewer, national_reviewer, client_for, without_technical_test
+):
+    app = file_app(filer, provincial_reviewer, national_reviewer)
+    registry.app_revoke(app=app, actor=national_reviewer, reason="严重违规")
+    notice = SuspensionNotice.objects.get(app=app, kind="om_funding")
+    page = client_for(national_reviewer).get(reverse("supervision:suspension_detail", args=[notice.pk]))
+    assert f"暂停{filer.unit.name}“{app.name}”的运维经费" in page.content.decode()

@@ -197,6 +197,7 @@ RUNNERS: dict[str, Callable[[Complaint, Any, dict[str, Any]], Any]] = {
         required_actions=d["required_actions"],
         article=d["article"],
         workdays=d.get("workdays"),
+        confirm_duplicate=bool(d.get("confirm_duplicate")),
     ),
     "close": lambda c, u, d: services.complaint_close(complaint=c, actor=u, outcome=d["outcome"]),
     "reject": lambda c, u, d: services.complaint_reject(complaint=c, actor=u, reason=d["reason"]),

@@ -21,19 +21,20 @@ FORMALISM_CATEGORIES: tuple[str, ...] = (
     "forced_download",
 )
 
-# The item of Art. 13 (五个不得) each formalism category falls under, (zh, en) as rules cite it:
-# item 2 names check-in, points ranking and online-time statistics; item 3 forced download and
-# periodic login; item 4 likes/votes/study time as criteria and compulsory photo/track uploads.
-FORMALISM_ARTICLES: Mapping[str, tuple[str, str]] = MappingProxyType(
+# The item of Art. 13 (五个不得) each formalism category falls under, as a reference ("13.2" = article 13,
+# item 2; rendered 第十三条第二项 / Art. 13(2) by ``articles.article_label``): item 2 names check-in, points
+# ranking and online-time statistics; item 3 forced download and periodic login; item 4 likes/votes/study
+# time as criteria and compulsory photo/track uploads.
+FORMALISM_ARTICLES: Mapping[str, str] = MappingProxyType(
     {
-        "checkin": ("第十三条第二项", "Art. 13(2)"),
-        "ranking": ("第十三条第二项", "Art. 13(2)"),
-        "online_time": ("第十三条第二项", "Art. 13(2)"),
-        "engagement_metrics": ("第十三条第四项", "Art. 13(4)"),
-        "forced_upload": ("第十三条第四项", "Art. 13(4)"),
-        "location_tracking": ("第十三条第四项", "Art. 13(4)"),
-        "forced_login": ("第十三条第三项", "Art. 13(3)"),
-        "forced_download": ("第十三条第三项", "Art. 13(3)"),
+        "checkin": "13.2",
+        "ranking": "13.2",
+        "online_time": "13.2",
+        "engagement_metrics": "13.4",
+        "forced_upload": "13.4",
+        "location_tracking": "13.4",
+        "forced_login": "13.3",
+        "forced_download": "13.3",
     }
 )
 

@@ -52,9 +52,11 @@ class Clock:
     def limit_text(self) -> str:
         if self.days is None:
             return self.limit
-        return ngettext(
-            "%(limit)s = %(days)d working day", "%(limit)s = %(days)d working days", self.days
-        ) % {"limit": self.limit, "days": self.days}
+        # The name of the limit, never its settings key (RECTIFY, N2): people read the name.
+        return ngettext("%(name)s: %(days)d working day", "%(name)s: %(days)d working days", self.days) % {
+            "name": self.name,
+            "days": self.days,
+        }
 
     @property
     def countdown(self) -> str:

@@ -9,6 +9,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from govapp.core.calendar import LIMIT_NAMES
+
 from ..choices import EventAction, FilingState, FormalismCategory, Platform
 from ..forms import FIELD_STEP, STEPS, steps_for
 from ..materials import Deficiency, filing_field_label
@@ -112,6 +114,7 @@ def history(events: Any) -> list[dict[str, Any]]:
                 "number": data.get("number", ""),
                 "expected": data.get("expected", ""),
                 "clock": data.get("clock") or {},
+                "clock_name": LIMIT_NAMES.get(str((data.get("clock") or {}).get("limit", "")), ""),
                 "test_failed": data.get("test_failed", False),
                 "diff": data.get("diff") or [],
                 "attachments": list(event.attachments.all()),

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from govapp.accounts.divisions import BY_CODE
 from govapp.core.append_only import RecordedEvent
 from govapp.registry.models import App
 
@@ -135,6 +136,15 @@ class SpotCheckItem(models.Model):
         return f"{self.campaign_id}/{self.app_id}"
 
     @property
+    def stratum_label(self) -> str:
+        """The stratum as people name it: the province, or the central units (never "32" or "central")."""
+        return stratum_label(self.stratum)
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOME_LABELS.get(self.outcome, self.outcome))
+
+    @property
     def outcome(self) -> str:
         """awaiting / overdue / received / scanning / pass / violation / failed."""
         if self.scan is not None:
@@ -146,6 +156,26 @@ class SpotCheckItem(models.Model):
         if self.package_id:
             return "received"
         return "overdue" if self.overdue else "awaiting"
+
+
+OUTCOME_LABELS = {
+    "awaiting": _("Awaiting package"),
+    "overdue": _("Package overdue"),
+    "received": _("Package received"),
+    "scanning": _("Testing"),
+    "pass": _("No violation"),
+    "violation": _("Violation"),
+    "failed": _("Could not analyse"),
+}
+
+
+def stratum_label(stratum: str) -> str:
+
+    if stratum in BY_CODE:
+        return BY_CODE[stratum].name
+    if stratum == "central" or not stratum:
+        return str(_("Central units"))
+    return stratum
 
 
 class SelfInspectionCampaign(CampaignScope):

@@ -152,7 +152,7 @@ def order_findings(item: SpotCheckItem) -> list[dict[str, Any]]:
         category = violation.category if violation.category in FINDING_CATEGORIES else "other"
         title = violation.title or violation.rule
         if category == "other":
-            title = f"{violation.label}: {title}"
+            title = _("%(label)s: %(title)s") % {"label": violation.label, "title": title}
         evidence = violation.evidence[0] if violation.evidence else {}
         findings.append({
             "category": category, "article": violation.article, "description": title,

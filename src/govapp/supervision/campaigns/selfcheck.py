@@ -18,18 +18,20 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from govapp.accounts.divisions import BY_CODE
 from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 from govapp.registry.materials import Deficiency
 from govapp.registry.models import App
 from govapp.registry.services import WorkflowError, unit_filers
 
 from ..app_signals import open_complaint_cases
+from ..enforcement.articles import article_text
 from ..enforcement.models import RectificationOrder
 from .models import (
     CampaignAction,
@@ -64,46 +66,60 @@ class Question:
     id: str
     text: StrPromise
     problem: str
-    article: str
+    article: str  # references, comma-separated: "13.2", "5,13.3"
     scan: tuple[str, ...] = ()
     complaint: tuple[str, ...] = ()
+
+    @property
+    def article_text(self) -> str:
+        """第十三条第二项 or Art. 13(2), in the language of the page (never English inside Chinese)."""
+        return articles_text(self.article)
 
 
 QUESTIONS: tuple[Question, ...] = (
     Question("checkin", gettext_lazy("Does the app have a compulsory check-in (clock-in) function?"), YES,
-             "Art. 13(2)", ("checkin",), ("checkin",)),
+             "13.2", ("checkin",), ("checkin",)),
     Question("ranking", gettext_lazy("Does the app rank users or units by points?"), YES,
-             "Art. 13(2)", ("ranking",), ("ranking",)),
+             "13.2", ("ranking",), ("ranking",)),
     Question("online_time", gettext_lazy("Does the app count users' online time?"), YES,
-             "Art. 13(2)", ("online_time",), ("online_time",)),
+             "13.2", ("online_time",), ("online_time",)),
     Question("forced_download", gettext_lazy(
         "Is anyone required to download, install or use the app, or are install or usage rates assessed or "
-        "reported?"), YES, "Art. 5, 13(3)", ("forced_download",), ("forced_download", "unfiled_app")),
+        "reported?"), YES, "5,13.3", ("forced_download",), ("forced_download", "unfiled_app")),
     Question("forced_login", gettext_lazy("Must users log in periodically (forced periodic login)?"), YES,
-             "Art. 13(3)", ("forced_login",), ("forced_login",)),
+             "13.3", ("forced_login",), ("forced_login",)),
     Question("engagement", gettext_lazy(
         "Are likes, online votes, shares or study time used as evaluation criteria?"), YES,
-        "Art. 13(4)", ("engagement_metrics",), ("engagement_metrics",)),
+        "13.4", ("engagement_metrics",), ("engagement_metrics",)),
     Question("forced_upload", gettext_lazy(
         "Must subordinate units upload work photos or videos without necessity?"), YES,
-        "Art. 13(4)", ("forced_upload",), ("forced_upload",)),
+        "13.4", ("forced_upload",), ("forced_upload",)),
     Question("location_tracking", gettext_lazy("Must users upload location tracks?"), YES,
-             "Art. 13(4)", ("location_tracking",), ("location_tracking",)),
+             "13.4", ("location_tracking",), ("location_tracking",)),
     Question("repeated_reporting", gettext_lazy(
         "Does the app ask grassroots units to fill in forms or report data arbitrarily or repeatedly?"), YES,
-        "Art. 13(1)"),
-    Question("commercial", gettext_lazy("Is the app used for any commercial activity?"), YES, "Art. 13(5)"),
+        "13.1"),
+    Question("commercial", gettext_lazy("Is the app used for any commercial activity?"), YES, "13.5"),
     Question("complaint_function", gettext_lazy(
         "Does the app provide a complaint and suggestion function with follow-up?"), NO,
-        "Art. 14", ("complaint_function_missing",)),
-    Question("ipv6", gettext_lazy("Does the app work over IPv6?"), NO, "Art. 14", ("ipv4_only",)),
+        "14", ("complaint_function_missing",)),
+    Question("ipv6", gettext_lazy("Does the app work over IPv6?"), NO, "14", ("ipv4_only",)),
     Question("filing_number", gettext_lazy(
         "Does the app display the sponsoring unit and the filing number prominently?"), NO,
-        "Art. 8", ("filing_number_missing",)),
+        "8", ("filing_number_missing",)),
     Question("rarely_used", gettext_lazy(
-        "Is the app rarely used, so that it should be merged into another app or shut down?"), YES, "Art. 12"),
+        "Is the app rarely used, so that it should be merged into another app or shut down?"), YES, "12"),
 )  # fmt: skip
 QUESTION_IDS = tuple(q.id for q in QUESTIONS)
+
+
+def articles_text(refs: str) -> str:
+    english = (get_language() or "").startswith("en")
+    return (", " if english else "、").join(
+        article_text(ref.strip()) for ref in refs.split(",") if ref.strip()
+    )
+
+
 BY_ID = {q.id: q for q in QUESTIONS}
 
 
@@ -210,10 +226,8 @@ def selfcheck_launch(
         unit = returns[0].app.unit
         notify(
             recipients=unit_filers(unit),
-            subject=_("Self-inspection: %(title)s") % {"title": campaign.title},
-            body=_("Answer the self-inspection questionnaire for %(apps)s by %(due)s (%(limit)s).")
-            % {"apps": "、".join(r.app.name for r in returns), "due": deadline.due.isoformat(),
-               "limit": deadline.describe()},
+            subject=Text.of(gettext_noop("Self-inspection: %(title)s"), title=campaign.title),
+            body=Text.of(gettext_noop("Answer the self-inspection questionnaire for %(apps)s by %(due)s (%(limit)s)."), apps="、".join(r.app.name for r in returns), due=deadline.due.isoformat(), limit=deadline.text()),
             url=reverse("supervision:campaign_mine"), due=deadline.due,
         )  # fmt: skip
     _event(campaign=campaign, action=CampaignAction.LAUNCH, actor=actor,
@@ -270,7 +284,7 @@ def contradictions(
                           % {"q": text, "n": len(cases)}})  # fmt: skip
     if monthly_active_users is not None and monthly_active_users < RARELY_USED_MAU and \
             answers.get("rarely_used", {}).get("answer") != YES:  # fmt: skip
-        flags.append({"question": "rarely_used", "kind": "usage", "article": "Art. 12",
+        flags.append({"question": "rarely_used", "kind": "usage", "article": "12",
                       "message": _("%(n)d monthly active users: a rarely used app should be merged or shut down.")
                       % {"n": monthly_active_users}})  # fmt: skip
     return flags
@@ -353,7 +367,9 @@ def selfcheck_answer(
     if item.contradiction_count:
         notify(
             recipients=[item.campaign.created_by],
-            subject=_("Self-inspection contradicts the evidence: %(app)s") % {"app": item.app.name},
+            subject=Text.of(
+                gettext_noop("Self-inspection contradicts the evidence: %(app)s"), app=item.app.name
+            ),
             body=" ".join(f["message"] for f in item.flags if f["kind"] in ("scan", "complaint")),
             url=return_url(item),
         )
@@ -447,11 +463,9 @@ def selfcheck_deadlines(*, today: dt.date) -> int:
                    data={"due": item.campaign.due.isoformat()})  # fmt: skip
             notify(
                 recipients=list(unit_filers(item.app.unit)) + [item.campaign.created_by],
-                subject=_("Self-inspection overdue: %(app)s") % {"app": item.app.name},
-                body=_("The self-inspection “%(title)s” of %(app)s (%(unit)s) was due on %(due)s and has not been "
-                       "answered.")
-                % {"title": item.campaign.title, "app": item.app.name, "unit": item.app.unit.name,
-                   "due": item.campaign.due.isoformat()},
+                subject=Text.of(gettext_noop("Self-inspection overdue: %(app)s"), app=item.app.name),
+                body=Text.of(gettext_noop("The self-inspection “%(title)s” of %(app)s (%(unit)s) was due on %(due)s and has not been "
+                       "answered."), title=item.campaign.title, app=item.app.name, unit=item.app.unit.name, due=item.campaign.due.isoformat()),
                 url=return_url(item),
             )  # fmt: skip
             changed += 1
@@ -472,9 +486,8 @@ def selfcheck_deadlines(*, today: dt.date) -> int:
             _event(campaign=item.campaign, action=CampaignAction.REMIND, actor=None, app=item.app)
             notify(
                 recipients=unit_filers(item.app.unit),
-                subject=_("Reminder: self-inspection of %(app)s due %(due)s")
-                % {"app": item.app.name, "due": item.campaign.due.isoformat()},
-                body=_("Answer the self-inspection “%(title)s”.") % {"title": item.campaign.title},
+                subject=Text.of(gettext_noop("Reminder: self-inspection of %(app)s due %(due)s"), app=item.app.name, due=item.campaign.due.isoformat()),
+                body=Text.of(gettext_noop("Answer the self-inspection “%(title)s”."), title=item.campaign.title),
                 url=return_url(item), due=item.campaign.due,
             )  # fmt: skip
             changed += 1

@@ -18,10 +18,12 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
-from govapp.core.notify import notify
+from govapp.core.notify import Message, notify, notify_all
+from govapp.core.translatable import Text
 from govapp.inspection.models import Scan
 from govapp.registry.choices import AppKind
 from govapp.registry.materials import Deficiency
@@ -51,8 +53,9 @@ PLATFORMS_OF_KIND: dict[str, tuple[str, ...]] = {
     AppKind.MINI_PROGRAM: ("miniprogram",),
     AppKind.QUICK_APP: ("quickapp",),
 }
-MAX_SAMPLE = 1000
-DEFAULT_ARTICLE = "Art. 13"
+# A national campaign samples 2,000–10,000 apps as one campaign with one seed.
+MAX_SAMPLE = 10_000
+DEFAULT_ARTICLE = "13"
 
 
 def _today() -> dt.date:
@@ -70,10 +73,6 @@ def can_manage(user: Any) -> bool:
 def can_view(user: Any) -> bool:
     """See campaigns, their progress and report: the national office and the testing bodies."""
     return bool(user.is_authenticated and user.role in (Role.NATIONAL_REVIEWER, Role.INSPECTOR))
-
-
-def can_run_scans(user: Any) -> bool:
-    return can_view(user)
 
 
 def _event(*, campaign: SpotCheckCampaign, action: str, actor: Any, app: App | None = None,
@@ -147,24 +146,45 @@ def campaign_create(
         app_kinds=sorted(set(app_kinds)), created_by=actor, started_on=today, due=deadline.due,
         due_provisional=deadline.provisional, method=method, size=size, seed=seed, population=snapshot,
     )  # fmt: skip
-    for position, pick in enumerate(picks, start=1):
-        app = apps[pick.app_id]
-        item = SpotCheckItem.objects.create(
-            campaign=campaign, app=app, province=app.unit.province, stratum=pick.stratum, risk_score=pick.score,
-            risk_detail=scores.get(pick.app_id, (0.0, {}))[1], position=position,
-        )  # fmt: skip
-        notify(
-            recipients=unit_filers(app.unit),
-            subject=_("Spot check: send the current package of %(app)s") % {"app": app.name},
-            body=_("The national office has drawn %(app)s for the spot check “%(title)s”. Upload the package "
-                   "currently in use by %(due)s (%(limit)s).")
-            % {"app": app.name, "title": campaign.title, "due": deadline.due.isoformat(), "limit": deadline.describe()},
+    # In bulk: one INSERT for the items, one query for the filers, one INSERT for the notifications.
+    drawn = SpotCheckItem.objects.bulk_create(
+        SpotCheckItem(
+            campaign=campaign, app=apps[pick.app_id], province=apps[pick.app_id].unit.province,
+            stratum=pick.stratum, risk_score=pick.score, risk_detail=scores.get(pick.app_id, (0.0, {}))[1],
+            position=position,
+        )
+        for position, pick in enumerate(picks, start=1)
+    )  # fmt: skip
+    if any(item.pk is None for item in drawn):  # a backend that does not return ids from bulk inserts
+        drawn = list(campaign.items.select_related("app").order_by("position"))
+    filers = _filers_by_unit({apps[pick.app_id].unit_id for pick in picks})
+    notify_all(
+        Message(
+            recipients=filers.get(item.app.unit_id, []),
+            subject=Text.of(gettext_noop("Spot check: send the current package of %(app)s"), app=item.app.name),
+            body=Text.of(gettext_noop("The national office has drawn %(app)s for the spot check “%(title)s”. Upload the package "
+                   "currently in use by %(due)s (%(limit)s)."), app=item.app.name, title=campaign.title, due=deadline.due.isoformat(), limit=deadline.text()),
             url=item_url(item), due=deadline.due,
-        )  # fmt: skip
+        )
+        for item in drawn
+    )  # fmt: skip
     _event(campaign=campaign, action=CampaignAction.DRAW, actor=actor,
            data={"method": method, "seed": seed, "size": size, "population": len(snapshot),
                  "apps": [p.app_id for p in picks], "due": deadline.due.isoformat()})  # fmt: skip
     return campaign
+
+
+def _filers_by_unit(unit_ids: set[int]) -> dict[int, list[Any]]:
+    from django.contrib.auth import get_user_model
+
+    filers: dict[int, list[Any]] = {}
+    users = (
+        get_user_model().objects.filter(unit_id__in=unit_ids, role=Role.FILER, is_active=True).order_by("pk")
+    )
+    for user in users:
+        if user.unit_id is not None:
+            filers.setdefault(user.unit_id, []).append(user)
+    return filers
 
 
 def _sampling_message(available: int, size: int) -> str:
@@ -223,50 +243,41 @@ def item_upload(*, item: SpotCheckItem, actor: Any, uploaded_file: UploadedFile)
     item.save()
     _event(campaign=item.campaign, action=CampaignAction.UPLOAD, actor=actor, app=item.app,
            data={"sha256": package.sha256, "late": item.overdue})  # fmt: skip
+    # The technical test starts as soon as the package is in; nobody has to press a button for it.
+    if _start_scan(item, actor):
+        _event(campaign=item.campaign, action=CampaignAction.SCAN, actor=actor, app=item.app,
+               data={"apps": [item.app_id], "by": "upload"})  # fmt: skip
     return item
 
 
 # ---------------------------------------------------------------- batch technical test
 
 
-def _start_scans(campaign: SpotCheckCampaign, actor: Any) -> list[SpotCheckItem]:
+def _start_scan(item: SpotCheckItem, actor: Any) -> bool:
+    """Queue the technical test of an item's received package unless it has one; True when queued."""
     from govapp.inspection.services import scan_create
 
-    started = []
+    if item.package is None:
+        return False
+    if item.scan is not None and item.scan.status != Scan.Status.FAILED:
+        return False
+    if item.scan is not None and item.scan.package_id == item.package_id:
+        return False  # the engine could not analyse this package; only a new upload can change that
+    filing = item.app.approved_filing
+    number = item.app.current_number.number if item.app.current_number else ""
+    item.scan = scan_create(package=item.package, filing=filing, actor=actor, reason=Scan.Reason.SPOT_CHECK,
+                            filing_number=number)  # fmt: skip
+    item.save(update_fields=["scan"])
+    return True
+
+
+def _start_scans(campaign: SpotCheckCampaign, actor: Any) -> list[SpotCheckItem]:
+    """The safety net of the time rule: packages received but not queued (a queue outage at upload)."""
     items = (
         campaign.items.select_for_update(of=("self",)).select_related("app__approved_filing", "app__current_number", "package", "scan")
         .filter(package__isnull=False)
     )  # fmt: skip
-    for item in items:
-        if item.scan is not None and item.scan.status != Scan.Status.FAILED:
-            continue
-        if item.scan is not None and item.scan.package_id == item.package_id:
-            continue  # the engine could not analyse this package; only a new upload can change that
-        assert item.package is not None
-        filing = item.app.approved_filing
-        number = item.app.current_number.number if item.app.current_number else ""
-        item.scan = scan_create(package=item.package, filing=filing, actor=actor, reason=Scan.Reason.SPOT_CHECK,
-                                filing_number=number)  # fmt: skip
-        item.save(update_fields=["scan"])
-        started.append(item)
-    return started
-
-
-@transaction.atomic
-def campaign_scan(*, campaign: SpotCheckCampaign, actor: Any) -> int:
-    """Queue the technical test for every received package not yet tested; returns how many were queued."""
-    if not can_run_scans(actor):
-        raise PermissionDenied(_("Only the national office or a testing body can run the technical tests."))
-    campaign = SpotCheckCampaign.objects.select_for_update().get(pk=campaign.pk)
-    if not campaign.is_open:
-        raise WorkflowError(_("This spot check is closed."))
-    started = _start_scans(campaign, actor)
-    if not started:
-        raise WorkflowError(_("There is no received package waiting for the technical test."))
-    _event(
-        campaign=campaign, action=CampaignAction.SCAN, actor=actor, data={"apps": [i.app_id for i in started]}
-    )
-    return len(started)
+    return [item for item in items if _start_scan(item, actor)]
 
 
 # ---------------------------------------------------------------- violations -> rectification orders
@@ -299,11 +310,14 @@ def campaign_issue_orders(
     issued = []
     for item in items:
         findings = order_findings(item)
-        article = "; ".join(sorted({f["article"] for f in findings if f["article"]})) or DEFAULT_ARTICLE
+        # One article for the order: the item all findings share, else article 13 of the five prohibitions;
+        # each finding keeps its own item.
+        cited = sorted({str(f["article"]) for f in findings if f["article"]})
+        article = cited[0] if len(cited) == 1 else DEFAULT_ARTICLE
         try:
             item.order = rectification_order_issue(
                 app=item.app, actor=actor, source=OrderSource.SPOT_CHECK, findings=findings,
-                required_actions=required_actions, article=article[:200], workdays=workdays, scan=item.scan,
+                required_actions=required_actions, article=article, workdays=workdays, scan=item.scan,
             )  # fmt: skip
         except WorkflowError as exc:
             raise WorkflowError(f"{item.app.name}: {exc.message}", items=exc.items) from None
@@ -356,11 +370,9 @@ def spot_check_deadlines(*, today: dt.date) -> int:
                    data={"due": campaign.due.isoformat()})  # fmt: skip
             notify(
                 recipients=list(unit_filers(item.app.unit)) + [campaign.created_by],
-                subject=_("Spot-check package overdue: %(app)s") % {"app": item.app.name},
-                body=_("The package of %(app)s (%(unit)s) for the spot check “%(title)s” was due on %(due)s and "
-                       "has not been received.")
-                % {"app": item.app.name, "unit": item.app.unit.name, "title": campaign.title,
-                   "due": campaign.due.isoformat()},
+                subject=Text.of(gettext_noop("Spot-check package overdue: %(app)s"), app=item.app.name),
+                body=Text.of(gettext_noop("The package of %(app)s (%(unit)s) for the spot check “%(title)s” was due on %(due)s and "
+                       "has not been received."), app=item.app.name, unit=item.app.unit.name, title=campaign.title, due=campaign.due.isoformat()),
                 url=item_url(item),
             )  # fmt: skip
             changed += 1
@@ -380,10 +392,8 @@ def spot_check_deadlines(*, today: dt.date) -> int:
             _event(campaign=item.campaign, action=CampaignAction.REMIND, actor=None, app=item.app)
             notify(
                 recipients=unit_filers(item.app.unit),
-                subject=_("Reminder: spot-check package of %(app)s due %(due)s")
-                % {"app": item.app.name, "due": item.campaign.due.isoformat()},
-                body=_("Upload the package currently in use for the spot check “%(title)s”.")
-                % {"title": item.campaign.title},
+                subject=Text.of(gettext_noop("Reminder: spot-check package of %(app)s due %(due)s"), app=item.app.name, due=item.campaign.due.isoformat()),
+                body=Text.of(gettext_noop("Upload the package currently in use for the spot check “%(title)s”."), title=item.campaign.title),
                 url=item_url(item), due=item.campaign.due,
             )  # fmt: skip
             changed += 1

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,15 +24,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from govapp.accounts.models import Role
 from govapp.core.calendar import countdown
-from govapp.core.htmx import HtmxHttpRequest
+from govapp.core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from govapp.registry.services import WorkflowError
 from govapp.registry.views.access import explain_denials
 
+from . import export as campaign_export_module
 from . import report as spot_report
 from . import selfcheck
 from . import spot_check as spot
 from .forms import AnswerForm, OrdersForm, PackageForm, ScopeForm, SpotCheckForm
 from .models import SelfInspectionCampaign, SelfInspectionReturn, SpotCheckCampaign, SpotCheckItem
+
+ITEMS_PER_PAGE = 200
 
 
 def _items(exc: WorkflowError) -> list[dict[str, str]]:
@@ -126,14 +130,16 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, campaign: SpotCheckCampaign) -> dict[str, Any]:
-    items = list(campaign.items.select_related("app__unit", "scan", "order").order_by("position"))
+    # A national campaign has up to 10,000 apps: the page lists them in pages, the export has them all.
+    items = campaign.items.select_related("app__unit", "scan", "order").order_by("position")
+    page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     return {
         "campaign": campaign,
-        "items": items,
+        "items": page.object_list,
+        "page": page,
         "progress": spot_report.campaign_progress(campaign),
         "reproduces": spot.sample_reproduces(campaign),
         "can_manage": spot.can_manage(request.user) and campaign.is_open,
-        "can_scan": spot.can_run_scans(request.user) and campaign.is_open,
         "left": _left(campaign.due),
     }
 
@@ -154,22 +160,19 @@ def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-@explain_denials
-def campaign_scan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+@require_GET
+def campaign_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResponse:
+    """The drawn apps or the report as an Excel workbook or CSV (Chinese headers, dates as dates)."""
     campaign = _campaign(request, pk)
-    try:
-        n = spot.campaign_scan(campaign=campaign, actor=request.user)
-    except WorkflowError as exc:
-        if request.htmx:
-            return render(request, "supervision/campaign/_progress.html",
-                          {**_detail_context(request, campaign), "error": exc.message}, status=400)  # fmt: skip
-        messages.error(request, exc.message)
-        return redirect("supervision:campaign_detail", pk=campaign.pk)
-    if request.htmx:
-        return render(request, "supervision/campaign/_progress.html", _detail_context(request, campaign))
-    messages.success(request, _("Technical tests queued for %(n)d packages.") % {"n": n})
-    return redirect("supervision:campaign_detail", pk=campaign.pk)
+    if table not in ("items", "report") or fmt not in ("xlsx", "csv"):
+        raise Http404(_("No such export."))
+    data = (
+        campaign_export_module.items_export if table == "items" else campaign_export_module.report_export
+    )(campaign, fmt)
+    content_type = CSV_TYPE if fmt == "csv" else XLSX_TYPE
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{campaign.reference}-{table}.{fmt}"'
+    return response
 
 
 @login_required

@@ -14,6 +14,8 @@ from govapp.registry.choices import FormalismCategory
 from govapp.registry.materials import Deficiency
 from govapp.registry.services import WorkflowError
 
+from .articles import parse_article
+
 FINDING_CATEGORIES = frozenset(FormalismCategory.values) | {"unfiled_app", "other"}
 
 
@@ -48,7 +50,7 @@ def clean_findings(findings: Sequence[Any], *, article: str) -> list[dict[str, A
         cleaned.append(
             {
                 "category": category,
-                "article": str(raw.get("article") or article).strip(),
+                "article": parse_article(str(raw.get("article") or "")) or article,
                 "description": description[:2000],
                 "evidence": {str(k): v for k, v in evidence.items() if isinstance(v, str | int | float)},
             }
@@ -83,13 +85,14 @@ def findings_from_scan(scan: Any) -> list[dict[str, Any]]:
         title = _in_language(finding.get("title")) or _in_language(finding.get("message")) or rule
         if category != technical:
             title = f"{title} ({rule}, {technical})"
-        article = (
+        # Reports carry the article as rendered text in both languages; the order keeps the reference.
+        article = parse_article(_in_language(finding.get("article"))) or _in_language(
             finding.get("article_en") if english and finding.get("article_en") else finding.get("article")
         )
         findings.append(
             {
                 "category": category,
-                "article": _in_language(article),
+                "article": article,
                 "description": title,
                 "evidence": {
                     "scan": scan.pk,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from govapp.registry.choices import DIRECT_REVOCATION_BASES, FormalismCategory
 from govapp.registry.forms import MAX_DAYS_AHEAD
 
+from .articles import article_choices
 from .models import OrderSource, RectificationOrder
 from .rectification import ATTACHMENT_MAX_BYTES, MAX_WORKDAYS, default_workdays
 
@@ -48,7 +49,8 @@ FindingFormSet = forms.formset_factory(FindingForm, extra=2, max_num=10)
 
 class OrderIssueForm(forms.Form):
     source = forms.ChoiceField(label=_("source"), choices=OrderSource.choices, initial=OrderSource.REVIEWER)
-    article = forms.CharField(label=_("article breached"), max_length=200)
+    article = forms.ChoiceField(label=_("article breached"), choices=())
+    article_note = forms.CharField(label=_("note on the article (optional)"), max_length=200, required=False)
     required_actions = forms.CharField(label=_("required actions"), widget=forms.Textarea(attrs={"rows": 4}))
     workdays = forms.IntegerField(
         label=_("working days to rectify"), min_value=1, max_value=MAX_WORKDAYS,
@@ -56,10 +58,16 @@ class OrderIssueForm(forms.Form):
                         "max_value": _("Enter at most %(limit_value)s working days.")},
     )  # fmt: skip
     complaint_case = forms.CharField(label=_("complaint case number (if any)"), max_length=40, required=False)
+    confirm_duplicate = forms.BooleanField(
+        label=_("issue another order anyway"), required=False,
+        help_text=_("Only when an open order for the same complaint and category exists and a second is meant."),
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["workdays"].initial = default_workdays()
+        # Labels in the language of the page: 第十三条第二项 or Art. 13(2).
+        self.fields["article"].choices = article_choices()  # type: ignore[attr-defined]
 
 
 def _bounded_future(value: dt.date | None, field: str) -> dt.date | None:

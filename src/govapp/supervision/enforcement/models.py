@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -36,6 +37,10 @@ class OrderState(models.TextChoices):
 
 
 # Orders that still bind the unit: the app stays "rectifying" while one of these exists.
+def english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
 OPEN_ORDER_STATES = (OrderState.ISSUED, OrderState.ANSWERED, OrderState.REJECTED, OrderState.OVERDUE)
 # Orders whose due date runs: the overdue rule looks only at these.
 RUNNING_ORDER_STATES = (OrderState.ISSUED, OrderState.REJECTED)
@@ -61,7 +66,9 @@ class RectificationOrder(FSMModelMixin, models.Model):
     # [{category, article, description, evidence: {scan, rule, file, location, snippet} | {complaint}}]
     findings = models.JSONField(_("findings"), default=list)
     required_actions = models.TextField(_("required actions"))
-    article = models.CharField(_("article breached"), max_length=200)
+    # The article as data ("13", "13.2"), rendered 第十三条第二项 / Art. 13(2) by language (articles.py).
+    article_ref = models.CharField(_("article breached"), max_length=8)
+    article_note = models.CharField(_("note on the article"), max_length=200, blank=True)
     workdays = models.PositiveSmallIntegerField(_("working days to rectify"))
     issued_on = models.DateField(_("issued on"))
     due = models.DateField(_("due"), db_index=True)
@@ -104,6 +111,16 @@ class RectificationOrder(FSMModelMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_ORDER_STATES
+
+    @property
+    def article(self) -> str:
+        """The article breached in the active language, with the reviewer's note if any."""
+        from .articles import article_text
+
+        label = article_text(self.article_ref)
+        if not self.article_note:
+            return label
+        return f"{label} ({self.article_note})" if english() else f"{label}（{self.article_note}）"
 
     def is_past_due(self, today: dt.date) -> bool:
         return self.state in RUNNING_ORDER_STATES and today > self.due
@@ -324,3 +341,16 @@ class SupervisionEvent(RecordedEvent):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    # The states by name on the pages (已下发 → 已答复), never their codes (issued → answered).
+    @property
+    def from_label(self) -> str:
+        return (
+            str(OrderState(self.from_state).label)
+            if self.from_state in OrderState.values
+            else self.from_state
+        )
+
+    @property
+    def to_label(self) -> str:
+        return str(OrderState(self.to_state).label) if self.to_state in OrderState.values else self.to_state

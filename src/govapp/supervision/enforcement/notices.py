@@ -15,6 +15,7 @@ from govapp.accounts.models import Role
 from govapp.registry.materials import Deficiency
 from govapp.registry.services import WorkflowError
 
+from .articles import article_text
 from .models import RectificationOrder, SupervisionAction, SupervisionEvent, TypicalProblemNotice
 
 
@@ -32,8 +33,8 @@ def _order_fact(order: RectificationOrder) -> dict[str, str]:
         "unit": unit.name,
         "province": str(unit.province_name),
         "app": order.app.name,
-        "article": order.article,
-        "finding": "; ".join(str(f.get("description", "")) for f in order.findings),
+        "article": order.article_ref,  # a reference, rendered where the notice is shown
+        "finding": _("; ").join(str(f.get("description", "")) for f in order.findings),
         "outcome": str(_("Filing revoked")) if revoked else str(order.get_state_display()),
     }
 
@@ -74,6 +75,20 @@ def _complaint_facts(case_numbers: Sequence[str]) -> list[dict[str, str]]:
     return facts
 
 
+def _distinct_orders(orders: Sequence[RectificationOrder]) -> list[RectificationOrder]:
+    """Each order once, and orders repeating one complaint's finding on one app as one case."""
+    seen: set[tuple[Any, ...]] = set()
+    kept = []
+    for order in orders:
+        categories = tuple(sorted(str(f.get("category")) for f in order.findings))
+        key = (order.app_id, order.complaint_case, categories) if order.complaint_case else ("pk", order.pk)
+        if key in seen or ("pk", order.pk) in seen:
+            continue
+        seen.update({key, ("pk", order.pk)})
+        kept.append(order)
+    return kept
+
+
 def draft_body(cases: Iterable[dict[str, str]]) -> str:
     """A first text of the notice from the facts; the national office edits it before publishing."""
     lines = [_("Recent supervision found the following typical problems in government apps:"), ""]
@@ -81,7 +96,7 @@ def draft_body(cases: Iterable[dict[str, str]]) -> str:
         lines.append(
             _("%(n)d. %(unit)s, “%(app)s”: %(finding)s (%(article)s). Outcome: %(outcome)s.")
             % {"n": number, "unit": case["unit"] or _("unknown unit"), "app": case["app"], "finding": case["finding"],
-               "article": case["article"] or _("see the Measures"), "outcome": case["outcome"]}
+               "article": article_text(case["article"]) if case["article"] else _("see the Measures"), "outcome": case["outcome"]}
         )  # fmt: skip
     lines += ["", _("All units are asked to check their own apps against these cases and rectify at once.")]
     return "\n".join(lines)
@@ -98,7 +113,11 @@ def notice_compose(
     """A draft notice whose facts (unit, app, article, finding, outcome) are filled in from the cases."""
     if not can_compose(actor):
         raise PermissionDenied(_("Only the national office can compose a notice."))
-    cases = [_order_fact(o) for o in orders] + _complaint_facts(list(complaint_cases))
+    distinct = _distinct_orders(orders)
+    # A complaint whose order is among the cases is that case already.
+    covered = {o.complaint_case for o in distinct if o.complaint_case}
+    remaining = [c for c in dict.fromkeys(complaint_cases) if c not in covered]
+    cases = [_order_fact(o) for o in distinct] + _complaint_facts(remaining)
     if not cases:
         raise WorkflowError(_("Select at least one case (an order, a revocation or a complaint)."))
     return TypicalProblemNotice.objects.create(

@@ -17,16 +17,21 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import TransitionNotAllowed
 
 from govapp.core.calendar import Deadline, deadline_for
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 from govapp.registry import services as registry
 from govapp.registry.materials import Deficiency
 from govapp.registry.models import App
 from govapp.registry.services import WorkflowError
+from govapp.registry.workflow import provincial_reviewers
 
+from .articles import split_article
 from .findings import clean_findings
 from .models import (
     OPEN_ORDER_STATES,
@@ -94,6 +99,15 @@ def can_revoke(user: Any, app: App) -> bool:
     return bool(user.has_perm("registry.review_national", app))
 
 
+def _issuing_office(order: RectificationOrder) -> Any:
+    """The provincial office whose reviewer issued the order: it follows the order up (none for national orders)."""
+    issuer = order.issued_by
+    unit = issuer.unit if issuer is not None and issuer.is_provincial_role else None
+    if unit is None or not unit.province:
+        return []
+    return list(provincial_reviewers(unit.province))
+
+
 def _order_url(order: RectificationOrder) -> str:
     return reverse("supervision:order_detail", args=[order.pk])
 
@@ -131,6 +145,27 @@ def _lock(order: RectificationOrder) -> RectificationOrder:
 # ---------------------------------------------------------------- issue
 
 
+def _refuse_duplicate(*, app: App, case: str, categories: set[str]) -> None:
+    """One complaint, one order per category: a second identical order is almost always a double click
+    or a second handler, and the unit would have to answer both."""
+    for order in RectificationOrder.objects.open().filter(app=app, complaint_case=case).order_by("pk"):
+        if categories & {str(f.get("category")) for f in order.findings}:
+            raise WorkflowError(
+                _(
+                    "Rectification order %(ref)s for this app and category from complaint %(case)s is still "
+                    "open (due %(due)s). Tick “issue another order anyway” only if a second order is meant."
+                )
+                % {"ref": order.reference, "case": case, "due": date_format(order.due, "DATE_FORMAT")},
+                items=[
+                    Deficiency(
+                        "confirm_duplicate",
+                        _("issue another order anyway"),
+                        _("An open order for the same complaint and category exists."),
+                    )
+                ],
+            )
+
+
 @transaction.atomic
 def rectification_order_issue(
     *,
@@ -140,13 +175,16 @@ def rectification_order_issue(
     findings: Sequence[dict[str, Any]],
     required_actions: str,
     article: str,
+    article_note: str = "",
     workdays: int | None = None,
     complaint: Any = None,
     scan: Any = None,
+    confirm_duplicate: bool = False,
 ) -> RectificationOrder:
     """Order the unit of a filed app to rectify within working days; the first open order moves the app
     to "rectifying". Notifies the unit's filers. ``complaint`` may be a Complaint (its case number is kept,
-    never its receipt code) or a case number; ``scan`` an inspection Scan whose id is recorded."""
+    never its receipt code) or a case number; ``scan`` an inspection Scan whose id is recorded. A second
+    open order for the same app, complaint and category is refused unless ``confirm_duplicate``."""
     app = App.objects.select_for_update(of=("self",)).select_related("unit").get(pk=app.pk)
     if not can_issue(actor, app):
         raise PermissionDenied(
@@ -159,13 +197,16 @@ def rectification_order_issue(
         items.append(
             Deficiency("required_actions", _("required actions"), _("Say what the unit must change."))
         )
-    if not article.strip():
+    # The article is data: "13.2" (or text naming it, "Art. 13(2)", "第十三条第二项"); other words are a note.
+    article_ref, extra = split_article(article)
+    note = "；".join(part for part in (extra, article_note.strip()) if part)
+    if article_ref is None:
         items.append(
-            Deficiency("article", _("article breached"), _("Name the article of the Measures breached."))
+            Deficiency("article", _("article breached"), _("Choose the article of the Measures breached."))
         )
     if items:
         raise WorkflowError(_("The order is incomplete; fill in every marked field."), items=items)
-    cleaned = clean_findings(findings, article=article.strip())
+    cleaned = clean_findings(findings, article=article_ref or "")
     days = default_workdays() if workdays is None else workdays
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_WORKDAYS:
         raise WorkflowError(
@@ -173,7 +214,9 @@ def rectification_order_issue(
             items=[Deficiency("workdays", _("working days"), _("Enter a whole number from 1 to %(max)d.")
                               % {"max": MAX_WORKDAYS})],
         )  # fmt: skip
-    case = str(getattr(complaint, "case_number", complaint) or "")
+    case = str(getattr(complaint, "case_number", complaint) or "")[:40]
+    if case and not confirm_duplicate:
+        _refuse_duplicate(app=app, case=case, categories={f["category"] for f in cleaned})
     if app.state not in (App.State.FILED, App.State.RECTIFYING):
         raise WorkflowError(
             _("Rectification can be ordered only for a filed app; this app is “%(state)s”.")
@@ -182,11 +225,12 @@ def rectification_order_issue(
     today = _today()
     deadline = rectification_deadline(today, days)
     order = RectificationOrder.objects.create(
-        app=app, source=source, findings=cleaned, required_actions=required_actions.strip(), article=article.strip(),
+        app=app, source=source, findings=cleaned, required_actions=required_actions.strip(),
+        article_ref=article_ref or "", article_note=note[:200],
         workdays=days, issued_on=today, due=deadline.due, due_provisional=deadline.provisional, issued_by=actor,
-        complaint_case=case[:40], scan=scan if getattr(scan, "pk", None) else None,
+        complaint_case=case, scan=scan if getattr(scan, "pk", None) else None,
     )  # fmt: skip
-    summary = "; ".join(f["description"] for f in cleaned)
+    summary = _("; ").join(f["description"] for f in cleaned)  # "；" in Chinese text
     reason = _("Rectification order %(ref)s: %(summary)s") % {"ref": order.reference, "summary": summary}
     if app.state == App.State.FILED:
         # The registry notifies the unit's filers of the first order; later orders are notified below.
@@ -196,8 +240,10 @@ def rectification_order_issue(
     else:
         notify(
             recipients=registry.unit_filers(app.unit),
-            subject=_("Rectification ordered: %(app)s") % {"app": app.name},
-            body=reason,
+            subject=Text.of(gettext_noop("Rectification ordered: %(app)s"), app=app.name),
+            body=Text.of(
+                gettext_noop("Rectification order %(ref)s: %(summary)s"), ref=order.reference, summary=summary
+            ),
             url=_order_url(order),
             due=deadline.due,
         )
@@ -282,7 +328,7 @@ def rectification_answer(
     )  # fmt: skip
     notify(
         recipients=_deciders(order),
-        subject=_("Rectification answered: %(app)s") % {"app": order.app.name},
+        subject=Text.of(gettext_noop("Rectification answered: %(app)s"), app=order.app.name),
         body=statement.strip()[:500],
         url=_order_url(order),
     )
@@ -327,8 +373,9 @@ def rectification_accept(*, order: RectificationOrder, actor: Any, note: str = "
         registry.app_accept_rectification(app=app, actor=actor, note=note.strip() or order.reference)
     notify(
         recipients=registry.unit_filers(order.app.unit),
-        subject=_("Rectification accepted: %(app)s") % {"app": order.app.name},
-        body=note.strip() or _("The rectification of order %(ref)s is accepted.") % {"ref": order.reference},
+        subject=Text.of(gettext_noop("Rectification accepted: %(app)s"), app=order.app.name),
+        body=note.strip()
+        or Text.of(gettext_noop("The rectification of order %(ref)s is accepted."), ref=order.reference),
         url=_order_url(order),
     )
     return order
@@ -365,7 +412,7 @@ def rectification_reject(
     )  # fmt: skip
     notify(
         recipients=registry.unit_filers(order.app.unit),
-        subject=_("Rectification not accepted: %(app)s") % {"app": order.app.name},
+        subject=Text.of(gettext_noop("Rectification not accepted: %(app)s"), app=order.app.name),
         body=reasons.strip(),
         url=_order_url(order),
         due=order.due,
@@ -406,7 +453,7 @@ def extension_request(
     )  # fmt: skip
     notify(
         recipients=_deciders(order),
-        subject=_("More time requested: %(app)s") % {"app": order.app.name},
+        subject=Text.of(gettext_noop("More time requested: %(app)s"), app=order.app.name),
         body=reason.strip(),
         url=_order_url(order),
     )
@@ -461,9 +508,13 @@ def extension_decide(
     )  # fmt: skip
     notify(
         recipients=registry.unit_filers(order.app.unit),
-        subject=(_("More time granted: %(app)s") if grant else _("More time refused: %(app)s"))
-        % {"app": order.app.name},
-        body=note.strip() or _("New due date: %(due)s") % {"due": order.due.isoformat()},
+        subject=Text.of(
+            gettext_noop("More time granted: %(app)s")
+            if grant
+            else gettext_noop("More time refused: %(app)s"),
+            app=order.app.name,
+        ),
+        body=note.strip() or Text.of(gettext_noop("New due date: %(due)s"), due=order.due.isoformat()),
         url=_order_url(order),
         due=order.due,
     )
@@ -475,7 +526,7 @@ def extension_decide(
 
 def rectification_mark_overdue(*, today: dt.date | None = None) -> int:
     """Time rule "rectification_overdue": orders past their due date become overdue once; notifies the
-    national office and the unit. Returns how many orders changed (0 on a second run)."""
+    national office, the unit and the provincial office that issued the order. Returns how many orders changed (0 on a second run)."""
     today = today or _today()
     changed = 0
     candidates = RectificationOrder.objects.filter(state__in=RUNNING_ORDER_STATES, due__lt=today).values_list(
@@ -498,13 +549,20 @@ def rectification_mark_overdue(*, today: dt.date | None = None) -> int:
                 data={"due": order.due.isoformat(), "today": today.isoformat()},
             )  # fmt: skip
             notify(
-                recipients=list(registry.national_reviewers()) + list(registry.unit_filers(order.app.unit)),
-                subject=_("Rectification overdue: %(app)s") % {"app": order.app.name},
-                body=_(
-                    "Order %(ref)s was due on %(due)s and has not been answered. The national office decides "
-                    "whether to revoke the filing."
-                )
-                % {"ref": order.reference, "due": order.due.isoformat()},
+                recipients=[
+                    *registry.national_reviewers(),
+                    *registry.unit_filers(order.app.unit),
+                    *_issuing_office(order),
+                ],  # fmt: skip
+                subject=Text.of(gettext_noop("Rectification overdue: %(app)s"), app=order.app.name),
+                body=Text.of(
+                    gettext_noop(
+                        "Order %(ref)s was due on %(due)s and has not been answered. The national office decides "
+                        "whether to revoke the filing."
+                    ),
+                    ref=order.reference,
+                    due=order.due.isoformat(),
+                ),
                 url=_order_url(order),
             )
             changed += 1

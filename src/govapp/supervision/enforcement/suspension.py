@@ -11,13 +11,15 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govapp.accounts.models import Role, Unit, UnitFunction, UnitLevel
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 from govapp.registry import services as registry
 from govapp.registry.choices import EventAction, ProcedureKind
 from govapp.registry.models import App, Filing, FilingEvent
@@ -48,14 +50,26 @@ def national_office() -> Unit | None:
     return Unit.objects.filter(function=UnitFunction.NATIONAL_OFFICE).order_by("pk").first()
 
 
-def notice_recipients(notice: SuspensionNotice) -> Any:
-    """Everyone who works for the addressee (any role); the national reviewers for unregistered authorities."""
+def _active_users() -> Any:
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(is_active=True)
-    if notice.addressee_id is None:
-        return users.filter(role=Role.NATIONAL_REVIEWER)
-    return users.filter(unit_id=notice.addressee_id)
+    return get_user_model().objects.filter(is_active=True)
+
+
+def addressee_has_account(notice: SuspensionNotice) -> bool:
+    """Whether anyone at the addressed authority can sign in and read the notice."""
+    return notice.addressee_id is not None and _active_users().filter(unit_id=notice.addressee_id).exists()
+
+
+def notice_recipients(notice: SuspensionNotice) -> Any:
+    """Everyone who works for the addressee (any role); the national reviewers when nobody there has an
+    account (unregistered authority, or a registered one without users), since they forward it on paper."""
+    users = _active_users()
+    if notice.addressee_id is not None:
+        staff = users.filter(unit_id=notice.addressee_id)
+        if staff.exists():
+            return staff
+    return users.filter(role=Role.NATIONAL_REVIEWER)
 
 
 def can_view_notice(user: Any, notice: SuspensionNotice) -> bool:
@@ -78,7 +92,10 @@ def can_view_notice(user: Any, notice: SuspensionNotice) -> bool:
 
 def visible_notices(user: Any) -> Any:
     """Suspension notices a user may see (deny by default)."""
-    notices = SuspensionNotice.objects.select_related("app", "unit", "addressee")
+    accounts = _active_users().filter(unit_id=OuterRef("addressee_id"))
+    notices = SuspensionNotice.objects.select_related("app", "unit", "addressee").annotate(
+        addressee_has_account=Exists(accounts)
+    )
     if not user.is_authenticated:
         return notices.none()
     if user.role == Role.NATIONAL_REVIEWER:
@@ -93,6 +110,25 @@ def visible_notices(user: Any) -> Any:
     if user.is_provincial_role and user.unit.province:
         query |= Q(unit__province=user.unit.province)
     return notices.filter(query)
+
+
+def _suspension_body(notice: SuspensionNotice) -> Text:
+    # The Measures: the approval authority suspends the unit's approvals, the funding authority the app's funds.
+    if notice.kind == AuthorityKind.IT_APPROVAL:
+        return Text.of(
+            gettext_noop(
+                "The filing of %(app)s was revoked. Suspend the approval of new IT projects of %(unit)s until "
+                "the app is filed again."
+            ),
+            app=notice.app.name, unit=notice.unit.name,
+        )  # fmt: skip
+    return Text.of(
+        gettext_noop(
+            "The filing of %(app)s was revoked. Suspend the operation and maintenance funding of the app "
+            "“%(app)s” of %(unit)s until it is filed again."
+        ),
+        app=notice.app.name, unit=notice.unit.name,
+    )  # fmt: skip
 
 
 def suspension_issue(*, app: App, actor: Any, reason: str) -> list[SuspensionNotice]:
@@ -119,11 +155,10 @@ def suspension_issue(*, app: App, actor: Any, reason: str) -> list[SuspensionNot
                         kind, app.unit_id, notice.pk)  # fmt: skip
         notify(
             recipients=notice_recipients(notice),
-            subject=_("Suspension notice: %(unit)s, %(app)s") % {"unit": app.unit.name, "app": app.name},
-            body=_(
-                "The filing of %(app)s was revoked. Suspend the %(kind)s of %(unit)s until the app is filed again."
-            )
-            % {"app": app.name, "kind": notice.get_kind_display(), "unit": app.unit.name},
+            subject=Text.of(
+                gettext_noop("Suspension notice: %(unit)s, %(app)s"), unit=app.unit.name, app=app.name
+            ),
+            body=_suspension_body(notice),
             url=reverse("supervision:suspension_detail", args=[notice.pk]),
         )
     SupervisionEvent.objects.create(
@@ -148,9 +183,14 @@ def suspension_lift(*, app: App, filing: Filing, actor: Any) -> list[SuspensionN
         lifted.append(notice)
         notify(
             recipients=notice_recipients(notice),
-            subject=_("Suspension lifted: %(unit)s, %(app)s") % {"unit": app.unit.name, "app": app.name},
-            body=_("%(app)s is filed again; the suspension of notice %(ref)s is lifted.")
-            % {"app": app.name, "ref": notice.reference},
+            subject=Text.of(
+                gettext_noop("Suspension lifted: %(unit)s, %(app)s"), unit=app.unit.name, app=app.name
+            ),
+            body=Text.of(
+                gettext_noop("%(app)s is filed again; the suspension of notice %(ref)s is lifted."),
+                app=app.name,
+                ref=notice.reference,
+            ),
             url=reverse("supervision:suspension_detail", args=[notice.pk]),
         )
     if lifted:

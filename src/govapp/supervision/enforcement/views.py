@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from govapp.accounts.auth import signed_in_user
+from govapp.accounts.models import Role
 from govapp.core.calendar import Countdown, countdown
 from govapp.registry.services import WorkflowError, visible_apps
 from govapp.registry.views.access import explain_denials, visible_app
@@ -110,8 +112,9 @@ def order_new(request: HttpRequest, app_pk: int) -> HttpResponse:
             try:
                 order = rectification.rectification_order_issue(
                     app=app, actor=request.user, source=data["source"], findings=findings,
-                    required_actions=data["required_actions"], article=data["article"], workdays=data["workdays"],
-                    complaint=data["complaint_case"] or None,
+                    required_actions=data["required_actions"], article=data["article"], article_note=data["article_note"],
+                    workdays=data["workdays"],
+                    complaint=data["complaint_case"] or None, confirm_duplicate=data["confirm_duplicate"],
                 )  # fmt: skip
             except WorkflowError as exc:
                 error, error_items, status = exc.message, _items(exc), 400
@@ -294,7 +297,10 @@ def _visible_suspension(request: HttpRequest, pk: int) -> SuspensionNotice:
 @require_GET
 def suspension_inbox(request: HttpRequest) -> HttpResponse:
     notices_qs = suspension.visible_notices(request.user)
-    return render(request, "supervision/suspension_inbox.html", {"notices": notices_qs[:500]})
+    national = signed_in_user(request).role == Role.NATIONAL_REVIEWER
+    return render(
+        request, "supervision/suspension_inbox.html", {"notices": notices_qs[:500], "national": national}
+    )
 
 
 def _suspension_context(notice: SuspensionNotice) -> dict[str, Any]:
@@ -309,7 +315,14 @@ def _suspension_context(notice: SuspensionNotice) -> dict[str, Any]:
 @require_GET
 def suspension_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _visible_suspension(request, pk)
-    return render(request, "supervision/suspension_print.html", _suspension_context(notice))
+    context = _suspension_context(notice)
+    # The national office forwards what nobody at the authority can read; the PDF itself carries no marker.
+    context["no_account"] = (
+        signed_in_user(request).role == Role.NATIONAL_REVIEWER
+        and notice.authority_registered
+        and not suspension.addressee_has_account(notice)
+    )
+    return render(request, "supervision/suspension_print.html", context)
 
 
 @login_required

@@ -8,7 +8,6 @@ so importing the same sheet twice updates and never duplicates.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -25,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from govapp.accounts.models import Unit
+from govapp.core.spreadsheet import rows_csv, rows_xlsx
 from govapp.registry.choices import AppKind, Platform
 
 from .forms import LegacyAppForm, parse_date_text
@@ -539,27 +539,8 @@ def export_rows(rows: Iterable[LegacyWithStatus], overdue: Overdue) -> Iterator[
 
 
 def export_csv(rows: Iterable[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(["" if value is None else value.isoformat() if isinstance(value, dt.date) else value
-                         for value in row])  # fmt: skip
-    # The byte-order mark makes Excel and WPS open the Chinese text as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return rows_csv(rows)
 
 
 def export_xlsx(rows: Iterable[list[Any]]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Legacy apps"))
-    for row in rows:
-        sheet.append([_safe_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _safe_cell(value: Any) -> Any:
-    # A text cell starting with "=" would be evaluated as a formula by the reader's spreadsheet program.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return rows_xlsx([(_("Legacy apps"), rows)])

@@ -15,11 +15,12 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Val
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from govapp.accounts.models import Role, Unit, UnitFunction
 from govapp.core.calendar import CalendarGap, countdown, is_workday
 from govapp.core.notify import notify
+from govapp.core.translatable import Text
 from govapp.registry import services as registry_services
 from govapp.registry.choices import PRE_FILING
 from govapp.registry.models import App, Filing
@@ -103,23 +104,30 @@ class Overdue:
         return self.calendar_days > 0
 
     def describe(self) -> str:
+        return self.text().render()
+
+    def text(self) -> Text:
+        """The same, kept as msgids for a message read later in the reader's language."""
         if not self.is_overdue:
             left = (LEGACY_DEADLINE - self.today).days
-            return ngettext("Due %(due)s: %(n)d day left.", "Due %(due)s: %(n)d days left.", left) % {
-                "due": LEGACY_DEADLINE.isoformat(),
-                "n": left,
-            }
-        text = ngettext(
+            return Text.ngettext(
+                "Due %(due)s: %(n)d day left.", "Due %(due)s: %(n)d days left.", left,
+                due=LEGACY_DEADLINE.isoformat(), n=left,
+            )  # fmt: skip
+        text = Text.ngettext(
             "Overdue since %(due)s by %(days)d calendar day",
             "Overdue since %(due)s by %(days)d calendar days",
             self.calendar_days,
-        ) % {"due": LEGACY_DEADLINE.isoformat(), "days": self.calendar_days}
-        text += ngettext(" (%(work)d working day).", " (%(work)d working days).", self.working_days) % {
-            "work": self.working_days
-        }
+            due=LEGACY_DEADLINE.isoformat(), days=self.calendar_days,
+        )  # fmt: skip
+        text += Text.ngettext(
+            " (%(work)d working day).", " (%(work)d working days).", self.working_days, work=self.working_days
+        )
         if self.provisional:
-            text += " " + _(
-                "Working days are provisional: the official calendar is not loaded for every year."
+            text += Text.of(
+                gettext_noop(
+                    " Working days are provisional: the official calendar is not loaded for every year."
+                )
             )
         return text
 
@@ -297,14 +305,18 @@ def _weekly(today: dt.date, overdue: Overdue) -> int:
                 continue
             created = notify(
                 recipients=registry_services.unit_filers(legacy.unit),
-                subject=_("Legacy app not filed: %(app)s") % {"app": legacy.name},
-                body=_(
-                    "“%(app)s” was online before the Measures took effect and had to be filed by %(due)s. "
-                    "%(overdue)s Open the link and choose “Start filing”: the draft is pre-filled with what "
-                    "your unit registered. Nobody may require users to use an app that is not filed. This "
-                    "reminder repeats every week until the filing is started."
-                )
-                % {"app": legacy.name, "due": LEGACY_DEADLINE.isoformat(), "overdue": overdue.describe()},
+                subject=Text.of(gettext_noop("Legacy app not filed: %(app)s"), app=legacy.name),
+                body=Text.of(
+                    gettext_noop(
+                        "“%(app)s” was online before the Measures took effect and had to be filed by %(due)s. "
+                        "%(overdue)s Open the link and choose “Start filing”: the draft is pre-filled with what "
+                        "your unit registered. Nobody may require users to use an app that is not filed. This "
+                        "reminder repeats every week until the filing is started."
+                    ),
+                    app=legacy.name,
+                    due=LEGACY_DEADLINE.isoformat(),
+                    overdue=overdue.text(),
+                ),
                 url=reverse("supervision:legacy_detail", args=[legacy.pk]),
                 due=LEGACY_DEADLINE,
             )
@@ -345,35 +357,35 @@ def _monthly(today: dt.date, overdue: Overdue) -> int:
             claim = _claim(kind=LegacyReminder.Kind.MONTHLY, period=period, scope=f"province:{key}")
             if claim is None:
                 continue
-            lines = "\n".join(
-                ngettext("%(unit)s: %(n)d app", "%(unit)s: %(n)d apps", n) % {"unit": unit, "n": n}
-                for unit, n in late.most_common()
-            )
+            lines = Text.of("")
+            for number, (unit, n) in enumerate(late.most_common()):
+                line = Text.ngettext("%(unit)s: %(n)d app", "%(unit)s: %(n)d apps", n, unit=unit, n=n)
+                lines = line if number == 0 else lines + Text.of("%(text)s", text="\n") + line
             url = reverse("supervision:legacy_list") + f"?status={STATUS_NOT_STARTED}"
             if key != "central":
                 url += f"&province={key}"
             created = notify(
                 recipients=recipients,
-                subject=ngettext(
+                subject=Text.ngettext(
                     "Legacy deadline: %(n)d app not filed",
                     "Legacy deadline: %(n)d apps not filed",
                     summary["not_started"],
-                )
-                % {"n": summary["not_started"]},
-                body=_(
-                    "Apps online before the Measures had to be filed by %(due)s. %(overdue)s\n"
-                    "Not started: %(late)d; filing in progress: %(running)d; filed: %(filed)d.\n"
-                    "Units with apps not started:\n%(lines)s\n"
-                    "Urge these units to start their filings this month; the list and its export are at the link."
-                )
-                % {
-                    "due": LEGACY_DEADLINE.isoformat(),
-                    "overdue": overdue.describe(),
-                    "late": summary["not_started"],
-                    "running": summary["in_progress"],
-                    "filed": summary["filed"],
-                    "lines": lines,
-                },
+                    n=summary["not_started"],
+                ),
+                body=Text.of(
+                    gettext_noop(
+                        "Apps online before the Measures had to be filed by %(due)s. %(overdue)s\n"
+                        "Not started: %(late)d; filing in progress: %(running)d; filed: %(filed)d.\n"
+                        "Units with apps not started:\n%(lines)s\n"
+                        "Urge these units to start their filings this month; the list and its export are at the link."
+                    ),
+                    due=LEGACY_DEADLINE.isoformat(),
+                    overdue=overdue.text(),
+                    late=summary["not_started"],
+                    running=summary["in_progress"],
+                    filed=summary["filed"],
+                    lines=lines,
+                ),
                 url=url,
             )
             claim.recipients = len(created)

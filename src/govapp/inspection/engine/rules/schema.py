@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ..articles import article_label
 from ..categories import CATEGORIES, FORMALISM_ARTICLES
 from ..facts import SURFACES, ApiHit, Certificate, Evidence, PackageFacts, TextHit
 from ..sdk import SignatureError, SignatureIndex, parse_signatures
@@ -218,9 +219,11 @@ def _parse_rule(raw: Any, source: str, index: int) -> Rule:
         raise check.fail("examples", "'positive' and 'negative' must be lists")
     category = check.choice(raw, "category", CATEGORIES)
     article = check.localized(raw, "article")
-    cited = FORMALISM_ARTICLES.get(category)
-    if cited is not None and (article.zh, article.en) != cited:
-        raise check.fail("article", f"must be {cited[0]} / {cited[1]}, the item of category {category!r}")
+    ref = FORMALISM_ARTICLES.get(category)
+    if ref is not None:
+        cited = (article_label(ref, english=False), article_label(ref, english=True))
+        if (article.zh, article.en) != cited:
+            raise check.fail("article", f"must be {cited[0]} / {cited[1]}, the item of category {category!r}")
     return Rule(
         id=rule_id,
         version=version,

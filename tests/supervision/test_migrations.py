@@ -1,0 +1,46 @@
+"""Upgrading rectification orders whose article is free text: the reference is kept, the rest is a note."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("supervision", "0004_complaint_case_number")]
+AFTER = [("supervision", "0005_article_as_reference_and_note")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_article_texts_become_references_and_free_text_a_note() -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    unit = old.get_model("accounts", "Unit").objects.create(
+        name="某市数据局", level="municipal", kind="government", function="service", province="33"
+    )
+    user = old.get_model("accounts", "User").objects.create(username="r", role="national_reviewer", unit=unit)
+    app = old.get_model("registry", "App").objects.create(unit=unit, name="某某通", kind="app", state="filed")
+    order_model = old.get_model("supervision", "RectificationOrder")
+    texts = ["Art. 13", "《办法》第十三条第二项", "第十三条；首页强制打卡", "见整改要求"]
+    pks = [
+        order_model.objects.create(
+            app=app, source="reviewer", required_actions="删除打卡", article=text, workdays=20,
+            issued_on=dt.date(2026, 12, 1), due=dt.date(2026, 12, 29), issued_by=user,
+            findings=[{"category": "checkin", "article": text, "description": "打卡"}],
+        ).pk
+        for text in texts
+    ]  # fmt: skip
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(AFTER)
+    new = executor.loader.project_state(AFTER).apps
+    orders = new.get_model("supervision", "RectificationOrder").objects.in_bulk(pks)
+    got = [(orders[pk].article_ref, orders[pk].article_note, orders[pk].findings[0]["article"]) for pk in pks]
+    assert got == [
+        ("13", "", "13"),
+        ("13.2", "", "13.2"),
+        ("13", "首页强制打卡", "13"),
+        ("13", "见整改要求", "见整改要求"),
+    ]
