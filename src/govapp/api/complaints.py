@@ -193,18 +193,7 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Status[Any]:
     if not form.is_valid():
         return Status(422, _invalid(form))
     limits.check_submit(request, consume=True)
-    data = form.cleaned_data
-    complaint = services.complaint_submit(
-        category=data["category"],
-        description=data["description"],
-        app_name=data["app_name"],
-        filing_number=data["filing_number"],
-        anonymous=data["anonymous"],
-        contact_name=data["contact_name"],
-        contact_phone=data["contact_phone"],
-        contact_email=data["contact_email"],
-        complainant_province=data["province"],
-    )
+    complaint = form.submit()
     return Status(201, ReceiptOut(receipt=complaint.receipt))
 
 

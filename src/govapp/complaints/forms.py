@@ -15,6 +15,7 @@ from govapp.accounts.divisions import PROVINCE_CHOICES
 from govapp.accounts.models import User
 
 from .choices import CATEGORY_EXAMPLES, ComplaintCategory
+from .models import Complaint
 from .uploads import MAX_FILES, check_upload
 
 MIN_DESCRIPTION = 10
@@ -122,6 +123,24 @@ class ComplaintForm(forms.Form):
                     _("Give a telephone number or an e-mail address, or tick “Complain anonymously”."),
                 )
         return data
+
+    def submit(self) -> Complaint:
+        """Receive the valid complaint (web page and API alike); the returned one carries its receipt."""
+        from .services import complaint_submit
+
+        data = self.cleaned_data
+        return complaint_submit(
+            category=data["category"],
+            description=data["description"],
+            app_name=data["app_name"],
+            filing_number=data["filing_number"],
+            anonymous=data["anonymous"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            contact_email=data["contact_email"],
+            complainant_province=data["province"],
+            attachments=data.get("attachments") or (),
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

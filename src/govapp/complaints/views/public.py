@@ -62,19 +62,7 @@ def _new(request: HttpRequest) -> HttpResponse:
                 limits.check_submit(request, consume=True)
             except RateLimited as exc:
                 return _too_many(request, exc, template="complaints/429.html")
-            data = form.cleaned_data
-            complaint = services.complaint_submit(
-                category=data["category"],
-                description=data["description"],
-                app_name=data["app_name"],
-                filing_number=data["filing_number"],
-                anonymous=data["anonymous"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_email=data["contact_email"],
-                complainant_province=data["province"],
-                attachments=data["attachments"],
-            )
+            complaint = form.submit()
             request.session[SESSION_RECEIPT] = complaint.receipt
             return redirect("complaints:submitted")
         return render(request, "complaints/new.html", {"form": form}, status=400)
