@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "govapp.supervision",
     "govapp.complaints",
     "govapp.public",
+    "govapp.statistics",
     "govapp.api",
     "govapp.portal",
 ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govapp import __version__
 from govapp.accounts.models import Role, UnitFunction
+from govapp.statistics.scope import can_see_statistics
 from govapp.supervision.campaigns import selfcheck
 from govapp.supervision.campaigns import spot_check as campaign_services
 from govapp.supervision.legacy import services as legacy
@@ -33,6 +34,8 @@ def staff_nav(user: Any) -> list[tuple[str, Any]]:
         links.append((reverse("supervision:legacy_list"), _("Legacy apps")))
     if user.has_perm("complaints.list_complaints"):
         links.append((reverse("complaints:list"), _("Complaint handling")))
+    if can_see_statistics(user):
+        links.append((reverse("statistics:page"), _("Statistics")))
     return links
 
 
