@@ -97,7 +97,7 @@ INSTALLED_APPS = [
     "govapp.supervision",
     "govapp.complaints",
     "govapp.public",
-    "govapp.statistics",
+    "govapp.stats",
     "govapp.api",
     "govapp.portal",
 ]

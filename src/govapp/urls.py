@@ -16,7 +16,7 @@ urlpatterns = [
     path("inspection/", include("govapp.inspection.urls")),
     path("supervision/", include("govapp.supervision.urls")),
     path("complaints/", include("govapp.complaints.urls")),
-    path("statistics/", include("govapp.statistics.urls")),
+    path("statistics/", include("govapp.stats.urls")),
     path("", include("govapp.public.urls")),
 ]
 

@@ -118,3 +118,11 @@ def test_public_record_and_api_show_the_dates_and_working_days(client, history):
     n1 = next(stage for stage in stats["stages"] if stage["stage"] == "N1")
     assert n1["completed"] >= 3
     assert "published" in client.get("/statistics/published/").templates[0].name
+
+
+def test_every_statistics_table_exports_as_one_workbook(client_for, national_reviewer, history):
+    response = client_for(national_reviewer).get("/statistics/export.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(book.sheetnames) == len(set(book.sheetnames)) >= 15
+    assert all(":" not in name and len(name) <= 31 for name in book.sheetnames)

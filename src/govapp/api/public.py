@@ -13,7 +13,7 @@ from pydantic import Field
 
 from govapp.core.ratelimit import check_rate
 from govapp.public import queries
-from govapp.statistics.published import published_statistics
+from govapp.stats.published import published_statistics
 
 from .schemas import ErrorOut, PublicFilingOut, PublicFilingPage, PublicStatisticsOut
 

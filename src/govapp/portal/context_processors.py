@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govapp import __version__
 from govapp.accounts.models import Role, UnitFunction
-from govapp.statistics.scope import can_see_statistics
+from govapp.stats.scope import can_see_statistics
 from govapp.supervision.campaigns import selfcheck
 from govapp.supervision.campaigns import spot_check as campaign_services
 from govapp.supervision.legacy import services as legacy

@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StatisticsConfig(AppConfig):
-    name = "govapp.statistics"
+    name = "govapp.stats"
     label = "statistics"
     verbose_name = _("Statistics")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -69,12 +70,24 @@ def csv_response(
     return response
 
 
+def _sheet_title(title: str, used: set[str]) -> str:
+    """Excel's rules for sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:28] or "Sheet"
+    name, n = base, 1
+    while name.lower() in used:
+        n += 1
+        name = f"{base} {n}"
+    used.add(name.lower())
+    return name
+
+
 def write_xlsx(target: Any, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> None:
     """Write (title, headers, rows) sheets in write-only mode: rows go to disk as they come."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
+    used: set[str] = set()
     for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
+        sheet = workbook.create_sheet(title=_sheet_title(title, used))
         header_cells = []
         for header in headers:
             cell = WriteOnlyCell(sheet, value=header)
