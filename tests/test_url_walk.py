@@ -253,7 +253,11 @@ STATISTICS_READERS = (
 
 
 def statistics_lists(world: World) -> list[tuple[dict[str, Any], Any]]:
-    return [({"key": key}, None) for key in ("apps", "filings", "events", "orders", "complaints", "spot_items", "legacy")]
+    return [
+        ({"key": key}, None)
+        for key in ("apps", "filings", "events", "orders", "complaints", "spot_items", "legacy")
+    ]
+
 
 LEGACY_REGISTRARS = ("filer", "other_filer", "far_filer", "provincial_reviewer", "other_provincial_reviewer")
 LEGACY_LISTERS = (*LEGACY_REGISTRARS, "national_reviewer", "inspector")
