@@ -45,12 +45,12 @@ def _cells(row: str) -> list[str]:
 
 
 def test_processing_times_count_working_days_across_the_holiday(client_for, national_reviewer, history):
-    response = client_for(national_reviewer).get("/statistics/" + PERIOD, HTTP_ACCEPT_LANGUAGE="en")
+    response = client_for(national_reviewer).get("/statistics/" + PERIOD)
     assert response.status_code == 200
     html = response.content.decode()
     # Completed, median, p90, within the limit — nearest rank over {5, 8, 16}.
-    assert _cells(_times_row(html, "Completeness review (N1)"))[0:5] == ["10", "3", "8", "16", "67%"]
-    assert _cells(_times_row(html, "National review (N2)"))[0:5] == ["20", "1", "8", "8", "100%"]
+    assert _cells(_times_row(html, "完备性审核（N1）"))[0:5] == ["10", "3", "8", "16", "67%"]
+    assert _cells(_times_row(html, "国家网信办审核（N2）"))[0:5] == ["20", "1", "8", "8", "100%"]
 
 
 def test_national_office_sees_every_province_and_numbers_link_to_their_rows(

@@ -7,6 +7,7 @@ out here in the request's language. The same tables feed the page, the exports a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
@@ -17,6 +18,8 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -68,6 +71,25 @@ class Table:
     def plain_rows(self) -> list[list[Any]]:
         return [[cell.value for cell in row] for row in self.rows]
 
+    def html(self, empty: str) -> SafeString:
+        """The table as HTML in one pass (a template loop over thousands of cells costs ~100 ms)."""
+        head = "".join(f'<th scope="col">{escape(h)}</th>' for h in self.headers)
+        body = []
+        for row in self.rows:
+            cells = []
+            for cell in row:
+                text = "—" if cell.value is None else escape(cell.value)
+                cells.append(
+                    f'<td><a href="{escape(cell.href)}">{text}</a></td>' if cell.href else f"<td>{text}</td>"
+                )
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        if not body:
+            body.append(f'<tr><td colspan="{len(self.headers)}" class="muted">{escape(empty)}</td></tr>')
+        return mark_safe(  # noqa: S308 - every header, value and link is escaped above
+            f'<div class="table-wrap"><table class="stats-table" data-table="{escape(self.key)}">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        )
+
 
 @dataclass
 class Figures:
@@ -115,9 +137,14 @@ def figures(*, scope: Scope, start: dt.date, end: dt.date, today: dt.date) -> Fi
     return result
 
 
+@functools.cache
+def _rows_path(dataset: str) -> str:
+    return reverse("statistics:rows", args=[dataset])
+
+
 def rows_url(dataset: str, **filters: str) -> str:
     query = urlencode({k: v for k, v in filters.items() if v})
-    return reverse("statistics:rows", args=[dataset]) + (f"?{query}" if query else "")
+    return _rows_path(dataset) + (f"?{query}" if query else "")
 
 
 def _label(choices: Any, value: str) -> str:
