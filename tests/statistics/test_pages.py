@@ -126,3 +126,17 @@ def test_every_statistics_table_exports_as_one_workbook(client_for, national_rev
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert len(book.sheetnames) == len(set(book.sheetnames)) >= 15
     assert all(":" not in name and len(name) <= 31 for name in book.sheetnames)
+
+
+def test_every_number_opens_a_list_of_exactly_that_many_rows(client_for, national_reviewer, history):
+    import html as html_lib
+    import re
+
+    client = client_for(national_reviewer)
+    page = client.get("/statistics/" + PERIOD).content.decode()
+    links = set(re.findall(r'<a href="(/statistics/rows/[^"]+)">(\d+)</a>', page))
+    assert len(links) > 20
+    for href, shown in sorted(links):
+        listed = client.get(html_lib.unescape(href)).content.decode()
+        count = re.search(r"共 (\d+) 条", listed)
+        assert count is not None and count.group(1) == shown, href
