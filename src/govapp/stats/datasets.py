@@ -71,7 +71,7 @@ def _period_range(period: str) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _apps(scope: Scope, params: Mapping[str, str], today: dt.date) -> QuerySet[Any]:
-    rows = register.scoped_apps(scope).select_related("unit", "current_number", "approved_filing")
+    rows = register.scoped_apps(scope).select_related("unit", "current_number")
     if province := params.get("province"):
         rows = rows.filter(unit__province=_code(province))
     for name, lookup in (("state", "state"), ("kind", "kind"), ("level", "unit__level")):
