@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/govapp
 PO_FILES := $(wildcard src/govapp/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-postgres setup system-deps samples lint bench bench-detection clean
+.PHONY: run test test-postgres setup system-deps samples vendor lint bench bench-detection clean
 
 run: setup
 	$(BIN)/govapp serve --addr $(ADDR)
@@ -24,7 +24,11 @@ test: setup samples
 test-postgres: setup samples
 	DATABASE_URL=$(PG_URL) GOVAPP_SECRET_KEY=test-only-not-secret $(BIN)/pytest $(PYTEST_ARGS)
 
-setup: system-deps $(STAMP) $(MO_FILES)
+setup: system-deps $(STAMP) $(MO_FILES) vendor
+
+# ECharts for the statistics charts, from the npm registry into static/vendor/ (not committed).
+vendor:
+	@bash scripts/vendor-echarts.sh
 
 system-deps:
 	@bash scripts/install-system-deps.sh

@@ -18,6 +18,8 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# npm fetches the vendored ECharts at setup (the machine image ships Node.js; Debian's npm otherwise).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

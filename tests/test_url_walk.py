@@ -279,6 +279,18 @@ def zhejiang(world: World) -> list[tuple[dict[str, Any], Any]]:
     return [({"slug": "33"}, None)]
 
 
+STATISTICS_READERS = (
+    "provincial_reviewer", "other_provincial_reviewer", "national_reviewer", "inspector", "sysadmin",
+)  # fmt: skip
+
+
+def statistics_lists(world: World) -> list[tuple[dict[str, Any], Any]]:
+    return [
+        ({"key": key}, None)
+        for key in ("apps", "filings", "events", "orders", "complaints", "spot_items", "legacy")
+    ]
+
+
 LEGACY_REGISTRARS = ("filer", "other_filer", "far_filer", "provincial_reviewer", "other_provincial_reviewer")
 LEGACY_LISTERS = (*LEGACY_REGISTRARS, "national_reviewer", "inspector")
 RULES: dict[str, Rule] = {
@@ -463,6 +475,16 @@ RULES: dict[str, Rule] = {
     "consolidation:plan_decide": SignedIn(post_only=True, targets=zhejiang),
     "consolidation:plan_cluster": SignedIn(post_only=True, targets=zhejiang),
     "consolidation:plan_report_overdue": SignedIn(post_only=True, targets=zhejiang),
+    # Statistics: the national office (and testing bodies, administrators) all, a provincial office its own.
+    "statistics:page": SignedIn(_roles(*STATISTICS_READERS)),
+    "statistics:export_csv": SignedIn(_roles(*STATISTICS_READERS)),
+    "statistics:export_xlsx": SignedIn(_roles(*STATISTICS_READERS)),
+    "statistics:report": SignedIn(_roles(*STATISTICS_READERS)),
+    "statistics:rows": SignedIn(_roles(*STATISTICS_READERS), targets=statistics_lists),
+    "statistics:rows_export_csv": SignedIn(_roles(*STATISTICS_READERS), targets=statistics_lists),
+    "statistics:rows_export_xlsx": SignedIn(_roles(*STATISTICS_READERS), targets=statistics_lists),
+    "statistics:published": Public(),
+    "api:statistics": Public(),
 }
 
 

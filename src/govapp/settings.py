@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "govapp.complaints",
     "govapp.consolidation",
     "govapp.public",
+    "govapp.stats",
     "govapp.api",
     "govapp.portal",
 ]

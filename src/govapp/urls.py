@@ -17,6 +17,7 @@ urlpatterns = [
     path("supervision/", include("govapp.supervision.urls")),
     path("complaints/", include("govapp.complaints.urls")),
     path("consolidation/", include("govapp.consolidation.urls")),
+    path("statistics/", include("govapp.stats.urls")),
     path("", include("govapp.public.urls")),
 ]
 

@@ -112,3 +112,37 @@ def test_demo_is_refused_outside_embedded_mode(settings) -> None:  # type: ignor
     command._demo(load=True)  # what `govapp serve` does on an empty database
     assert "no demo data is loaded" in command.stdout.getvalue()
     assert not Unit.objects.exists() and not demo.demo_present()
+
+
+def test_demo_is_consistent_in_time() -> None:
+    """Every notification, history entry and clock is computed from its own event date."""
+    import re
+
+    from django.utils import timezone
+
+    from govapp.core.calendar import deadline_for
+    from govapp.core.models import Notification
+
+    demo.load_demo()
+    now = timezone.now()
+    assert not FilingEvent.objects.filter(at__gt=now).exists()
+    assert not Notification.objects.filter(created_at__gt=now).exists()
+    for filing in Filing.objects.exclude(clock_limit=""):
+        # The running clock started on the day of the event that started it, and is due N days later.
+        started = filing.events.exclude(action=EventAction.EXTEND).latest("at", "pk")
+        assert filing.clock_start == timezone.localdate(started.at), filing
+        if not filing.extended:
+            assert filing.clock_due == deadline_for(filing.clock_limit, filing.clock_start).due, filing
+    for note in Notification.objects.exclude(due__isnull=True):
+        # A notification's due date is the one its text gives, and never before the day it was sent.
+        assert note.due >= timezone.localdate(note.created_at), note.subject
+        dates = set(re.findall(r"\d{4}-\d{2}-\d{2}", f"{note.subject} {note.body}"))
+        if dates:
+            assert note.due.isoformat() in dates, (note.subject, note.body, note.due)
+    for filing in Filing.objects.filter(state=FilingState.AWAITING_SUPPLEMENT):
+        latest = Notification.objects.filter(url__contains=f"/filings/{filing.pk}/").exclude(due=None)
+        if latest.exists():
+            assert latest.latest("created_at", "pk").due == filing.clock_due
+    # Months of history: events in at least five different months.
+    months = {(e.year, e.month) for e in FilingEvent.objects.values_list("at", flat=True)}
+    assert len(months) >= 5

@@ -13,8 +13,9 @@ from pydantic import Field
 
 from govapp.core.ratelimit import check_rate
 from govapp.public import queries
+from govapp.stats.published import published_statistics
 
-from .schemas import ErrorOut, PublicFilingOut, PublicFilingPage
+from .schemas import ErrorOut, PublicFilingOut, PublicFilingPage, PublicStatisticsOut
 
 router = Router(tags=["public"])
 
@@ -70,6 +71,9 @@ def filing_out(request: HttpRequest, record: queries.PublicRecord) -> PublicFili
         planned_offline_date=record.planned_offline_date,
         revoked_on=record.revoked_on,
         deregistered_on=record.deregistered_on,
+        submitted_on=record.submitted_on,
+        forwarded_on=record.forwarded_on,
+        working_days_taken=record.working_days_taken,
     )
 
 
@@ -170,3 +174,16 @@ def filings_list(request: HttpRequest, filters: Query[RegisterQuery]) -> PublicF
         previous=_page_url(request, page.previous_page_number()) if page.has_previous() else None,
         results=[filing_out(request, queries.list_record(app)) for app in page.object_list],
     )
+
+
+@router.get(
+    "/statistics",
+    response={200: PublicStatisticsOut, 429: ErrorOut},
+    summary="Published counts and processing times",
+    operation_id="public_statistics",
+)
+def statistics(request: HttpRequest) -> dict[str, object]:
+    """Per province: apps by standing and the working days each review stage took (median, p90, share within
+    the limit) over the last twelve months. Nothing about people; complaints as counts only."""
+    check_rate(request)
+    return published_statistics()

@@ -64,6 +64,21 @@ class PublicFilingOut(Schema):
     deregistered_on: dt.date | None = Field(
         None, description="For a deregistered number: the date the filing was deregistered."
     )
+    submitted_on: dt.date | None = Field(
+        None,
+        description="The date the unit submitted the procedure that earned this number (in the single-number "
+        "look-up; null in lists).",
+    )
+    forwarded_on: dt.date | None = Field(
+        None,
+        description="The date the provincial office forwarded it to the national office; null for central "
+        "departments, which file directly, and in lists.",
+    )
+    working_days_taken: int | None = Field(
+        None,
+        description="Working days from submission to filing on the official calendar (the submission day not "
+        "counted); null in lists or when a year's official calendar is not loaded.",
+    )
 
 
 class PublicFilingPage(Schema):
@@ -77,3 +92,36 @@ class PublicFilingPage(Schema):
     results: list[PublicFilingOut] = Field(
         description="Each app's current number and status; `valid` says whether it is validly filed now."
     )
+
+
+class StageTimeOut(Schema):
+    """How long one review stage took: stages completed in the period, in working days."""
+
+    stage: str = Field(description="N1 completeness review, N2 national review, N3 supplement by the unit.")
+    name: str = Field("", description="The stage in the language of the request.")
+    limit_working_days: int | None = Field(None, description="The limit in force, in working days.")
+    completed: int = Field(description="Stages completed in the period.")
+    median_working_days: int | None = Field(None, description="Median (nearest rank); null when none.")
+    p90_working_days: int | None = Field(None, description="90th percentile (nearest rank); null when none.")
+    share_within_limit: float | None = Field(None, description="Share completed within the limit, 0 to 1.")
+
+
+class ProvinceStatisticsOut(Schema):
+    province: str = Field(description="GB/T 2260 province code; empty for central departments.")
+    province_name: str = Field(description="The province in the language of the request.")
+    apps_by_state: dict[str, int] = Field(description="Apps by standing in the register, today.")
+    complaints_received: int = Field(description="Complaints received in the period (a count only).")
+    stages: dict[str, StageTimeOut] = Field(description="Processing time per stage, keyed N1, N2, N3.")
+
+
+class PublicStatisticsOut(Schema):
+    """Published processing times (公开办理时长) for the last twelve months."""
+
+    period_start: dt.date
+    period_end: dt.date
+    provisional: bool = Field(
+        description="True when part of the period was counted Monday to Friday (a year's official calendar "
+        "is not loaded)."
+    )
+    stages: list[StageTimeOut]
+    provinces: list[ProvinceStatisticsOut]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govapp import __version__
 from govapp.accounts.models import Role, UnitFunction
+from govapp.stats.scope import can_see_statistics
 from govapp.supervision.campaigns import selfcheck
 from govapp.supervision.campaigns import spot_check as campaign_services
 from govapp.supervision.legacy import services as legacy
@@ -47,6 +48,8 @@ def staff_nav(user: Any) -> list[tuple[str, Any]]:
         links.append((reverse("consolidation:similar"), _("Similar apps")))
     elif user.role == Role.FILER and user.unit_id:
         links.append((reverse("consolidation:obligations"), _("Consolidation obligations")))
+    if can_see_statistics(user):
+        links.append((reverse("statistics:page"), _("Statistics")))
     return links
 
 

@@ -6,6 +6,7 @@ unit, dates. Never the responsible person, materials, attachments or anything of
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
 from govapp.accounts.divisions import BY_CODE
+from govapp.core.calendar import CalendarGap, workdays_between
 from govapp.registry.choices import AppKind, EventAction
 from govapp.registry.models import App, FilingEvent, FilingNumber
 from govapp.registry.numbers import normalise_number, normalise_text
@@ -113,6 +115,11 @@ class PublicRecord:
     planned_offline_date: dt.date | None = None  # the day the notice says the app goes offline
     revoked_on: dt.date | None = None
     deregistered_on: dt.date | None = None
+    # The procedure that earned the number: when the unit submitted it, when the province forwarded it,
+    # and the working days from submission to filing (the one-number look-up fills them, not the list).
+    submitted_on: dt.date | None = None
+    forwarded_on: dt.date | None = None
+    working_days_taken: int | None = None
 
     @property
     def status_label(self) -> str:
@@ -247,7 +254,31 @@ def lookup_number(raw: str) -> PublicRecord | None:
         .filter(number=number)
         .first()
     )
-    return record_for(row) if row is not None else None
+    return with_timeline(record_for(row), row) if row is not None else None
+
+
+def with_timeline(record: PublicRecord, number: FilingNumber) -> PublicRecord:
+    """The record with the submitted / forwarded dates and the working days its procedure took (one query)."""
+    moments: dict[str, dt.datetime] = {}
+    events = FilingEvent.objects.filter(
+        filing_id=number.filing_id, action__in=[EventAction.SUBMIT, EventAction.FORWARD]
+    ).order_by("at", "pk")
+    for action, at in events.values_list("action", "at"):
+        moments.setdefault(action, at)
+    submitted = _local_date(moments.get(EventAction.SUBMIT))
+    filed = timezone.localdate(number.issued_at)
+    taken = None
+    if submitted is not None:
+        try:
+            taken = workdays_between(submitted, filed)
+        except CalendarGap:
+            taken = None  # a year without the official calendar: no figure rather than a wrong one
+    return dataclasses.replace(
+        record,
+        submitted_on=submitted,
+        forwarded_on=_local_date(moments.get(EventAction.FORWARD)),
+        working_days_taken=taken,
+    )
 
 
 # ----------------------------------------------------------------- the register (公示) list
