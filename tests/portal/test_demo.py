@@ -100,7 +100,7 @@ def test_demo_shows_what_the_technical_test_decides() -> None:
     assert "conflict" in kinds["南京办事服务"]
 
 
-def test_demo_is_refused_outside_embedded_mode(settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_is_refused_outside_embedded_mode(db, settings) -> None:  # type: ignore[no-untyped-def]
     import io
 
     from govapp.portal.management.commands.serve import Command
