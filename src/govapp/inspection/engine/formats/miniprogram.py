@@ -16,11 +16,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import LimitExceeded, PackageError
-from ..facts import Component, Interest, PackageFacts
+from ..facts import VENDORED_KEY, Component, Interest, PackageFacts
 from ..limits import Limits
 from ..safezip import SafeZip
 from .detect import json_object, loads_lenient, miniprogram_root
+from .sourcetext import strip_component_comments, strip_js_comments, strip_markup_comments
 from .textscan import HitSink, decode_text, scan_text
+from .vendored import vendored_reason
 
 _SKIP_DIRS = frozenset({"node_modules", "unpackage", "miniprogram_npm"})
 _LAYOUT = frozenset({".wxml", ".axml", ".swan", ".ttml", ".qml", ".html", ".htm"})
@@ -309,6 +311,17 @@ def _identity_uniapp(facts: PackageFacts, project: dict[str, dict[str, Any]]) ->
                 facts.components.append(Component(kind="page", name=name))
 
 
+def strip_comments(text: str, suffix: str) -> str:
+    """The file's text with its comments blanked, by the language its suffix names."""
+    if suffix in _VUE:
+        return strip_component_comments(text)
+    if suffix in _LAYOUT:
+        return strip_markup_comments(text)
+    if suffix in _SCRIPT or suffix == ".json":
+        return strip_js_comments(text)
+    return text
+
+
 def _scan_file(rel: str, data: bytes, facts: PackageFacts, sink: HitSink, interest: Interest) -> None:
     suffix = PurePosixPath(rel).suffix.lower()
     if suffix in _LAYOUT:
@@ -322,6 +335,10 @@ def _scan_file(rel: str, data: bytes, facts: PackageFacts, sink: HitSink, intere
     else:
         return
     text = decode_text(data)
+    reason = vendored_reason(rel, text)
+    if reason is not None:
+        facts.extra.setdefault(VENDORED_KEY, {})[rel] = reason
+    text = strip_comments(text, suffix)
     caller = rel.rsplit(".", 1)[0] if surface in ("layout", "script") else None
     result = scan_text(text, file=rel, surface=surface, interest=interest, caller=caller)
     if suffix in _VUE:

@@ -188,7 +188,7 @@ def _add_api(
         result.truncated = True
         return False
     start, end = span
-    invoked = text[end : end + 64].lstrip().startswith("(")
+    invoked = _is_used(text, start, end)
     result.apis.append(
         ApiHit(
             api=api,
@@ -202,6 +202,19 @@ def _add_api(
         )
     )
     return True
+
+
+_PASSED_AS_ARGUMENT = re.compile(r"[(,]\s*\Z")
+_CALLED_INDIRECTLY = re.compile(r"\s*\.\s*(?:call|apply|bind)\s*\(")
+
+
+def _is_used(text: str, start: int, end: int) -> bool:
+    """The API is called: ``wx.x(...)``, ``wx.x.call(...)``, or handed to a wrapper (``promisify(wx.x)``)."""
+    if text[end : end + 64].lstrip().startswith("("):
+        return True
+    if _CALLED_INDIRECTLY.match(text, end):
+        return True
+    return bool(_PASSED_AS_ARGUMENT.search(text, max(0, start - 16), start))
 
 
 def _scan_root_calls(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..categories import CATEGORIES
-from ..facts import ApiHit, Evidence, PackageFacts, TextHit
+from ..facts import VENDORED_KEY, ApiHit, Evidence, PackageFacts, TextHit
 from ..sdk import Detection, SignatureIndex
 from .caseless import union_candidates
 from .endpoints import IPV6_API, MATCHES_PER_TEXT, Endpoint, extract_endpoints
@@ -133,7 +133,11 @@ def analyse(
         raise ValueError(f"unknown declared category {unknown[0]!r}; expected one of {', '.join(CATEGORIES)}")
     nodes = facts.walk()
     texts = _dedupe_texts(nodes)
-    third_party = signatures.is_third_party
+    vendored = {file for node in nodes for file in node.extra.get(VENDORED_KEY, {})}
+
+    def third_party(evidence: Evidence) -> bool:
+        return evidence.file in vendored or signatures.is_third_party(evidence)
+
     ctx = _Context(
         facts=facts,
         nodes=nodes,
@@ -244,7 +248,19 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
         )
     if confidence < MIN_CONFIDENCE:
         return None
-    return _finding(rule, confidence, evidence, certain=bool(first_party))
+    return _finding(rule, confidence, distinct_places(evidence), certain=bool(first_party))
+
+
+def distinct_places(evidence: list[Evidence]) -> list[Evidence]:
+    """One item per place (file and line; a DEX string per calling method), the first seen kept."""
+    seen: set[tuple[str, str, str | None]] = set()
+    out: list[Evidence] = []
+    for item in evidence:
+        key = (item.file, item.location, None if item.location.startswith("line ") else item.caller)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
 
 
 def _in_prefixes(evidence: Evidence, prefixes: tuple[str, ...]) -> bool:
