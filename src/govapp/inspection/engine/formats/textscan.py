@@ -129,6 +129,13 @@ def _unit(text: str, start: int, end: int, lines: _Lines) -> str:
     return " ".join(text[low:high].split())
 
 
+def _line_window(text: str, start: int, end: int, lines: _Lines) -> str:
+    line_start, line_end = lines.bounds(start)
+    low = max(line_start, start - SNIPPET_RADIUS)
+    high = min(max(line_end, end), end + SNIPPET_RADIUS)
+    return " ".join(text[low:high].split())
+
+
 def scan_text(
     text: str,
     *,
@@ -158,6 +165,9 @@ def scan_text(
             continue
         line = lines.number(start)
         unit = _unit(text, start, end, lines)
+        if text[start:end] not in unit:
+            # Code matched across a literal's edge (``orderBy('score', 'desc')``): keep the line around it.
+            unit = _line_window(text, start, end, lines)
         # Two words of one sentence ("打卡" and "签到" in "每日打卡签到") are one piece of evidence.
         if (line, unit) in seen:
             continue

@@ -199,12 +199,14 @@ def _negated(rule: Rule, text: str, start: int, end: int) -> bool:
 
 def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
     scored: list[tuple[float, bool, TextHit]] = []
+    parts: dict[str, set[str]] = {}  # part of the feature -> pages (directories) where the app shows it
     # Through the literal prefilter of the rule's text signals: a package's texts can be long
     # (scripts, JSON), and each signal is searched below anyway.
     patterns = tuple(sig.pattern.pattern for sig in rule.text)
     for index in sorted(union_candidates(patterns, [hit.text for hit in ctx.texts])):
         hit = ctx.texts[index]
         best: float | None = None
+        hit_parts: set[str] = set()
         for sig in rule.text:
             if sig.surfaces and hit.surface not in sig.surfaces:
                 continue
@@ -213,12 +215,17 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
                     break
                 if not _negated(rule, hit.text, match.start(), match.end()):
                     best = sig.weight if best is None else max(best, sig.weight)
+                    if sig.part:
+                        hit_parts.add(sig.part)
                     break
         if best is None:
             continue
         third = ctx.third_party(hit.evidence) or _in_prefixes(hit.evidence, rule.negative_prefixes)
         score = _text_score(hit, best) * (THIRD_PARTY_FACTOR if third else 1.0)
         scored.append((score, third, hit))
+        if not third:
+            for part in hit_parts:
+                parts.setdefault(part, set()).add(_page_of(hit.evidence))
     if not scored:
         return None
     scored.sort(key=lambda item: -item[0])
@@ -236,11 +243,14 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
                     weight = sig.weight * (1.0 if api_hit.evidence.invoked else 0.5)
                     if ctx.third_party(api_hit.evidence):
                         weight *= THIRD_PARTY_FACTOR
+                    elif sig.part and api_hit.evidence.invoked:
+                        parts.setdefault(sig.part, set()).add(_page_of(api_hit.evidence))
                     api_best = max(api_best, weight)
                     api_evidence.append(api_hit.evidence)
                     break
         confidence += api_best
         confidence += max((w for name, w in rule.permissions if name in ctx.permissions), default=0.0)
+        confidence += _together_bonus(rule, parts)
         evidence = (
             [hit.evidence for _s, _t, hit in first_party]
             + api_evidence[:5]
@@ -249,6 +259,23 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
     if confidence < MIN_CONFIDENCE:
         return None
     return _finding(rule, confidence, distinct_places(evidence), certain=bool(first_party))
+
+
+def _page_of(evidence: Evidence) -> str:
+    # A page is its directory: pages/rank/rank.wxml and pages/rank/rank.js are one page.
+    return evidence.file.rsplit("/", 1)[0] if "/" in evidence.file else ""
+
+
+def _together_bonus(rule: Rule, parts: dict[str, set[str]]) -> float:
+    """The best bonus of the rule's part groups: all parts on one page, or half when on different pages."""
+    best = 0.0
+    for group in rule.params.get("together", ()):
+        pages = [parts.get(part, set()) for part in group.parts]
+        if not all(pages):
+            continue
+        same_page = set.intersection(*pages)
+        best = max(best, group.bonus if same_page else group.bonus / 2)
+    return best
 
 
 def distinct_places(evidence: list[Evidence]) -> list[Evidence]:

@@ -53,6 +53,15 @@ class Signal:
     pattern: re.Pattern[str]
     weight: float
     surfaces: frozenset[str] | None = None
+    part: str | None = None  # the part of a feature this signal shows (see Together)
+
+
+@dataclass(frozen=True, slots=True)
+class Together:
+    """Parts of one feature found together: on one page (a directory) they add ``bonus``, apart half."""
+
+    parts: frozenset[str]
+    bonus: float
 
 
 @dataclass(frozen=True)
@@ -144,8 +153,13 @@ class _Check:
         out = []
         for index, item in enumerate(raw):
             name = f"{key}[{index}]"
-            if not isinstance(item, dict) or not set(item) <= {"pattern", "weight", "surfaces"}:
-                raise self.fail(name, "must be a mapping with 'pattern', 'weight' and optional 'surfaces'")
+            if not isinstance(item, dict) or not set(item) <= {"pattern", "weight", "surfaces", "part"}:
+                raise self.fail(
+                    name, "must be a mapping with 'pattern', 'weight' and optional 'surfaces', 'part'"
+                )
+            part = item.get("part")
+            if part is not None and not (isinstance(part, str) and part.isidentifier()):
+                raise self.fail(f"{name}.part", "must be a short name such as 'order'")
             surfaces = item.get("surfaces")
             if surfaces is not None and (
                 not isinstance(surfaces, list) or not set(surfaces) <= set(SURFACES)
@@ -156,6 +170,7 @@ class _Check:
                     self.regex(item.get("pattern"), f"{name}.pattern"),
                     self.weight(item.get("weight", 0.5), f"{name}.weight"),
                     frozenset(surfaces) if surfaces else None,
+                    part,
                 )
             )
         return tuple(out)
@@ -270,9 +285,27 @@ def _check_params(check: _Check, detector: str, params: dict[str, Any]) -> dict[
         out["ipv6_hints"] = check.regex(params.get("ipv6_hints"), "params.ipv6_hints")
     elif detector == "missing_text":
         out["pattern"] = check.regex(params.get("pattern"), "params.pattern")
+    elif detector == "match":
+        out = {"together": _together(check, params)}
     elif params:
         raise check.fail("params", f"is not used by the {detector!r} detector")
     return out
+
+
+def _together(check: _Check, params: dict[str, Any]) -> tuple[Together, ...]:
+    if set(params) - {"together"}:
+        raise check.fail("params", "the 'match' detector takes only 'together'")
+    raw = params.get("together") or []
+    if not isinstance(raw, list):
+        raise check.fail("params.together", "must be a list of {parts, bonus}")
+    out = []
+    for index, item in enumerate(raw):
+        name = f"params.together[{index}]"
+        parts = item.get("parts") if isinstance(item, dict) else None
+        if not isinstance(parts, list) or len(parts) < 2 or not all(isinstance(p, str) for p in parts):
+            raise check.fail(name, "needs 'parts', a list of at least two part names, and 'bonus'")
+        out.append(Together(frozenset(parts), check.weight(item.get("bonus"), f"{name}.bonus")))
+    return tuple(out)
 
 
 def _check_example(check: _Check, name: str, example: Any) -> dict[str, Any]:
