@@ -28,6 +28,7 @@ _DEX_INVOKED_BONUS = 0.1
 _DEX_UNREFERENCED_MALUS = 0.15
 _CORROBORATION_STEP = 0.05
 _CORROBORATION_MAX = 0.15
+_CORROBORATING_SCORE = 0.3
 MAX_EVIDENCE = 20
 
 
@@ -218,7 +219,7 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
                     if sig.part:
                         hit_parts.add(sig.part)
                     break
-        if best is None:
+        if best is None or (rule.negative_files and rule.negative_files.search(hit.evidence.file)):
             continue
         third = ctx.third_party(hit.evidence) or _in_prefixes(hit.evidence, rule.negative_prefixes)
         score = _text_score(hit, best) * (THIRD_PARTY_FACTOR if third else 1.0)
@@ -233,7 +234,8 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
     confidence = scored[0][0]
     evidence = [hit.evidence for _score, _third, hit in scored]
     if first_party:
-        distinct = len({hit.text for _s, _t, hit in first_party})
+        # Only wording corroborates: many timers or uploads in an app are no more evidence than one.
+        distinct = len({hit.text for score, _t, hit in first_party if score >= _CORROBORATING_SCORE}) or 1
         confidence += min(_CORROBORATION_MAX, _CORROBORATION_STEP * (distinct - 1))
         api_best = 0.0
         api_evidence: list[Evidence] = []
@@ -267,14 +269,14 @@ def _page_of(evidence: Evidence) -> str:
 
 
 def _together_bonus(rule: Rule, parts: dict[str, set[str]]) -> float:
-    """The best bonus of the rule's part groups: all parts on one page, or half when on different pages."""
+    """The best bonus of the rule's part groups: all parts on one page, or the smaller one apart."""
     best = 0.0
     for group in rule.params.get("together", ()):
         pages = [parts.get(part, set()) for part in group.parts]
         if not all(pages):
             continue
         same_page = set.intersection(*pages)
-        best = max(best, group.bonus if same_page else group.bonus / 2)
+        best = max(best, group.bonus if same_page else group.apart)
     return best
 
 

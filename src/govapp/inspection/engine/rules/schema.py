@@ -58,10 +58,11 @@ class Signal:
 
 @dataclass(frozen=True, slots=True)
 class Together:
-    """Parts of one feature found together: on one page (a directory) they add ``bonus``, apart half."""
+    """Parts of one feature found together: on one page (a directory) they add ``bonus``, apart ``apart``."""
 
     parts: frozenset[str]
     bonus: float
+    apart: float
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Rule:
     negative_text: re.Pattern[str] | None = None
     negative_window: int = 24
     negative_prefixes: tuple[str, ...] = ()
+    negative_files: re.Pattern[str] | None = None
     params: dict[str, Any] = field(default_factory=dict)
     positive_examples: tuple[dict[str, Any], ...] = ()
     negative_examples: tuple[dict[str, Any], ...] = ()
@@ -215,8 +217,8 @@ def _parse_rule(raw: Any, source: str, index: int) -> Rule:
             (item["name"], check.weight(item.get("weight", 0.1), f"signals.permissions[{pos}]"))
         )
     negative = raw.get("negative") or {}
-    if not isinstance(negative, dict) or not set(negative) <= {"text", "window", "code_prefixes"}:
-        raise check.fail("negative", "must be a mapping of 'text', 'window', 'code_prefixes'")
+    if not isinstance(negative, dict) or not set(negative) <= {"text", "window", "code_prefixes", "files"}:
+        raise check.fail("negative", "must be a mapping of 'text', 'window', 'code_prefixes', 'files'")
     window = negative.get("window", 24)
     if isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= 200:
         raise check.fail("negative.window", "must be an integer from 0 to 200")
@@ -254,6 +256,7 @@ def _parse_rule(raw: Any, source: str, index: int) -> Rule:
         negative_text=check.regex(negative["text"], "negative.text") if "text" in negative else None,
         negative_window=window,
         negative_prefixes=tuple(prefixes),
+        negative_files=check.regex(negative["files"], "negative.files") if "files" in negative else None,
         params=_check_params(check, detector, params),
         positive_examples=tuple(
             _check_example(check, f"examples.positive[{i}]", ex) for i, ex in enumerate(examples["positive"])
@@ -304,7 +307,11 @@ def _together(check: _Check, params: dict[str, Any]) -> tuple[Together, ...]:
         parts = item.get("parts") if isinstance(item, dict) else None
         if not isinstance(parts, list) or len(parts) < 2 or not all(isinstance(p, str) for p in parts):
             raise check.fail(name, "needs 'parts', a list of at least two part names, and 'bonus'")
-        out.append(Together(frozenset(parts), check.weight(item.get("bonus"), f"{name}.bonus")))
+        if set(item) - {"parts", "bonus", "apart"}:
+            raise check.fail(name, "takes only 'parts', 'bonus' and 'apart'")
+        bonus = check.weight(item.get("bonus"), f"{name}.bonus")
+        apart = check.weight(item.get("apart", bonus / 2), f"{name}.apart")
+        out.append(Together(frozenset(parts), bonus, apart))
     return tuple(out)
 
 
