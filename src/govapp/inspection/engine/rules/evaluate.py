@@ -8,6 +8,7 @@ filing_number). README.md in this directory describes the scoring.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from collections.abc import Callable
@@ -282,13 +283,16 @@ def _together_bonus(rule: Rule, parts: dict[str, set[str]]) -> float:
 
 def distinct_places(evidence: list[Evidence]) -> list[Evidence]:
     """One item per place (file and line; a DEX string per calling method), the first seen kept."""
-    seen: set[tuple[str, str, str | None]] = set()
+    first: dict[tuple[str, str, str | None], int] = {}
     out: list[Evidence] = []
     for item in evidence:
         key = (item.file, item.location, None if item.location.startswith("line ") else item.caller)
-        if key not in seen:
-            seen.add(key)
+        if key not in first:
+            first[key] = len(out)
             out.append(item)
+        elif item.invoked and not out[first[key]].invoked:
+            # The wording and the call on one line are one place, and that place calls the API.
+            out[first[key]] = dataclasses.replace(out[first[key]], invoked=True)
     return out
 
 
