@@ -195,3 +195,13 @@ def test_an_h5_app_is_scanned_with_the_same_report(tmp_path: Path) -> None:
             )
         ).exit_code
     )
+
+
+def test_reported_confidence_is_calibrated_and_keeps_the_order() -> None:
+    from govapp.inspection.engine.rules.evaluate import calibrated
+
+    scores = [0.3, 0.4, 0.55, 0.6, 0.7, 0.9, 0.99]
+    reported = [calibrated(score, threshold=0.6) for score in scores]
+    assert reported == sorted(reported)
+    # An advisory never reads as likelier than not; a violation at the threshold does.
+    assert calibrated(0.59, threshold=0.6) < 0.5 <= calibrated(0.6, threshold=0.6)
