@@ -24,6 +24,10 @@ SURFACES = (
 )
 
 
+# ``PackageFacts.extra`` key: {file: why it is not the app's own} for vendored files a reader saw.
+VENDORED_KEY = "vendored_files"
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Where something was seen: file inside the package, offset or line, snippet, caller."""

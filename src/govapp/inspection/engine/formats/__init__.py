@@ -28,10 +28,12 @@ def read_package(path: Path, interest: Interest, limits: Limits, *, depth: int =
     _check_depth(depth, label, limits)
     try:
         if path.is_dir():
-            detect_directory(path)
+            kind = detect_directory(path)
             from .miniprogram import read_miniprogram
 
-            return read_miniprogram(path, path=str(path), sha256="", size=0, interest=interest, limits=limits)
+            return read_miniprogram(
+                path, path=str(path), sha256="", size=0, interest=interest, limits=limits, web=kind == "h5"
+            )
         size, sha256, head = _hash_file(path, label, limits)
         kind = detect_bytes_kind(head, label)
         if kind == "wxapkg":

@@ -17,8 +17,8 @@ from ..safezip import SafeZip, is_zip
 
 SUPPORTED = (
     "Supported formats: Android APK, APK bundles (.apks, .xapk), HarmonyOS HAP and .app, "
-    "WeChat .wxapkg, quick app .rpk/.rpks, and mini-program source (WeChat, uni-app, Alipay) "
-    "as a directory or zip."
+    "WeChat .wxapkg, quick app .rpk/.rpks, mini-program source (WeChat, uni-app, Alipay) "
+    "as a directory or zip, and H5 web apps (Vue, React, plain HTML/JS, a built dist/) as a directory."
 )
 
 WXAPKG_FIRST_MARK = 0xBE
@@ -148,15 +148,26 @@ def detect_archive(archive: SafeZip) -> str:
     raise UnsupportedFormat(f"{archive.label}: not a package format we recognise. {SUPPORTED}")
 
 
+# Where a web (H5) project keeps its entry page: the root, a Vue/React public/ or src/, a built dist/,
+# Cordova/Ionic www/, or a Java web app's static and template folders.
+H5_ENTRY_DIRS = ("", "public/", "src/", "dist/", "www/", "build/", "src/main/resources/static/")
+H5_TEMPLATE_DIRS = ("src/main/resources/templates", "src/main/webapp", "templates")
+
+
 def detect_directory(root: Path) -> str:
-    """A directory is only ever mini-program source; say so when it lacks the markers."""
+    """Mini-program source (``miniprogram``) or a web app's source or build (``h5``); refuses the rest."""
     if any((root / marker).is_file() for marker in MINIPROGRAM_MARKERS):
         return "miniprogram"
     if (root / "pages.json").is_file() and (root / "manifest.json").is_file():
         return "miniprogram"
+    if (root / "package.json").is_file() or any((root / f"{d}index.html").is_file() for d in H5_ENTRY_DIRS):
+        return "h5"
+    if any((root / d).is_dir() for d in H5_TEMPLATE_DIRS):
+        return "h5"
     raise UnsupportedFormat(
         f"{root.name or root}: directory has no app.json, project.config.json, mini.project.json "
-        f"or pages.json + manifest.json, so it is not mini-program source. {SUPPORTED}"
+        f"or pages.json + manifest.json, so it is not mini-program source, and no package.json or "
+        f"index.html of a web app. {SUPPORTED}"
     )
 
 

@@ -16,14 +16,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import LimitExceeded, PackageError
-from ..facts import Component, Interest, PackageFacts
+from ..facts import VENDORED_KEY, Component, Interest, PackageFacts
 from ..limits import Limits
 from ..safezip import SafeZip
 from .detect import json_object, loads_lenient, miniprogram_root
+from .sourcetext import strip_component_comments, strip_js_comments, strip_markup_comments
 from .textscan import HitSink, decode_text, scan_text
+from .vendored import vendored_reason
 
 _SKIP_DIRS = frozenset({"node_modules", "unpackage", "miniprogram_npm"})
-_LAYOUT = frozenset({".wxml", ".axml", ".swan", ".ttml", ".qml", ".html", ".htm"})
+_LAYOUT = frozenset({".wxml", ".axml", ".swan", ".ttml", ".qml", ".html", ".htm", ".ftl", ".jsp", ".ejs"})
 _SCRIPT = frozenset({".js", ".ts", ".mjs", ".cjs", ".wxs", ".sjs", ".jsx", ".tsx"})
 _VUE = frozenset({".vue", ".nvue", ".uvue"})
 _PROJECT_JSON = frozenset(
@@ -50,17 +52,29 @@ class _SourceFile:
 
 
 def read_miniprogram(
-    root: Path | SafeZip, *, path: str, sha256: str, size: int, interest: Interest, limits: Limits
+    root: Path | SafeZip,
+    *,
+    path: str,
+    sha256: str,
+    size: int,
+    interest: Interest,
+    limits: Limits,
+    web: bool = False,
 ) -> PackageFacts:
-    """Read mini-program source; for a directory, sha256 and size describe the files read."""
+    """Read mini-program (or, ``web``, H5 app) source; for a directory, sha256 and size describe the files read."""
     notes: list[str] = []
     files = list(_dir_files(root, limits, notes) if isinstance(root, Path) else _zip_files(root, limits))
     by_rel = {f.rel: f for f in files}
-    project = _load_project_files(by_rel, notes)
-    platform = _platform(by_rel, project)
-    facts = PackageFacts(format="miniprogram", platform=platform, path=path, sha256=sha256, size=size)
-    facts.notes.extend(notes)
-    _identity(facts, project)
+    if web:
+        facts = PackageFacts(format="h5", platform="web", path=path, sha256=sha256, size=size)
+        facts.notes.extend(notes)
+        _identity_web(facts, by_rel)
+    else:
+        project = _load_project_files(by_rel, notes)
+        platform = _platform(by_rel, project)
+        facts = PackageFacts(format="miniprogram", platform=platform, path=path, sha256=sha256, size=size)
+        facts.notes.extend(notes)
+        _identity(facts, project)
     sink = HitSink(facts, limits)
     digest = hashlib.sha256()
     total = 0
@@ -271,6 +285,16 @@ def _permissions_from_app_json(facts: PackageFacts, app: dict[str, Any]) -> None
         facts.permissions.extend(f"requiredBackgroundModes:{v}" for v in background if isinstance(v, str))
 
 
+def _identity_web(facts: PackageFacts, by_rel: dict[str, _SourceFile]) -> None:
+    # A web app has no platform id: its name and version come from package.json when there is one.
+    source = by_rel.get("package.json")
+    package = loads_lenient(decode_text(source.load()[:_MAX_TEXT_FILE])) if source else None
+    if isinstance(package, dict):
+        facts.name = _text(package.get("name"))
+        facts.version = _text(package.get("version"))
+    facts.notes.append("an H5 web app has no platform id; it is matched to a filing by name only")
+
+
 def _identity_uniapp(facts: PackageFacts, project: dict[str, dict[str, Any]]) -> None:
     manifest = project.get("manifest.json", {})
     weixin = json_object(manifest.get("mp-weixin"))
@@ -309,6 +333,17 @@ def _identity_uniapp(facts: PackageFacts, project: dict[str, dict[str, Any]]) ->
                 facts.components.append(Component(kind="page", name=name))
 
 
+def strip_comments(text: str, suffix: str) -> str:
+    """The file's text with its comments blanked, by the language its suffix names."""
+    if suffix in _VUE:
+        return strip_component_comments(text)
+    if suffix in _LAYOUT:
+        return strip_markup_comments(text)
+    if suffix in _SCRIPT or suffix == ".json":
+        return strip_js_comments(text)
+    return text
+
+
 def _scan_file(rel: str, data: bytes, facts: PackageFacts, sink: HitSink, interest: Interest) -> None:
     suffix = PurePosixPath(rel).suffix.lower()
     if suffix in _LAYOUT:
@@ -322,6 +357,12 @@ def _scan_file(rel: str, data: bytes, facts: PackageFacts, sink: HitSink, intere
     else:
         return
     text = decode_text(data)
+    reason = vendored_reason(rel, text)
+    if reason is not None:
+        facts.extra.setdefault(VENDORED_KEY, {})[rel] = reason
+    else:
+        # A vendored file's evidence is discounted anyway; its comments are not worth the time.
+        text = strip_comments(text, suffix)
     caller = rel.rsplit(".", 1)[0] if surface in ("layout", "script") else None
     result = scan_text(text, file=rel, surface=surface, interest=interest, caller=caller)
     if suffix in _VUE:

@@ -129,6 +129,13 @@ def _unit(text: str, start: int, end: int, lines: _Lines) -> str:
     return " ".join(text[low:high].split())
 
 
+def _line_window(text: str, start: int, end: int, lines: _Lines) -> str:
+    line_start, line_end = lines.bounds(start)
+    low = max(line_start, start - SNIPPET_RADIUS)
+    high = min(max(line_end, end), end + SNIPPET_RADIUS)
+    return " ".join(text[low:high].split())
+
+
 def scan_text(
     text: str,
     *,
@@ -158,6 +165,9 @@ def scan_text(
             continue
         line = lines.number(start)
         unit = _unit(text, start, end, lines)
+        if text[start:end] not in unit:
+            # Code matched across a literal's edge (``orderBy('score', 'desc')``): keep the line around it.
+            unit = _line_window(text, start, end, lines)
         # Two words of one sentence ("打卡" and "签到" in "每日打卡签到") are one piece of evidence.
         if (line, unit) in seen:
             continue
@@ -188,7 +198,7 @@ def _add_api(
         result.truncated = True
         return False
     start, end = span
-    invoked = text[end : end + 64].lstrip().startswith("(")
+    invoked = _is_used(text, start, end)
     result.apis.append(
         ApiHit(
             api=api,
@@ -202,6 +212,19 @@ def _add_api(
         )
     )
     return True
+
+
+_PASSED_AS_ARGUMENT = re.compile(r"[(,]\s*\Z")
+_CALLED_INDIRECTLY = re.compile(r"\s*\.\s*(?:call|apply|bind)\s*\(")
+
+
+def _is_used(text: str, start: int, end: int) -> bool:
+    """The API is called: ``wx.x(...)``, ``wx.x.call(...)``, or handed to a wrapper (``promisify(wx.x)``)."""
+    if text[end : end + 64].lstrip().startswith("("):
+        return True
+    if _CALLED_INDIRECTLY.match(text, end):
+        return True
+    return bool(_PASSED_AS_ARGUMENT.search(text, max(0, start - 16), start))
 
 
 def _scan_root_calls(

@@ -8,14 +8,16 @@ filing_number). README.md in this directory describes the scoring.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..categories import CATEGORIES
-from ..facts import ApiHit, Evidence, PackageFacts, TextHit
+from ..facts import VENDORED_KEY, ApiHit, Evidence, PackageFacts, TextHit
 from ..sdk import Detection, SignatureIndex
 from .caseless import union_candidates
 from .endpoints import IPV6_API, MATCHES_PER_TEXT, Endpoint, extract_endpoints
@@ -28,6 +30,7 @@ _DEX_INVOKED_BONUS = 0.1
 _DEX_UNREFERENCED_MALUS = 0.15
 _CORROBORATION_STEP = 0.05
 _CORROBORATION_MAX = 0.15
+_CORROBORATING_SCORE = 0.3
 MAX_EVIDENCE = 20
 
 
@@ -133,7 +136,11 @@ def analyse(
         raise ValueError(f"unknown declared category {unknown[0]!r}; expected one of {', '.join(CATEGORIES)}")
     nodes = facts.walk()
     texts = _dedupe_texts(nodes)
-    third_party = signatures.is_third_party
+    vendored = {file for node in nodes for file in node.extra.get(VENDORED_KEY, {})}
+
+    def third_party(evidence: Evidence) -> bool:
+        return evidence.file in vendored or signatures.is_third_party(evidence)
+
     ctx = _Context(
         facts=facts,
         nodes=nodes,
@@ -166,10 +173,22 @@ def analyse(
     return Analysis(findings, ctx.sdks, ctx.packers, ctx.endpoints, notes)
 
 
-def _finding(rule: Rule, confidence: float, evidence: list[Evidence], *, certain: bool = True) -> Finding:
-    """``certain`` False caps the status at advisory (e.g. only third-party evidence)."""
-    confidence = round(min(max(confidence, 0.0), 0.99), 2)
-    violation = rule.status == "violation" and certain and confidence >= rule.threshold
+def _finding(
+    rule: Rule,
+    confidence: float,
+    evidence: list[Evidence],
+    *,
+    certain: bool = True,
+    reported: float | None = None,
+) -> Finding:
+    """``certain`` False caps the status at advisory (e.g. only third-party evidence).
+
+    The status follows ``confidence`` (the score against the rule's threshold); ``reported``, when
+    given, is the calibrated confidence shown instead.
+    """
+    score = round(min(max(confidence, 0.0), 0.99), 2)
+    violation = rule.status == "violation" and certain and score >= rule.threshold
+    confidence = score if reported is None else round(min(max(reported, 0.0), 0.99), 2)
     return Finding(
         rule=rule.id,
         rule_version=rule.version,
@@ -195,12 +214,14 @@ def _negated(rule: Rule, text: str, start: int, end: int) -> bool:
 
 def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
     scored: list[tuple[float, bool, TextHit]] = []
+    parts: dict[str, set[str]] = {}  # part of the feature -> pages (directories) where the app shows it
     # Through the literal prefilter of the rule's text signals: a package's texts can be long
     # (scripts, JSON), and each signal is searched below anyway.
     patterns = tuple(sig.pattern.pattern for sig in rule.text)
     for index in sorted(union_candidates(patterns, [hit.text for hit in ctx.texts])):
         hit = ctx.texts[index]
         best: float | None = None
+        hit_parts: set[str] = set()
         for sig in rule.text:
             if sig.surfaces and hit.surface not in sig.surfaces:
                 continue
@@ -209,12 +230,17 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
                     break
                 if not _negated(rule, hit.text, match.start(), match.end()):
                     best = sig.weight if best is None else max(best, sig.weight)
+                    if sig.part:
+                        hit_parts.add(sig.part)
                     break
-        if best is None:
+        if best is None or (rule.negative_files and rule.negative_files.search(hit.evidence.file)):
             continue
         third = ctx.third_party(hit.evidence) or _in_prefixes(hit.evidence, rule.negative_prefixes)
         score = _text_score(hit, best) * (THIRD_PARTY_FACTOR if third else 1.0)
         scored.append((score, third, hit))
+        if not third:
+            for part in hit_parts:
+                parts.setdefault(part, set()).add(_page_of(hit.evidence))
     if not scored:
         return None
     scored.sort(key=lambda item: -item[0])
@@ -222,7 +248,8 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
     confidence = scored[0][0]
     evidence = [hit.evidence for _score, _third, hit in scored]
     if first_party:
-        distinct = len({hit.text for _s, _t, hit in first_party})
+        # Only wording corroborates: many timers or uploads in an app are no more evidence than one.
+        distinct = len({hit.text for score, _t, hit in first_party if score >= _CORROBORATING_SCORE}) or 1
         confidence += min(_CORROBORATION_MAX, _CORROBORATION_STEP * (distinct - 1))
         api_best = 0.0
         api_evidence: list[Evidence] = []
@@ -232,11 +259,14 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
                     weight = sig.weight * (1.0 if api_hit.evidence.invoked else 0.5)
                     if ctx.third_party(api_hit.evidence):
                         weight *= THIRD_PARTY_FACTOR
+                    elif sig.part and api_hit.evidence.invoked:
+                        parts.setdefault(sig.part, set()).add(_page_of(api_hit.evidence))
                     api_best = max(api_best, weight)
                     api_evidence.append(api_hit.evidence)
                     break
         confidence += api_best
         confidence += max((w for name, w in rule.permissions if name in ctx.permissions), default=0.0)
+        confidence += _together_bonus(rule, parts)
         evidence = (
             [hit.evidence for _s, _t, hit in first_party]
             + api_evidence[:5]
@@ -244,7 +274,72 @@ def _detect_match(rule: Rule, ctx: _Context) -> Finding | None:
         )
     if confidence < MIN_CONFIDENCE:
         return None
-    return _finding(rule, confidence, evidence, certain=bool(first_party))
+    return _finding(
+        rule,
+        confidence,
+        distinct_places(evidence),
+        certain=bool(first_party),
+        reported=calibrated(confidence, threshold=rule.threshold),
+    )
+
+
+# Score -> share of findings that were right on the labelled corpus (dev and tune parts, see
+# docs/benchmarks.md "Calibration"): advisories below the threshold were right about a third of the
+# time, violations just above it about 85 %, strong ones almost always. Linear between the knots;
+# the score axis is relative to the rule's threshold.
+_CALIBRATION_KNOTS = (
+    (-0.6, 0.0),
+    (-0.3, 0.15),
+    (-0.2, 0.3),
+    (-0.001, 0.45),
+    (0.0, 0.8),
+    (0.2, 0.9),
+    (0.4, 0.99),
+)
+
+
+def calibrated(score: float, *, threshold: float) -> float:
+    """The confidence to report for a ``match`` score: how often such findings are right."""
+    relative = score - threshold
+    knots = _CALIBRATION_KNOTS
+    if relative <= knots[0][0]:
+        return knots[0][1]
+    for (x0, y0), (x1, y1) in itertools.pairwise(knots):
+        if relative <= x1:
+            return y0 + (y1 - y0) * (relative - x0) / (x1 - x0)
+    return knots[-1][1]
+
+
+def _page_of(evidence: Evidence) -> str:
+    # A page is its directory: pages/rank/rank.wxml and pages/rank/rank.js are one page.
+    return evidence.file.rsplit("/", 1)[0] if "/" in evidence.file else ""
+
+
+def _together_bonus(rule: Rule, parts: dict[str, set[str]]) -> float:
+    """The best bonus of the rule's part groups: all parts on one page, or the smaller one apart."""
+    best = 0.0
+    for group in rule.params.get("together", ()):
+        pages = [parts.get(part, set()) for part in group.parts]
+        if not all(pages):
+            continue
+        same_page = set.intersection(*pages)
+        best = max(best, group.bonus if same_page else group.apart)
+    return best
+
+
+def distinct_places(evidence: list[Evidence]) -> list[Evidence]:
+    """One item per place (file and line; a DEX string per calling method), the first seen kept."""
+    first: dict[tuple[str, str, str | None], int] = {}
+    out: list[Evidence] = []
+    for item in evidence:
+        key = (item.file, item.location, None if item.location.startswith("line ") else item.caller)
+        if key not in first:
+            first[key] = len(out)
+            out.append(item)
+        elif item.invoked and not out[first[key]].invoked:
+            # The wording and the call on one line are one place, and that place calls the API.
+            out[first[key]] = dataclasses.replace(out[first[key]], invoked=True)
+    return out
 
 
 def _in_prefixes(evidence: Evidence, prefixes: tuple[str, ...]) -> bool:

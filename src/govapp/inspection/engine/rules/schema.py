@@ -54,6 +54,16 @@ class Signal:
     pattern: re.Pattern[str]
     weight: float
     surfaces: frozenset[str] | None = None
+    part: str | None = None  # the part of a feature this signal shows (see Together)
+
+
+@dataclass(frozen=True, slots=True)
+class Together:
+    """Parts of one feature found together: on one page (a directory) they add ``bonus``, apart ``apart``."""
+
+    parts: frozenset[str]
+    bonus: float
+    apart: float
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,7 @@ class Rule:
     negative_text: re.Pattern[str] | None = None
     negative_window: int = 24
     negative_prefixes: tuple[str, ...] = ()
+    negative_files: re.Pattern[str] | None = None
     params: dict[str, Any] = field(default_factory=dict)
     positive_examples: tuple[dict[str, Any], ...] = ()
     negative_examples: tuple[dict[str, Any], ...] = ()
@@ -145,8 +156,13 @@ class _Check:
         out = []
         for index, item in enumerate(raw):
             name = f"{key}[{index}]"
-            if not isinstance(item, dict) or not set(item) <= {"pattern", "weight", "surfaces"}:
-                raise self.fail(name, "must be a mapping with 'pattern', 'weight' and optional 'surfaces'")
+            if not isinstance(item, dict) or not set(item) <= {"pattern", "weight", "surfaces", "part"}:
+                raise self.fail(
+                    name, "must be a mapping with 'pattern', 'weight' and optional 'surfaces', 'part'"
+                )
+            part = item.get("part")
+            if part is not None and not (isinstance(part, str) and part.isidentifier()):
+                raise self.fail(f"{name}.part", "must be a short name such as 'order'")
             surfaces = item.get("surfaces")
             if surfaces is not None and (
                 not isinstance(surfaces, list) or not set(surfaces) <= set(SURFACES)
@@ -157,6 +173,7 @@ class _Check:
                     self.regex(item.get("pattern"), f"{name}.pattern"),
                     self.weight(item.get("weight", 0.5), f"{name}.weight"),
                     frozenset(surfaces) if surfaces else None,
+                    part,
                 )
             )
         return tuple(out)
@@ -201,8 +218,8 @@ def _parse_rule(raw: Any, source: str, index: int) -> Rule:
             (item["name"], check.weight(item.get("weight", 0.1), f"signals.permissions[{pos}]"))
         )
     negative = raw.get("negative") or {}
-    if not isinstance(negative, dict) or not set(negative) <= {"text", "window", "code_prefixes"}:
-        raise check.fail("negative", "must be a mapping of 'text', 'window', 'code_prefixes'")
+    if not isinstance(negative, dict) or not set(negative) <= {"text", "window", "code_prefixes", "files"}:
+        raise check.fail("negative", "must be a mapping of 'text', 'window', 'code_prefixes', 'files'")
     window = negative.get("window", 24)
     if isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= 200:
         raise check.fail("negative.window", "must be an integer from 0 to 200")
@@ -242,6 +259,7 @@ def _parse_rule(raw: Any, source: str, index: int) -> Rule:
         negative_text=check.regex(negative["text"], "negative.text") if "text" in negative else None,
         negative_window=window,
         negative_prefixes=tuple(prefixes),
+        negative_files=check.regex(negative["files"], "negative.files") if "files" in negative else None,
         params=_check_params(check, detector, params),
         positive_examples=tuple(
             _check_example(check, f"examples.positive[{i}]", ex) for i, ex in enumerate(examples["positive"])
@@ -273,9 +291,31 @@ def _check_params(check: _Check, detector: str, params: dict[str, Any]) -> dict[
         out["ipv6_hints"] = check.regex(params.get("ipv6_hints"), "params.ipv6_hints")
     elif detector == "missing_text":
         out["pattern"] = check.regex(params.get("pattern"), "params.pattern")
+    elif detector == "match":
+        out = {"together": _together(check, params)}
     elif params:
         raise check.fail("params", f"is not used by the {detector!r} detector")
     return out
+
+
+def _together(check: _Check, params: dict[str, Any]) -> tuple[Together, ...]:
+    if set(params) - {"together"}:
+        raise check.fail("params", "the 'match' detector takes only 'together'")
+    raw = params.get("together") or []
+    if not isinstance(raw, list):
+        raise check.fail("params.together", "must be a list of {parts, bonus}")
+    out = []
+    for index, item in enumerate(raw):
+        name = f"params.together[{index}]"
+        parts = item.get("parts") if isinstance(item, dict) else None
+        if not isinstance(parts, list) or len(parts) < 2 or not all(isinstance(p, str) for p in parts):
+            raise check.fail(name, "needs 'parts', a list of at least two part names, and 'bonus'")
+        if set(item) - {"parts", "bonus", "apart"}:
+            raise check.fail(name, "takes only 'parts', 'bonus' and 'apart'")
+        bonus = check.weight(item.get("bonus"), f"{name}.bonus")
+        apart = check.weight(item.get("apart", bonus / 2), f"{name}.apart")
+        out.append(Together(frozenset(parts), bonus, apart))
+    return tuple(out)
 
 
 def _check_example(check: _Check, name: str, example: Any) -> dict[str, Any]:
