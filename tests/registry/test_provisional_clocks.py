@@ -14,7 +14,7 @@ from govapp.core.models import DeadlineRevision
 from govapp.registry import services, standing
 from govapp.registry.models import App, Filing
 from tests.factories import complete_filing
-from tests.supervision.test_rectification import file_app
+from tests.supervision.enforcement.test_rectification import file_app
 
 NOTICE_2027 = (Path(__file__).parents[1] / "core" / "data" / "notice_2027.txt").read_text(encoding="utf-8")
 # Monday before the 2027 Spring Festival: the estimate has Feb 5–10 off, the notice Feb 5–13 with the

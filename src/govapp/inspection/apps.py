@@ -11,11 +11,15 @@ class InspectionConfig(AppConfig):
         # The registry knows nothing of packages; it asks its registered checks before national
         # approval and calls its hooks after a supplement.
         from govapp.registry import services as registry_services
+        from govapp.registry import worklist
 
         from .approval import approval_blocker
+        from .queue_verdict import annotate_test_verdict
         from .services import rescan_after_supplement
 
         if approval_blocker not in registry_services.APPROVAL_CHECKS:
             registry_services.APPROVAL_CHECKS.append(approval_blocker)
         if rescan_after_supplement not in registry_services.SUPPLEMENT_HOOKS:
             registry_services.SUPPLEMENT_HOOKS.append(rescan_after_supplement)
+        # Reviewers' queues filter and sort by the verdict of the current packages.
+        worklist.register_test_verdict(annotate_test_verdict)

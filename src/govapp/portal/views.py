@@ -24,6 +24,7 @@ from govapp.registry.choices import TERMINAL, FilingState
 from govapp.registry.models import App
 from govapp.registry.services import visible_apps, visible_filings
 from govapp.registry.views.clock import deregistration_clock, filing_clock
+from govapp.registry.views.queue import worklist_context
 
 from . import queues as supervision
 from .context_processors import AUTHORITY_FUNCTIONS
@@ -60,24 +61,34 @@ def _filer_queue(user: Any) -> dict[str, Any]:
     }
 
 
-def _provincial_queue(user: Any) -> dict[str, Any]:
+# A home page shows one work list with filters and pages; a second list shows its first rows and links on.
+SIDE_LIST_ROWS = 10
+
+
+def _provincial_queue(request: HttpRequest, user: Any) -> dict[str, Any]:
     filings = visible_filings(user).filter(state=FilingState.PROVINCIAL_REVIEW)
-    return {"review": _by_due(_rows(filings))}
+    return worklist_context(request, filings)
 
 
-def _national_queue(user: Any) -> dict[str, Any]:
+def _national_queue(request: HttpRequest, user: Any) -> dict[str, Any]:
     filings = visible_filings(user)
+    awaiting = (
+        filings.filter(state=FilingState.AWAITING_SUPPLEMENT)
+        .select_related("app__unit")
+        .order_by(F("clock_due").asc(nulls_last=True), "pk")
+    )
     return {
-        "review": _by_due(_rows(filings.filter(state=FilingState.NATIONAL_REVIEW))),
-        "awaiting": _by_due(_rows(filings.filter(state=FilingState.AWAITING_SUPPLEMENT))),
+        **worklist_context(request, filings.filter(state=FilingState.NATIONAL_REVIEW)),
+        "awaiting": _rows(awaiting[:SIDE_LIST_ROWS]),
+        "awaiting_count": awaiting.count(),
         "rectifying": visible_apps(user)
         .filter(state=App.State.RECTIFYING)
         .select_related("unit", "current_number"),
     }
 
 
-def _inspector_queue(user: Any) -> dict[str, Any]:
-    return {"review": _by_due(_rows(visible_filings(user).filter(state=FilingState.NATIONAL_REVIEW)))}
+def _inspector_queue(request: HttpRequest, user: Any) -> dict[str, Any]:
+    return worklist_context(request, visible_filings(user).filter(state=FilingState.NATIONAL_REVIEW))
 
 
 @login_required
@@ -95,15 +106,15 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(supervision.filer_items(user, today))
         template = "portal/home_filer.html"
     elif role in (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER):
-        context.update(_provincial_queue(user))
+        context.update(_provincial_queue(request, user))
         context.update(supervision.provincial_items(user, today))
         template = "portal/home_provincial.html"
     elif role == Role.NATIONAL_REVIEWER:
-        context.update(_national_queue(user))
+        context.update(_national_queue(request, user))
         context.update(supervision.national_items(user, today))
         template = "portal/home_national.html"
     elif role == Role.INSPECTOR:
-        context.update(_inspector_queue(user))
+        context.update(_inspector_queue(request, user))
         context.update(supervision.inspector_items(user, today))
         template = "portal/home_inspector.html"
     else:

@@ -8,9 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +18,7 @@ from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import PROVINCE_CHOICES
 
 from .. import queries, services, workflow
-from ..choices import AppKind, FilingState, ProcedureKind
+from ..choices import FilingState, ProcedureKind
 from ..forms import (
     STEP_FORMS,
     STEPS,
@@ -43,8 +41,8 @@ from .presentation import (
     linked_items,
     material_groups,
 )
+from .queue import worklist_context
 
-MAX_SEARCH_LENGTH = 100
 PROVINCE_FILTERS = frozenset(["central", *(code for code, _name in PROVINCE_CHOICES)])
 
 
@@ -235,54 +233,29 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @explain_denials
 @require_http_methods(["GET"])
 def filing_list(request: HttpRequest) -> HttpResponse:
-    filings = queries.with_shown_status(
-        services.visible_filings(request.user).select_related("app__current_number")
-    )
+    filings = queries.with_shown_status(services.visible_filings(request.user))
     state = request.GET.get("state", "")
-    kind = request.GET.get("kind", "")
     procedure = request.GET.get("procedure", "")
     province = request.GET.get("province", "")
-    # NUL would make PostgreSQL refuse the query (a 500); the public register caps searches alike.
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
     if state in FilingState.values:
         filings = filings.filter(shown_status=state)
-    if kind in AppKind.values:
-        filings = filings.filter(app_kind=kind)
     if procedure in ProcedureKind.values:
         filings = filings.filter(procedure=procedure)
     national = signed_in_user(request).is_national_role
     if national and province in PROVINCE_FILTERS:
         filings = filings.filter(app__unit__province="" if province == "central" else province)
-    if q:
-        filings = filings.filter(
-            Q(app_name__icontains=q)
-            | Q(app__name__icontains=q)
-            | Q(app__numbers__number__icontains=q)
-            | Q(app__unit__name__icontains=q)
-        ).distinct()
-    filings = filings.order_by("-created_at", "-pk")
-    page = Paginator(filings, 25).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(
-        request,
-        "registry/filing_list.html",
+    context = worklist_context(request, filings, default_sort="-created")
+    context.update(
         {
-            "page": page,
-            "rows": [
-                {"filing": f, "clock": filing_clock(f), "status": FilingState(f.shown_status)}
-                for f in page.object_list
-            ],
             "state_groups": [
                 (_("Procedure"), [(s.value, s.label) for s in queries.PROCEDURE_STATUSES]),
                 (_("App in the register"), [(s.value, s.label) for s in queries.STANDING_STATUSES]),
             ],
-            "kinds": AppKind.choices,
             "procedures": ProcedureKind.choices,
             "provinces": PROVINCE_CHOICES if national else None,
-            "filters": {"state": state, "kind": kind, "procedure": procedure, "province": province, "q": q},
-            "query": params.urlencode(),
+            "filters": {"state": state, "procedure": procedure, "province": province},
             "can_file": request.user.has_perm("registry.file_app"),
             "steps": STEPS,
-        },
+        }
     )
+    return render(request, "registry/filing_list.html", context)
