@@ -20,6 +20,7 @@ from govapp.accounts.models import Role
 from govapp.core.calendar import countdown
 from govapp.core.clocks import page_clocks
 from govapp.core.models import Notification
+from govapp.registry.assignment import workload
 from govapp.registry.choices import TERMINAL, FilingState
 from govapp.registry.models import App
 from govapp.registry.services import visible_apps, visible_filings
@@ -67,7 +68,7 @@ SIDE_LIST_ROWS = 10
 
 def _provincial_queue(request: HttpRequest, user: Any) -> dict[str, Any]:
     filings = visible_filings(user).filter(state=FilingState.PROVINCIAL_REVIEW)
-    return worklist_context(request, filings)
+    return {**worklist_context(request, filings), "workload": workload(user, filings)}
 
 
 def _national_queue(request: HttpRequest, user: Any) -> dict[str, Any]:
@@ -79,6 +80,7 @@ def _national_queue(request: HttpRequest, user: Any) -> dict[str, Any]:
     )
     return {
         **worklist_context(request, filings.filter(state=FilingState.NATIONAL_REVIEW)),
+        "workload": workload(user, filings.filter(state=FilingState.NATIONAL_REVIEW)),
         "awaiting": _rows(awaiting[:SIDE_LIST_ROWS]),
         "awaiting_count": awaiting.count(),
         "rectifying": visible_apps(user)

@@ -160,3 +160,4 @@ class EventAction(models.TextChoices):
     RECTIFIED = "rectified", _("Rectification accepted")
     REVOKE = "revoke", _("Filing revoked")
     START_REFILING = "start_refiling", _("Re-filing started")
+    ASSIGN = "assign", _("Case assigned")

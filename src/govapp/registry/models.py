@@ -179,6 +179,15 @@ class Filing(FSMModelMixin, models.Model):
         default=False,
         help_text=_("The official calendar for a year the deadline needs is not loaded yet."),
     )
+    # Who works on the case now; each change is an "assign" event (registry/assignment.py).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned reviewer"),
+    )
     extended = models.BooleanField(_("review period extended"), default=False)
     extension_reason = models.TextField(_("extension reason"), blank=True)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, apps, filings
+from .views import actions, apps, assignment, filings
 
 app_name = "registry"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/<int:pk>/", filings.attachment_download, name="attachment_download"),
     path("documents/<int:pk>/delete/", filings.attachment_delete, name="attachment_delete"),
     path("apps/<int:pk>/", apps.app_detail, name="app_detail"),
+    path("<int:pk>/assign/", assignment.filing_assign, name="filing_assign"),
 ]
 # One URL per action, so that each has its own name (the URL walk and templates use them).
 urlpatterns += [

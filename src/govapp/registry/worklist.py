@@ -70,6 +70,7 @@ SORTS: dict[str, str] = {
     "status": "shown_status",
     "submitted": "submitted_at",
     "due": "clock_due",
+    "assignee": "assignee__username",
     "verdict": "test_verdict",
     # Not a column: the filings list opens with the newest procedure first.
     "created": "created_at",
@@ -84,6 +85,7 @@ COLUMNS: tuple[tuple[str, str | Promise], ...] = (
     ("verdict", _("Technical test")),
     ("submitted", _("Submitted")),
     ("due", _("Time limit")),
+    ("assignee", _("Assigned to")),
 )
 
 
@@ -96,6 +98,8 @@ class Criteria:
     verdict: str = ""
     platform: str = ""
     kind: str = ""
+    # "mine", "unassigned" or a colleague's primary key.
+    assignee: str = ""
     sort: str = DEFAULT_SORT
     descending: bool = False
     default_sort: str = DEFAULT_SORT
@@ -114,7 +118,9 @@ class Criteria:
         verdict = str(params.get("verdict", ""))
         platform = str(params.get("platform", ""))
         kind = str(params.get("kind", ""))
+        assignee = str(params.get("assignee", ""))
         return cls(
+            assignee=assignee if assignee in ("mine", "unassigned") or assignee.isdigit() else "",
             q=q,
             flags=frozenset(f for f in flags if f in known_flags),
             verdict=verdict if verdict in dict(VERDICT_CHOICES) and verdicts_known() else "",
@@ -177,9 +183,15 @@ def _flag_condition(flag: str, today: dt.date) -> Q:
     raise ValueError(flag)
 
 
-def apply(filings: Any, criteria: Criteria, *, today: dt.date) -> Any:
+def apply(filings: Any, criteria: Criteria, *, today: dt.date, user: Any = None) -> Any:
     """The filings that match every criterion, in the asked order (ties broken by primary key)."""
     filings = search(filings, criteria.q)
+    if criteria.assignee == "mine":
+        filings = filings.filter(assignee_id=getattr(user, "pk", None))
+    elif criteria.assignee == "unassigned":
+        filings = filings.filter(assignee__isnull=True)
+    elif criteria.assignee:
+        filings = filings.filter(assignee_id=int(criteria.assignee))
     for flag in sorted(criteria.flags):
         filings = filings.filter(_flag_condition(flag, today))
     if criteria.kind:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import PROVINCE_CHOICES
 
-from .. import queries, services, workflow
+from .. import assignment, queries, services, workflow
 from ..choices import FilingState, ProcedureKind
 from ..forms import (
     STEP_FORMS,
@@ -202,6 +202,8 @@ def filing_detail_context(request: HttpRequest, filing: Filing) -> dict[str, Any
         else [],
         "extension_expected": None,
     }
+    if assignment.may_assign(request.user, filing):
+        context["assignment"] = {"colleagues": assignment.colleagues(request.user)}
     if filing.extended:
         extend = events.filter(action="extend").order_by("-at", "-id").first()
         context["extension_expected"] = (extend.data or {}).get("expected") if extend else None

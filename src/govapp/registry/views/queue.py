@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .. import queries, worklist
+from .. import assignment, queries, worklist
 from ..choices import FilingState
 from .clock import filing_clock
 
@@ -20,9 +20,10 @@ def worklist_context(
     criteria = worklist.Criteria.from_query(request.GET, default_sort=default_sort)
     today = timezone.localdate()
     listed = worklist.apply(
-        queries.with_shown_status(filings.select_related("app__unit", "app__current_number")),
+        queries.with_shown_status(filings.select_related("app__unit", "app__current_number", "assignee")),
         criteria,
         today=today,
+        user=request.user,
     )
     page = worklist.page_of(listed, request.GET)
     rows = [
@@ -34,4 +35,9 @@ def worklist_context(
         }
         for f in page.object_list
     ]
-    return {"page": page, "rows": rows, **worklist.context(criteria, request.GET)}
+    return {
+        "page": page,
+        "rows": rows,
+        "colleagues": list(assignment.colleagues(request.user)),
+        **worklist.context(criteria, request.GET),
+    }
