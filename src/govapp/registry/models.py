@@ -477,3 +477,29 @@ class FilingEvent(RecordedEvent):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class ReviewOpinion(RecordedEvent):
+    """One department's opinion in the joint provincial completeness review (append-only)."""
+
+    class Department(models.TextChoices):
+        CYBERSPACE_OFFICE = "cyberspace_office", _("Cyberspace office")
+        GOV_SERVICE_ADMIN = "gov_service_admin", _("Government-service administration")
+
+    class Verdict(models.TextChoices):
+        COMPLETE = "complete", _("Materials complete")
+        INCOMPLETE = "incomplete", _("Materials incomplete")
+
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="opinions")
+    department = models.CharField(_("department"), max_length=30, choices=Department.choices)
+    verdict = models.CharField(_("opinion"), max_length=20, choices=Verdict.choices)
+    text = models.TextField(_("remarks"), blank=True)
+
+    class Meta:
+        verbose_name = _("review opinion")
+        verbose_name_plural = _("review opinions")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["filing", "department", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_department_display()}: {self.get_verdict_display()}"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/<int:pk>/delete/", filings.attachment_delete, name="attachment_delete"),
     path("apps/<int:pk>/", apps.app_detail, name="app_detail"),
     path("<int:pk>/assign/", assignment.filing_assign, name="filing_assign"),
+    path("<int:pk>/opinion/", assignment.filing_opinion, name="filing_opinion"),
 ]
 # One URL per action, so that each has its own name (the URL walk and templates use them).
 urlpatterns += [

@@ -1,4 +1,5 @@
-"""Claiming a case, assigning it to a colleague or releasing it (POST from the filing page or a queue)."""
+"""Who works on a case: claiming, assigning or releasing it, and each department's opinion in the joint
+provincial review (POSTs from the filing page)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import assignment
+from .. import assignment, joint_review
 from ..workflow import WorkflowError
 from .access import explain_denials, visible_filing
 
@@ -48,4 +49,26 @@ def filing_assign(request: HttpRequest, pk: int) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
+    return redirect("registry:filing_detail", filing.pk)
+
+
+@login_required
+@explain_denials
+@require_POST
+def filing_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """A department's opinion in the joint completeness review."""
+    filing = visible_filing(request, pk)
+    if not request.user.has_perm("registry.review_provincial", filing):
+        raise PermissionDenied(_("Only the province's reviewing departments give opinions."))
+    try:
+        joint_review.opinion_record(
+            filing=filing,
+            actor=request.user,
+            verdict=request.POST.get("verdict", ""),
+            text=request.POST.get("text", "").replace("\x00", "")[:2000],
+        )
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your department's opinion is recorded."))
     return redirect("registry:filing_detail", filing.pk)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import PROVINCE_CHOICES
 
-from .. import assignment, queries, services, workflow
+from .. import assignment, joint_review, queries, services, workflow
 from ..choices import FilingState, ProcedureKind
 from ..forms import (
     STEP_FORMS,
@@ -29,7 +29,7 @@ from ..forms import (
     store_attachment,
 )
 from ..materials import missing_materials
-from ..models import Attachment, Filing, FilingEvent
+from ..models import Attachment, Filing, FilingEvent, ReviewOpinion
 from .access import can_edit, explain_denials, require_editable, visible_attachment, visible_filing
 from .actions import available_actions
 from .clock import filing_clock
@@ -202,6 +202,14 @@ def filing_detail_context(request: HttpRequest, filing: Filing) -> dict[str, Any
         else [],
         "extension_expected": None,
     }
+    if filing.state == FilingState.PROVINCIAL_REVIEW and request.user.has_perm(
+        "registry.review_provincial", filing
+    ):
+        context["opinions"] = {
+            "current": list(joint_review.current_opinions(filing).values()),
+            "verdicts": ReviewOpinion.Verdict.choices,
+            "joint": settings.GOVAPP_JOINT_PROVINCIAL_REVIEW,
+        }
     if assignment.may_assign(request.user, filing):
         context["assignment"] = {"colleagues": assignment.colleagues(request.user)}
     if filing.extended:
