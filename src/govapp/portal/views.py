@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.accounts.auth import signed_in_user
@@ -145,14 +146,49 @@ def _notification_rows(notifications: Any) -> list[dict[str, Any]]:
     return rows
 
 
+# Inbox kinds: what a notification is about, told by the area of the page it links to (a notification
+# stores its link, not a kind).
+INBOX_KINDS: tuple[tuple[str, str, Any], ...] = (
+    ("filing", "/filings/", gettext_lazy("Filings")),
+    ("inspection", "/inspection/", gettext_lazy("Technical test")),
+    ("supervision", "/supervision/", gettext_lazy("Supervision")),
+    ("complaint", "/complaints/", gettext_lazy("Complaints")),
+)
+
+
 @login_required
 @require_http_methods(["GET"])
 def inbox(request: HttpRequest) -> HttpResponse:
-    notifications = signed_in_user(request).notifications.order_by(
-        F("read_at").asc(nulls_first=True), "-created_at", "-pk"
-    )
+    notifications = signed_in_user(request).notifications.all()
+    unread = request.GET.get("unread") == "1"
+    kind = request.GET.get("kind", "")
+    case = request.GET.get("case", "").replace("\x00", "")[:300]
+    if unread:
+        notifications = notifications.filter(read_at__isnull=True)
+    prefixes = {name: prefix for name, prefix, _label in INBOX_KINDS}
+    if kind in prefixes:
+        notifications = notifications.filter(url__startswith=prefixes[kind])
+    else:
+        kind = ""
+    if case.startswith("/"):
+        notifications = notifications.filter(url=case)
+    else:
+        case = ""
+    notifications = notifications.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
-    return render(request, "portal/inbox.html", {"page": page, "rows": _notification_rows(page.object_list)})
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "portal/inbox.html",
+        {
+            "page": page,
+            "rows": _notification_rows(page.object_list),
+            "kinds": [(name, label) for name, _prefix, label in INBOX_KINDS],
+            "filters": {"unread": unread, "kind": kind, "case": case},
+            "query": params.urlencode(),
+        },
+    )
 
 
 @login_required
