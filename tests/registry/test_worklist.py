@@ -199,3 +199,19 @@ def test_queue_pages_cost_a_bounded_number_of_queries(
 HOME_QUERIES = 16
 LIST_QUERIES = 9
 NATIONAL_HOME_QUERIES = 20
+
+
+def test_next_case_after_a_decision_is_the_first_of_the_queue(queue, provincial_reviewer) -> None:  # type: ignore[no-untyped-def]
+    client = as_user(provincial_reviewer)
+    clean = queue["clean"]
+    response = client.post(reverse("registry:filing_forward", args=[clean.pk]), {"note": ""}, follow=True)
+    html = page(response)
+    first = names(page(client.get(reverse("portal:home"))))[0]
+    assert "下一件" in html  # Chinese first
+    assert re.search(rf'data-next-case="\d+">[^<]*{first}', html)
+    assert "Next case" in page(client.get(reverse("registry:filing_detail", args=[clean.pk]), {"lang": "en"}))
+
+
+def test_a_filer_has_no_next_case(queue, filer) -> None:  # type: ignore[no-untyped-def]
+    html = page(as_user(filer).get(reverse("registry:filing_detail", args=[queue["clean"].pk])))
+    assert "data-next-case" not in html

@@ -41,7 +41,7 @@ from .presentation import (
     linked_items,
     material_groups,
 )
-from .queue import worklist_context
+from .queue import next_case, worklist_context
 
 PROVINCE_FILTERS = frozenset(["central", *(code for code, _name in PROVINCE_CHOICES)])
 
@@ -210,6 +210,7 @@ def filing_detail_context(request: HttpRequest, filing: Filing) -> dict[str, Any
             "verdicts": ReviewOpinion.Verdict.choices,
             "joint": settings.GOVAPP_JOINT_PROVINCIAL_REVIEW,
         }
+    context["next_case"] = next_case(request.user, filing)
     if assignment.may_assign(request.user, filing):
         context["assignment"] = {"colleagues": assignment.colleagues(request.user)}
     if filing.extended:

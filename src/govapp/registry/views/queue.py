@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from govapp.accounts.models import Role
+
 from .. import assignment, queries, worklist
 from ..choices import FilingState
 from .clock import filing_clock
@@ -41,3 +43,27 @@ def worklist_context(
         "colleagues": list(assignment.colleagues(request.user)),
         **worklist.context(criteria, request.GET),
     }
+
+
+# The state a reviewer's home queue lists, by the permission that reviews it.
+QUEUE_STATE = (
+    ("registry.review_provincial", FilingState.PROVINCIAL_REVIEW),
+    ("registry.review_national", FilingState.NATIONAL_REVIEW),
+)
+
+
+def next_case(user: Any, current: Any) -> Any | None:
+    """The first case of the reviewer's home queue, in its order (oldest due first), other than ``current``:
+    after a decision the decided case has left the queue, so this is the one to open next."""
+    role_state = next((state for perm, state in QUEUE_STATE if _reviews(user, perm)), None)
+    if role_state is None:
+        return None
+    filings = queries.visible_filings(user).filter(state=role_state).exclude(pk=current.pk)
+    criteria = worklist.Criteria.from_query({})
+    return worklist.apply(filings, criteria, today=timezone.localdate(), user=user).first()
+
+
+def _reviews(user: Any, perm: str) -> bool:
+    if perm == "registry.review_provincial":
+        return bool(user.is_authenticated and user.role in assignment.PROVINCIAL_ROLES)
+    return bool(user.is_authenticated and user.role == Role.NATIONAL_REVIEWER)
