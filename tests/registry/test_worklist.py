@@ -215,3 +215,14 @@ def test_next_case_after_a_decision_is_the_first_of_the_queue(queue, provincial_
 def test_a_filer_has_no_next_case(queue, filer) -> None:  # type: ignore[no-untyped-def]
     html = page(as_user(filer).get(reverse("registry:filing_detail", args=[queue["clean"].pk])))
     assert "data-next-case" not in html
+
+
+def test_the_print_view_has_materials_test_summary_and_history(queue, provincial_reviewer, far_filer) -> None:  # type: ignore[no-untyped-def]
+    late = queue["late"]
+    url = reverse("registry:filing_print", args=[late.pk])
+    html = page(as_user(provincial_reviewer).get(url))
+    assert "@page { size: A4" in html
+    assert "发现违规" in html and "赵六" in html and "提交" in html  # verdict, materials, history in Chinese
+    assert 'data-verdict="violation"' in html
+    assert "Violation found" in page(as_user(provincial_reviewer).get(url, {"lang": "en"}))
+    assert as_user(far_filer).get(url).status_code == 404

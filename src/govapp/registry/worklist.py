@@ -51,6 +51,11 @@ def verdicts_known() -> bool:
     return bool(_verdict_annotators)
 
 
+def with_test_verdict(filings: Any) -> Any:
+    """``filings`` with ``test_verdict`` annotated, when inspection registered the annotation."""
+    return _verdict_annotators[0](filings) if _verdict_annotators else filings
+
+
 # Quick filters: a name in the query string (``flag=overdue``), the label and the condition.
 FLAGS: tuple[tuple[str, str | Promise], ...] = (
     ("overdue", _("Overdue")),
@@ -200,7 +205,7 @@ def apply(filings: Any, criteria: Criteria, *, today: dt.date, user: Any = None)
         # The JSON list's text: works alike on SQLite and PostgreSQL (``contains`` is PostgreSQL-only).
         filings = filings.filter(platforms__icontains=f'"{criteria.platform}"')
     if verdicts_known():
-        filings = _verdict_annotators[0](filings)
+        filings = with_test_verdict(filings)
         if criteria.verdict:
             filings = filings.filter(test_verdict=criteria.verdict)
     column = F(SORTS[criteria.sort])
