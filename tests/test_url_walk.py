@@ -356,6 +356,11 @@ RULES: dict[str, Rule] = {
     "registry:filing_withdraw": _action("filer"),
     "registry:filing_supplement": _action("filer"),
     "registry:filing_forward": _action("provincial_reviewer"),
+    "registry:filing_print": OnObject(filings),
+    "registry:filing_opinion": OnObject(filings, _roles("provincial_reviewer"), post_only=True),
+    "registry:filing_assign": OnObject(
+        filings, _roles("provincial_reviewer", "national_reviewer"), post_only=True
+    ),
     "registry:filing_return": _action("provincial_reviewer"),
     "registry:filing_approve": _action("national_reviewer"),
     "registry:filing_request_supplement": _action("national_reviewer"),

@@ -345,6 +345,11 @@ GOVAPP_LIMITS = {
     "SELF_INSPECTION": _env_int("GOVAPP_SELF_INSPECTION_DAYS", 20),  # self-inspection questionnaire
 }
 
+# The provincial completeness review is joint (cyberspace office and government-service administration):
+# with this on, the cyberspace office forwards or returns only once the administration's opinion is on
+# record. Off, the province's cyberspace office reviews alone (both opinions are still recorded if given).
+GOVAPP_JOINT_PROVINCIAL_REVIEW = _env_bool("GOVAPP_JOINT_PROVINCIAL_REVIEW", False)
+
 # Filing number format (docs/filing-numbers.md): region abbreviation (国 for central ministries),
 # year, zero-padded sequence per (region, year), app kind letter.
 GOVAPP_FILING_NUMBER_FORMAT = os.environ.get(

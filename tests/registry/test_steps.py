@@ -10,6 +10,7 @@ from govapp.registry.steps import CHANGE_FIELDS, MATERIAL_FIELDS, MATERIAL_STEPS
 PROCEDURE_FIELDS = {
     "id", "app", "procedure", "state", "created_by", "created_at", "submitted_at", "decided_at",
     "clock_limit", "clock_start", "clock_due", "clock_provisional", "extended", "extension_reason",
+    "assignee",
 }  # fmt: skip
 
 

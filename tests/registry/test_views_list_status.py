@@ -23,7 +23,7 @@ def rows(client: Any, **params: str) -> dict[str, str]:
     """App name -> the status shown in its row (the last row of an app wins: the newest procedure is first)."""
     html = page(client.get(reverse("registry:filing_list"), {"lang": "en", **params}))
     found: dict[str, str] = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S):
+    for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", html, flags=re.S):
         name = re.search(r'<a href="/filings/\d+/">([^<]+)</a>', row)
         status = re.search(r'data-status="([a-z_]+)"', row)
         if name and status:

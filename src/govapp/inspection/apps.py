@@ -12,9 +12,11 @@ class InspectionConfig(AppConfig):
         # approval and calls its hooks after a supplement.
         from govapp.core.leases import task_abandoned
         from govapp.registry import services as registry_services
+        from govapp.registry import worklist
 
         from .approval import approval_blocker
         from .binding import pin_on_approval
+        from .queue_verdict import annotate_test_verdict
         from .scanning import scan_abandoned
         from .services import rescan_after_supplement
 
@@ -25,3 +27,5 @@ class InspectionConfig(AppConfig):
         if rescan_after_supplement not in registry_services.SUPPLEMENT_HOOKS:
             registry_services.SUPPLEMENT_HOOKS.append(rescan_after_supplement)
         task_abandoned.connect(scan_abandoned, dispatch_uid="inspection.scan_abandoned")
+        # Reviewers' queues filter and sort by the verdict of the current packages.
+        worklist.register_test_verdict(annotate_test_verdict)

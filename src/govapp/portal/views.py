@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.accounts.auth import signed_in_user
@@ -20,10 +21,12 @@ from govapp.accounts.models import Role
 from govapp.core.calendar import countdown
 from govapp.core.clocks import page_clocks
 from govapp.core.models import Notification
+from govapp.registry.assignment import workload
 from govapp.registry.choices import TERMINAL, FilingState
 from govapp.registry.models import App
 from govapp.registry.services import visible_apps, visible_filings
 from govapp.registry.views.clock import deregistration_clock, filing_clock
+from govapp.registry.views.queue import worklist_context
 
 from . import queues as supervision
 from .context_processors import AUTHORITY_FUNCTIONS
@@ -60,24 +63,35 @@ def _filer_queue(user: Any) -> dict[str, Any]:
     }
 
 
-def _provincial_queue(user: Any) -> dict[str, Any]:
+# A home page shows one work list with filters and pages; a second list shows its first rows and links on.
+SIDE_LIST_ROWS = 10
+
+
+def _provincial_queue(request: HttpRequest, user: Any) -> dict[str, Any]:
     filings = visible_filings(user).filter(state=FilingState.PROVINCIAL_REVIEW)
-    return {"review": _by_due(_rows(filings))}
+    return {**worklist_context(request, filings), "workload": workload(user, filings)}
 
 
-def _national_queue(user: Any) -> dict[str, Any]:
+def _national_queue(request: HttpRequest, user: Any) -> dict[str, Any]:
     filings = visible_filings(user)
+    awaiting = (
+        filings.filter(state=FilingState.AWAITING_SUPPLEMENT)
+        .select_related("app__unit")
+        .order_by(F("clock_due").asc(nulls_last=True), "pk")
+    )
     return {
-        "review": _by_due(_rows(filings.filter(state=FilingState.NATIONAL_REVIEW))),
-        "awaiting": _by_due(_rows(filings.filter(state=FilingState.AWAITING_SUPPLEMENT))),
+        **worklist_context(request, filings.filter(state=FilingState.NATIONAL_REVIEW)),
+        "workload": workload(user, filings.filter(state=FilingState.NATIONAL_REVIEW)),
+        "awaiting": _rows(awaiting[:SIDE_LIST_ROWS]),
+        "awaiting_count": awaiting.count(),
         "rectifying": visible_apps(user)
         .filter(state=App.State.RECTIFYING)
         .select_related("unit", "current_number"),
     }
 
 
-def _inspector_queue(user: Any) -> dict[str, Any]:
-    return {"review": _by_due(_rows(visible_filings(user).filter(state=FilingState.NATIONAL_REVIEW)))}
+def _inspector_queue(request: HttpRequest, user: Any) -> dict[str, Any]:
+    return worklist_context(request, visible_filings(user).filter(state=FilingState.NATIONAL_REVIEW))
 
 
 @login_required
@@ -95,15 +109,15 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(supervision.filer_items(user, today))
         template = "portal/home_filer.html"
     elif role in (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER):
-        context.update(_provincial_queue(user))
+        context.update(_provincial_queue(request, user))
         context.update(supervision.provincial_items(user, today))
         template = "portal/home_provincial.html"
     elif role == Role.NATIONAL_REVIEWER:
-        context.update(_national_queue(user))
+        context.update(_national_queue(request, user))
         context.update(supervision.national_items(user, today))
         template = "portal/home_national.html"
     elif role == Role.INSPECTOR:
-        context.update(_inspector_queue(user))
+        context.update(_inspector_queue(request, user))
         context.update(supervision.inspector_items(user, today))
         template = "portal/home_inspector.html"
     else:
@@ -132,14 +146,49 @@ def _notification_rows(notifications: Any) -> list[dict[str, Any]]:
     return rows
 
 
+# Inbox kinds: what a notification is about, told by the area of the page it links to (a notification
+# stores its link, not a kind).
+INBOX_KINDS: tuple[tuple[str, str, Any], ...] = (
+    ("filing", "/filings/", gettext_lazy("Filings")),
+    ("inspection", "/inspection/", gettext_lazy("Technical test")),
+    ("supervision", "/supervision/", gettext_lazy("Supervision")),
+    ("complaint", "/complaints/", gettext_lazy("Complaints")),
+)
+
+
 @login_required
 @require_http_methods(["GET"])
 def inbox(request: HttpRequest) -> HttpResponse:
-    notifications = signed_in_user(request).notifications.order_by(
-        F("read_at").asc(nulls_first=True), "-created_at", "-pk"
-    )
+    notifications = signed_in_user(request).notifications.all()
+    unread = request.GET.get("unread") == "1"
+    kind = request.GET.get("kind", "")
+    case = request.GET.get("case", "").replace("\x00", "")[:300]
+    if unread:
+        notifications = notifications.filter(read_at__isnull=True)
+    prefixes = {name: prefix for name, prefix, _label in INBOX_KINDS}
+    if kind in prefixes:
+        notifications = notifications.filter(url__startswith=prefixes[kind])
+    else:
+        kind = ""
+    if case.startswith("/"):
+        notifications = notifications.filter(url=case)
+    else:
+        case = ""
+    notifications = notifications.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
-    return render(request, "portal/inbox.html", {"page": page, "rows": _notification_rows(page.object_list)})
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "portal/inbox.html",
+        {
+            "page": page,
+            "rows": _notification_rows(page.object_list),
+            "kinds": [(name, label) for name, _prefix, label in INBOX_KINDS],
+            "filters": {"unread": unread, "kind": kind, "case": case},
+            "query": params.urlencode(),
+        },
+    )
 
 
 @login_required

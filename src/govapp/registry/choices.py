@@ -168,3 +168,4 @@ class EventAction(models.TextChoices):
     EXCEPTION_ACCEPTED = "exception_accepted", _("Finding decided: special-scenario exception accepted")
     TRANSFER = "transfer", _("App transferred to another unit")
     DOCUMENT_WITHDRAWN = "document_withdrawn", _("Document withdrawn")
+    ASSIGN = "assign", _("Case assigned")

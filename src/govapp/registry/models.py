@@ -179,6 +179,15 @@ class Filing(FSMModelMixin, models.Model):
         default=False,
         help_text=_("The official calendar for a year the deadline needs is not loaded yet."),
     )
+    # Who works on the case now; each change is an "assign" event (registry/assignment.py).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned reviewer"),
+    )
     extended = models.BooleanField(_("review period extended"), default=False)
     extension_reason = models.TextField(_("extension reason"), blank=True)
 
@@ -474,3 +483,29 @@ class FilingEvent(RecordedEvent):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class ReviewOpinion(RecordedEvent):
+    """One department's opinion in the joint provincial completeness review (append-only)."""
+
+    class Department(models.TextChoices):
+        CYBERSPACE_OFFICE = "cyberspace_office", _("Cyberspace office")
+        GOV_SERVICE_ADMIN = "gov_service_admin", _("Government-service administration")
+
+    class Verdict(models.TextChoices):
+        COMPLETE = "complete", _("Materials complete")
+        INCOMPLETE = "incomplete", _("Materials incomplete")
+
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="opinions")
+    department = models.CharField(_("department"), max_length=30, choices=Department.choices)
+    verdict = models.CharField(_("opinion"), max_length=20, choices=Verdict.choices)
+    text = models.TextField(_("remarks"), blank=True)
+
+    class Meta:
+        verbose_name = _("review opinion")
+        verbose_name_plural = _("review opinions")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["filing", "department", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_department_display()}: {self.get_verdict_display()}"

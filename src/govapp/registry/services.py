@@ -24,7 +24,7 @@ from govapp.core.calendar import deadline_for, latest_day_before
 from govapp.core.notify import notify
 from govapp.core.translatable import Text
 
-from . import changes, workflow
+from . import changes, joint_review, workflow
 from .choices import KIND_LETTER, PRE_FILING, EventAction, FilingState, ProcedureKind
 from .materials import Deficiency, filing_field_label, missing_materials
 from .models import App, Attachment, Filing, FilingNumber, NumberSequence
@@ -315,6 +315,7 @@ def filing_return_incomplete(
     filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.review_provincial", filing)
     data_items = _validated_items(items)
+    joint_review.decide_jointly(filing=filing, actor=actor, verdict="incomplete", text=note)
     before = transition(filing, "return_incomplete", _("Return as incomplete"))
     stop_clock(filing)
     filing.save()
@@ -347,6 +348,7 @@ def filing_forward(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     """Materials complete: forward to the national office; its N2 clock starts."""
     filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.review_provincial", filing)
+    joint_review.decide_jointly(filing=filing, actor=actor, verdict="complete", text=note)
     before = transition(filing, "forward_to_national", _("Forward to the national office"))
     deadline = start_clock(filing, "N2")
     filing.save()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, apps, filings
+from .views import actions, apps, assignment, filings, printing
 
 app_name = "registry"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("documents/<int:pk>/", filings.attachment_download, name="attachment_download"),
     path("documents/<int:pk>/delete/", filings.attachment_delete, name="attachment_delete"),
     path("apps/<int:pk>/", apps.app_detail, name="app_detail"),
+    path("<int:pk>/assign/", assignment.filing_assign, name="filing_assign"),
+    path("<int:pk>/print/", printing.filing_print, name="filing_print"),
+    path("<int:pk>/opinion/", assignment.filing_opinion, name="filing_opinion"),
 ]
 # One URL per action, so that each has its own name (the URL walk and templates use them).
 urlpatterns += [

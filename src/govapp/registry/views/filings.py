@@ -8,8 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import PROVINCE_CHOICES
 
-from .. import queries, services, workflow
-from ..choices import AppKind, FilingState, ProcedureKind
+from .. import assignment, joint_review, queries, services, workflow
+from ..choices import FilingState, ProcedureKind
 from ..documents import attachment_remove, ever_submitted
 from ..forms import (
     STEP_FORMS,
@@ -31,7 +29,7 @@ from ..forms import (
     store_attachment,
 )
 from ..materials import missing_materials
-from ..models import Filing, FilingEvent
+from ..models import Filing, FilingEvent, ReviewOpinion
 from .access import can_edit, explain_denials, require_editable, visible_attachment, visible_filing
 from .actions import available_actions
 from .clock import filing_clock
@@ -43,9 +41,9 @@ from .presentation import (
     linked_items,
     material_groups,
 )
+from .queue import next_case, worklist_context
 from .sections import filing_page_sections, filing_step_sections
 
-MAX_SEARCH_LENGTH = 100
 PROVINCE_FILTERS = frozenset(["central", *(code for code, _name in PROVINCE_CHOICES)])
 
 
@@ -206,6 +204,17 @@ def filing_detail_context(request: HttpRequest, filing: Filing) -> dict[str, Any
         else [],
         "extension_expected": None,
     }
+    if filing.state == FilingState.PROVINCIAL_REVIEW and request.user.has_perm(
+        "registry.review_provincial", filing
+    ):
+        context["opinions"] = {
+            "current": list(joint_review.current_opinions(filing).values()),
+            "verdicts": ReviewOpinion.Verdict.choices,
+            "joint": settings.GOVAPP_JOINT_PROVINCIAL_REVIEW,
+        }
+    context["next_case"] = next_case(request.user, filing)
+    if assignment.may_assign(request.user, filing):
+        context["assignment"] = {"colleagues": assignment.colleagues(request.user)}
     if filing.extended:
         extend = events.filter(action="extend").order_by("-at", "-id").first()
         context["extension_expected"] = (extend.data or {}).get("expected") if extend else None
@@ -238,54 +247,29 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @explain_denials
 @require_http_methods(["GET"])
 def filing_list(request: HttpRequest) -> HttpResponse:
-    filings = queries.with_shown_status(
-        services.visible_filings(request.user).select_related("app__current_number")
-    )
+    filings = queries.with_shown_status(services.visible_filings(request.user))
     state = request.GET.get("state", "")
-    kind = request.GET.get("kind", "")
     procedure = request.GET.get("procedure", "")
     province = request.GET.get("province", "")
-    # NUL would make PostgreSQL refuse the query (a 500); the public register caps searches alike.
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
     if state in FilingState.values:
         filings = filings.filter(shown_status=state)
-    if kind in AppKind.values:
-        filings = filings.filter(app_kind=kind)
     if procedure in ProcedureKind.values:
         filings = filings.filter(procedure=procedure)
     national = signed_in_user(request).is_national_role
     if national and province in PROVINCE_FILTERS:
         filings = filings.filter(app__unit__province="" if province == "central" else province)
-    if q:
-        filings = filings.filter(
-            Q(app_name__icontains=q)
-            | Q(app__name__icontains=q)
-            | Q(app__numbers__number__icontains=q)
-            | Q(app__unit__name__icontains=q)
-        ).distinct()
-    filings = filings.order_by("-created_at", "-pk")
-    page = Paginator(filings, 25).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(
-        request,
-        "registry/filing_list.html",
+    context = worklist_context(request, filings, default_sort="-created")
+    context.update(
         {
-            "page": page,
-            "rows": [
-                {"filing": f, "clock": filing_clock(f), "status": FilingState(f.shown_status)}
-                for f in page.object_list
-            ],
             "state_groups": [
                 (_("Procedure"), [(s.value, s.label) for s in queries.PROCEDURE_STATUSES]),
                 (_("App in the register"), [(s.value, s.label) for s in queries.STANDING_STATUSES]),
             ],
-            "kinds": AppKind.choices,
             "procedures": ProcedureKind.choices,
             "provinces": PROVINCE_CHOICES if national else None,
-            "filters": {"state": state, "kind": kind, "procedure": procedure, "province": province, "q": q},
-            "query": params.urlencode(),
+            "filters": {"state": state, "procedure": procedure, "province": province},
             "can_file": request.user.has_perm("registry.file_app"),
             "steps": STEPS,
-        },
+        }
     )
+    return render(request, "registry/filing_list.html", context)
