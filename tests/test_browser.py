@@ -103,8 +103,8 @@ def _page_for(browser, base: str, username: str | None, viewport: tuple[int, int
         if "/accounts/second-factor/" in page.url:
             # The reviewer's authenticator (enrolled before signing in): the code it shows now.
             page.fill("input[name=token]", totp_code(make_totp_device(User.objects.get(username=username))))
-            page.locator("main form button[type=submit]").first.click()
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.locator("form:has(input[name=token]) button[type=submit]").first.click()
             assert "/accounts/second-factor/" not in page.url, page.content()[:2000]
     return page
 

@@ -47,6 +47,10 @@ def missing_production_settings(environ: Mapping[str, str]) -> list[str]:
     missing: list[str] = []
     for what, names in PRODUCTION_REQUIREMENTS:
         missing += [f"{name} ({what})" for name in names if not environ.get(name, "").strip()]
+    if not (environ.get("GOVAPP_CERT_KEY_FILE", "").strip() or environ.get("GOVAPP_CERT_KEY", "").strip()):
+        missing.append(
+            "GOVAPP_CERT_KEY_FILE or GOVAPP_CERT_KEY (filing-certificate key: approval signs with it)"
+        )
     url = environ.get("DATABASE_URL", "").strip()
     if url and not url.startswith(("postgres://", "postgresql://", "pgsql://")):
         missing.append("DATABASE_URL (database: PostgreSQL, several machines cannot share SQLite)")

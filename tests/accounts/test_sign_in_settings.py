@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.security.test_settings import PRODUCTION
+
 SRC = Path(__file__).resolve().parents[2] / "src"
 PRINT = (
     "from django.conf import settings as s; "
@@ -25,9 +27,6 @@ def _settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-c", f"import django; django.setup(); {PRINT}"],
         env=base, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-
-
-PRODUCTION = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused", "GOVAPP_SECRET_KEY": "x" * 50}
 
 
 def test_the_embedded_demo_goes_without_the_second_factor_and_production_requires_it(tmp_path: Path) -> None:

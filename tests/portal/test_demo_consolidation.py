@@ -14,8 +14,22 @@ from govapp.registry.models import App
 pytestmark = pytest.mark.slow
 
 
+def _signed_in(username: str):  # type: ignore[no-untyped-def]
+    """A demo login as a person signs in: the lockout backend needs the request, reviewers the second factor."""
+    from django.http import HttpRequest
+    from django.test import Client
+
+    from govapp.accounts.models import User
+    from tests.conftest import pass_second_factor
+
+    client = Client()
+    assert client.login(request=HttpRequest(), username=username, password=demo.DEMO_PASSWORD)
+    pass_second_factor(client, User.objects.get(username=username))
+    return client
+
+
 @pytest.mark.django_db
-def test_demo_plan_has_the_grid_cluster_with_its_provincial_target(client) -> None:  # type: ignore[no-untyped-def]
+def test_demo_plan_has_the_grid_cluster_with_its_provincial_target() -> None:  # type: ignore[no-untyped-def]
     counts = demo.load_demo()
     assert counts["plan_items"] == 5 and counts["reported"] == 1
     plan = ConsolidationPlan.objects.get(province="33")
@@ -29,8 +43,8 @@ def test_demo_plan_has_the_grid_cluster_with_its_provincial_target(client) -> No
         recipient__username="zj_fin_user", subject__contains="桐庐县网格巡查"
     ).exists()
     assert ProjectReview.objects.filter(authority__name="浙江省发展和改革委员会").exists()
-    client.login(username="zj_reviewer", password=demo.DEMO_PASSWORD)
+    client = _signed_in("zj_reviewer")
     html = client.get(reverse("consolidation:plan_detail", args=["33"])).content.decode()
     assert "桐庐县网格巡查" in html and "浙江基层治理四平台" in html
-    client.login(username="zj_drc_user", password=demo.DEMO_PASSWORD)
+    client = _signed_in("zj_drc_user")
     assert client.get(reverse("consolidation:review_new")).status_code == 200

@@ -32,6 +32,7 @@ PRODUCTION = {
     "GOVAPP_EMAIL_HOST": "smtp.example.gov.cn",
     "GOVAPP_EMAIL_FROM": "registry@example.gov.cn",
     "GOVAPP_REDIS_URL": "redis://cache.example.gov.cn:6379/0",
+    "GOVAPP_CERT_KEY_FILE": "/etc/govapp/cert.pem",
     "GOVAPP_SECRET_KEY": "Zq8-v1!xK3p_R7wT2mN9bL4cY6hJ0dF5gS8aQ1eU3iO7rW2tV9zX4nM6kB0jH5",
 }
 

@@ -17,6 +17,7 @@
     var region = document.getElementById("htmx-status");
     if (region && text) {
       region.textContent = text;
+      region.className = "msg msg-error";
       region.hidden = false;
     }
   }
