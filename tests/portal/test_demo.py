@@ -114,6 +114,7 @@ def test_demo_is_refused_outside_embedded_mode(db, settings) -> None:  # type: i
     assert not Unit.objects.exists() and not demo.demo_present()
 
 
+@pytest.mark.django_db
 def test_demo_is_consistent_in_time() -> None:
     """Every notification, history entry and clock is computed from its own event date."""
     import re

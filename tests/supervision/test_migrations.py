@@ -8,26 +8,37 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("supervision", "0004_complaint_case_number")]
-AFTER = [("supervision", "0005_article_as_reference_and_note")]
+from govapp.accounts.models import Unit, User
+from govapp.registry.models import App
+
+BEFORE = [("supervision", "0005_protect_events")]
+AFTER = [("supervision", "0006_article_as_reference_and_note")]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_article_texts_become_references_and_free_text_a_note() -> None:
+    # Units, users and apps are at the latest schema throughout: made with today's models.
+    unit = Unit.objects.create(name="某市数据局", level="municipal", kind="government", province="33")
+    user = User.objects.create(username="r", role="national_reviewer", unit=unit)
+    app = App.objects.create(unit=unit, name="某某通", kind="app", state="filed")
     executor = MigrationExecutor(connection)
+    try:
+        _upgrade(executor, app, user)
+    finally:
+        # Whatever happened, the next test on this database finds the latest schema.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _upgrade(executor: MigrationExecutor, app: App, user: User) -> None:
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps
-    unit = old.get_model("accounts", "Unit").objects.create(
-        name="某市数据局", level="municipal", kind="government", function="service", province="33"
-    )
-    user = old.get_model("accounts", "User").objects.create(username="r", role="national_reviewer", unit=unit)
-    app = old.get_model("registry", "App").objects.create(unit=unit, name="某某通", kind="app", state="filed")
     order_model = old.get_model("supervision", "RectificationOrder")
     texts = ["Art. 13", "《办法》第十三条第二项", "第十三条；首页强制打卡", "见整改要求"]
     pks = [
         order_model.objects.create(
-            app=app, source="reviewer", required_actions="删除打卡", article=text, workdays=20,
-            issued_on=dt.date(2026, 12, 1), due=dt.date(2026, 12, 29), issued_by=user,
+            app_id=app.pk, source="reviewer", required_actions="删除打卡", article=text, workdays=20,
+            issued_on=dt.date(2026, 12, 1), due=dt.date(2026, 12, 29), issued_by_id=user.pk,
             findings=[{"category": "checkin", "article": text, "description": "打卡"}],
         ).pk
         for text in texts

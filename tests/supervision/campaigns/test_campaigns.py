@@ -412,7 +412,10 @@ def test_items_and_report_export_as_excel_and_csv_in_chinese(  # type: ignore[no
     campaign = create(national_reviewer, size=2, method="stratified")
     item = campaign.items.get(app=two_apps[0])
     with django_capture_on_commit_callbacks(execute=True):
-        assert upload(client_for(filer), item, project_zip(CHECKIN), "grid.zip").status_code == 302
+        assert (
+            upload(client_for(filer), item, project_zip(own(two_apps[0], CHECKIN)), "grid.zip").status_code
+            == 302
+        )
     national = english(client_for(national_reviewer))
     response = national.get(reverse("supervision:campaign_export", args=[campaign.pk, "items", "xlsx"]))
     assert response.status_code == 200 and "spreadsheetml" in response["Content-Type"]

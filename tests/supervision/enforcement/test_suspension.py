@@ -178,7 +178,7 @@ def test_revocation_via_the_registry_also_issues_notices(  # type: ignore[no-unt
 ):
     app = file_app(filer, provincial_reviewer, national_reviewer)
     order = issue(app, national_reviewer)
-    registry.app_revoke(app=app, actor=national_reviewer, reason="严重违规")
+    registry.app_revoke(app=app, actor=national_reviewer, reason="严重违规", basis="ordered_by_authority")
     order.refresh_from_db()
     assert order.state == "revoked"
     assert SuspensionNotice.objects.filter(app=app, status="active").count() == 2
@@ -194,7 +194,7 @@ def test_an_authority_without_accounts_is_marked_and_the_national_office_is_told
     it_zj = make_unit("浙江省发展和改革委员会", level=UnitLevel.PROVINCIAL, province="33",
                       function=UnitFunction.IT_APPROVAL_AUTHORITY)  # fmt: skip
     app = file_app(filer, provincial_reviewer, national_reviewer)
-    registry.app_revoke(app=app, actor=national_reviewer, reason="严重违规")
+    registry.app_revoke(app=app, actor=national_reviewer, reason="严重违规", basis="ordered_by_authority")
     notice = SuspensionNotice.objects.get(app=app, kind="it_approval")
     assert notice.addressee == it_zj and notice.authority_registered
     told = Notification.objects.filter(url=reverse("supervision:suspension_detail", args=[notice.pk]))
@@ -217,7 +217,7 @@ def test_the_om_funding_suspended_is_the_apps(  # type: ignore[no-untyped-def]
     filer, provincial_reviewer, national_reviewer, client_for, without_technical_test
 ):
     app = file_app(filer, provincial_reviewer, national_reviewer)
-    registry.app_revoke(app=app, actor=national_reviewer, reason="严重违规")
+    registry.app_revoke(app=app, actor=national_reviewer, reason="严重违规", basis="ordered_by_authority")
     notice = SuspensionNotice.objects.get(app=app, kind="om_funding")
     page = client_for(national_reviewer).get(reverse("supervision:suspension_detail", args=[notice.pk]))
     assert f"暂停{filer.unit.name}“{app.name}”的运维经费" in page.content.decode()

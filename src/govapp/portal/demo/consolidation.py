@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 from django.utils import timezone
 
@@ -61,15 +62,42 @@ STORIES: tuple[tuple[str, str, str, str, int, str, str], ...] = (
 
 def load_consolidation(users: dict[str, Any]) -> dict[str, int]:
     """The opinion, the plan and its decisions, written through the consolidation services."""
-    from govapp.consolidation import plans, reviews, service
-    from govapp.consolidation.models import Opinion
+    from govapp.consolidation import plans, service
     from govapp.registry import services as registry
     from govapp.registry.models import App
 
     service.reset()  # the stories were told inside this transaction: read them all afresh
     apps = {app.name: app for app in App.objects.filter(unit__province="33").select_related("unit")}
-    target, party_target = apps["浙江基层治理四平台"], apps["浙江组工学习"]
     today = timezone.localdate()
+    # The opinion and the plan were made two months ago, so that every deadline and notice in them is
+    # dated before it falls due (one deadline has passed since: the overdue item the plan reports).
+    planned = timezone.now() - dt.timedelta(days=60)
+    with mock.patch.object(timezone, "now", return_value=planned):
+        _plan(users, apps, today)
+    # The Chun'an mini-program is already merged: shutdown notice, then deregistration.
+    chunan, unit_filer = apps["淳安县智慧网格"], users["ca_filer"]
+    registry.shutdown_announce(app=chunan, actor=unit_filer, offline_date=today,
+                               notice="淳安县智慧网格已并入浙江基层治理四平台，本小程序停止服务。")  # fmt: skip
+    registry.app_deregister(app=App.objects.get(pk=chunan.pk), actor=unit_filer,
+                            report="已于今日下线，用户已迁移至浙江基层治理四平台。")  # fmt: skip
+    plan = _the_plan()
+    plans.plan_settings(actor=users["zj_reviewer"], plan=plan, notify_funding=True)
+    reported = plans.report_overdue(plan=plan, actor=users["zj_reviewer"])
+    service.reset()
+    return {"plan_items": plan.items.count(), "reported": reported}
+
+
+def _the_plan() -> Any:
+    from govapp.consolidation.models import ConsolidationPlan
+
+    return ConsolidationPlan.objects.get(province="33")
+
+
+def _plan(users: dict[str, Any], apps: dict[str, Any], today: dt.date) -> None:
+    from govapp.consolidation import plans, reviews
+    from govapp.consolidation.models import Opinion
+
+    target, party_target = apps["浙江基层治理四平台"], apps["浙江组工学习"]
     reviews.project_review_record(
         actor=users["zj_drc_user"], unit=users["la_filer"].unit, project_name="临安区基层治理移动端二期",
         functions="网格巡查、事件上报、积分排行", budget_line="2027年区级信息化项目（运维类）", kind=AppKind.APP,
@@ -99,13 +127,3 @@ def load_consolidation(users: dict[str, Any]) -> dict[str, int]:
     for name, into, deadline, reason in decisions:
         plans.plan_decide(actor=office, plan=plan, app=apps[name], decision="merge", target=into,
                           deadline=deadline, reason=reason)  # fmt: skip
-    # The Chun'an mini-program is already merged: shutdown notice, then deregistration.
-    chunan, unit_filer = apps["淳安县智慧网格"], users["ca_filer"]
-    registry.shutdown_announce(app=chunan, actor=unit_filer, offline_date=today,
-                               notice="淳安县智慧网格已并入浙江基层治理四平台，本小程序停止服务。")  # fmt: skip
-    registry.app_deregister(app=App.objects.get(pk=chunan.pk), actor=unit_filer,
-                            report="已于今日下线，用户已迁移至浙江基层治理四平台。")  # fmt: skip
-    plans.plan_settings(actor=office, plan=plan, notify_funding=True)
-    reported = plans.report_overdue(plan=plan, actor=office)
-    service.reset()
-    return {"plan_items": plan.items.count(), "reported": reported}
