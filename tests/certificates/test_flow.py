@@ -235,3 +235,24 @@ def test_a_number_issued_before_certificates_keeps_the_plain_qr_code(
     page = Client().get(reverse("public:verify", args=[number])).content.decode()
     assert "<svg" in page and "qr-certificate" not in page
     assert _certificate_api(number).status_code == 404
+
+
+def test_the_certificate_states_the_identity_the_technical_test_pinned(  # type: ignore[no-untyped-def]
+    filer, provincial_reviewer, national_reviewer
+):
+    from govapp.certificates.services import certificate_claims
+    from govapp.inspection.models import PinnedIdentity
+
+    filing = filed_filing(filer, provincial_reviewer, national_reviewer)
+    declared = certificate_claims(filing)["ids"]
+    PinnedIdentity.objects.create(
+        app=filing.app, platform="android", identifier="cn.gov.pinned.app", certificates=["AB" * 32],
+        filing=filing,
+    )  # fmt: skip
+
+    pinned = certificate_claims(filing)["ids"]
+
+    assert pinned["android"] == "cn.gov.pinned.app" and pinned["android_cert"] == "ab" * 32
+    assert {k: v for k, v in pinned.items() if not k.startswith("android")} == {
+        k: v for k, v in declared.items() if not k.startswith("android")
+    }

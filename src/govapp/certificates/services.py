@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govapp.inspection.models import PackagePlatform, PinnedIdentity
 from govapp.registry.models import Filing, FilingNumber
 from govapp.registry.workflow import WorkflowError, require
 
@@ -19,10 +20,21 @@ from .models import FilingCertificate
 ISSUED_STATUS = "valid"
 
 
+# The claim each pinned platform's identifier fills (compact.IDENTITY_CLAIMS names the claims).
+PINNED_CLAIM: dict[str, str] = {
+    PackagePlatform.ANDROID.value: "android",
+    PackagePlatform.HARMONYOS.value: "harmony",
+    PackagePlatform.MINIPROGRAM.value: "appid",
+    PackagePlatform.QUICKAPP.value: "quickapp",
+}
+
+
 def certificate_claims(filing: Filing) -> dict[str, Any]:
     """What a certificate states about an approved filing: the one place that gathers the claims.
 
-    The identity is the filing's declared one (package / bundle / appid and signing certificate).
+    The identity is the one the technical test pinned at approval (package / bundle / appid of each
+    tested platform and the Android signing certificate); for a platform no package was pinned on (iOS),
+    the filing's declared one.
     """
     app = filing.app
     number = app.current_number  # a change filing keeps the app's number
@@ -30,6 +42,12 @@ def certificate_claims(filing: Filing) -> dict[str, Any]:
     identity = {
         short: value for name, short in compact.IDENTITY_CLAIMS.items() if (value := getattr(filing, name))
     }
+    for pin in PinnedIdentity.objects.filter(app=app).order_by("platform"):
+        short = PINNED_CLAIM.get(pin.platform)
+        if short and pin.identifier:
+            identity[short] = pin.identifier
+        if pin.platform == PackagePlatform.ANDROID and pin.certificates:
+            identity["android_cert"] = str(pin.certificates[0]).lower()
     return {
         "num": number.number,
         "name": filing.app_name,
