@@ -291,3 +291,37 @@ def test_the_history_names_statuses_not_codes(named, provincial_reviewer, client
     assert act(office, named, "assign", {"assignee": provincial_reviewer.pk}).status_code == 302
     page = office.get(reverse("complaints:detail", args=[named.pk]), {"lang": "zh-hans"}).content.decode()
     assert "received → assigned" not in page and "已分派" in page.split("→", 1)[1][:200]
+
+
+def test_the_complainant_is_never_written_into_a_finding(apps, provincial_reviewer, client_for) -> None:
+    complaint = submit(
+        anonymous=False, contact_name=SECRET_NAME, contact_phone=SECRET_PHONE,
+        description=f"我是{SECRET_NAME}，电话 139-1234-5678，单位每天强制我们在应用里打卡。",
+    )  # fmt: skip
+    office = client_for(provincial_reviewer)
+
+    form = office.get(reverse("complaints:action", args=[complaint.pk, "rectify"])).content.decode()
+    # No verbatim prefill; the handler sees the complaint with the name and the number masked.
+    assert (
+        'name="finding"' in form
+        and "单位每天强制我们在应用里打卡" not in form.split('name="finding"')[1][:400]
+    )
+    assert "data-complaint-quote" in form and "单位每天强制我们在应用里打卡" in form
+    assert SECRET_NAME not in form and "139-1234-5678" not in form and SECRET_PHONE not in form
+
+    for finding, actions in (
+        (f"{SECRET_NAME}反映单位强制打卡。", "取消强制打卡"),
+        ("有群众反映单位强制打卡。", "取消强制打卡，并回复 139 1234 5678"),
+    ):
+        refused = act(
+            office, complaint, "rectify", {"finding": finding, "required_actions": actions, "article": "13"}
+        )
+        assert refused.status_code == 400
+        assert "names the complainant or gives their contact" in refused.content.decode()
+    assert App.objects.get(pk=complaint.app_id).state == App.State.FILED
+
+    accepted = act(
+        office, complaint, "rectify",
+        {"finding": "应用要求基层人员每日强制打卡签到。", "required_actions": "取消强制打卡功能", "article": "13"},
+    )  # fmt: skip
+    assert accepted.status_code == 302

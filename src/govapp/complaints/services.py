@@ -28,6 +28,7 @@ from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
 from govapp.core.notify import notify
 from govapp.core.translatable import Text
+from govapp.registry.materials import Deficiency
 from govapp.registry.models import App, FilingNumber
 from govapp.registry.numbers import normalise_number
 from govapp.registry.queries import submitted_apps
@@ -35,6 +36,7 @@ from govapp.registry.services import WorkflowError
 
 from .choices import OPEN_STATUSES, AppMatch, ComplaintAction, ComplaintCategory, ComplaintStatus
 from .models import Complaint, ComplaintEvent
+from .privacy import identity_in
 from .receipts import new_receipt, normalise_receipt, prefix_of, receipt_digest
 from .uploads import store_upload
 
@@ -399,6 +401,15 @@ def complaint_order_rectification(
 
     complaint = _locked(complaint, actor)
     text = _required(finding, _("Write the finding the unit must rectify."))
+    for name, written in (("finding", text), ("required_actions", required_actions)):
+        if identity_in(written, complaint):
+            # The unit, the authorities and the public read the order: the complainant must not be named.
+            raise WorkflowError(
+                _("The text names the complainant or gives their contact; the unit would read it. Write it "
+                  "without the complainant's name, telephone number or e-mail address."),
+                items=[Deficiency(name, _("finding") if name == "finding" else _("required actions"),
+                                  _("Remove the complainant's name and contact."))],
+            )  # fmt: skip
     if not complaint.is_open:
         raise WorkflowError(_("The complaint is closed; open a new case to order rectification."))
     app = complaint.app

@@ -30,6 +30,7 @@ from .. import services
 from ..choices import OPEN_STATUSES, ComplaintCategory, ComplaintStatus
 from ..forms import AssignForm, NoteForm, OutcomeForm, RectifyForm, RejectForm
 from ..models import Complaint, ComplaintAttachment
+from ..privacy import redacted
 
 PAGE_SIZE = 30
 
@@ -174,7 +175,8 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _initial(action: Action, complaint: Complaint) -> dict[str, Any]:
     if action.slug == "rectify":
-        return {"finding": complaint.description[:2000], "article": services.article_for(complaint.category)}
+        # The finding is the handler's own wording for the unit: never the complainant's text verbatim.
+        return {"finding": "", "article": services.article_for(complaint.category)}
     return {}
 
 
@@ -235,6 +237,8 @@ def complaint_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "c": complaint,
         "action": action,
         "not_now": complaint.status not in action.states,
+        # The complaint as the handler may quote it: the complainant's name and contact masked.
+        "quote": redacted(complaint.description, complaint) if slug == "rectify" else "",
     }
     if request.method == "POST":
         form = _make_form(action, complaint, request.POST)
