@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,8 +102,13 @@ def _page_for(browser, base: str, username: str | None, viewport: tuple[int, int
         page.wait_for_load_state()
         assert "/accounts/login/" not in page.url, page.content()[:2000]
         if "/accounts/second-factor/" in page.url:
-            # The reviewer's authenticator (enrolled before signing in): the code it shows now.
-            page.fill("input[name=token]", totp_code(make_totp_device(User.objects.get(username=username))))
+            # The reviewer's authenticator (enrolled before signing in): the code it shows now, or the next
+            # one when this 30-second step's code was already used by an earlier sign-in of the same test
+            # (an authenticator code is accepted once).
+            device = make_totp_device(User.objects.get(username=username))
+            step_now = (int(time.time()) - device.t0) // device.step
+            ahead = max(0, device.last_t + 1 - step_now)
+            page.fill("input[name=token]", totp_code(device, steps_ago=-ahead))
             with page.expect_navigation():
                 page.locator("form:has(input[name=token]) button[type=submit]").first.click()
             assert "/accounts/second-factor/" not in page.url, page.content()[:2000]
