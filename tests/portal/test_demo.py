@@ -147,3 +147,22 @@ def test_demo_is_consistent_in_time() -> None:
     # Months of history: events in at least five different months.
     months = {(e.year, e.month) for e in FilingEvent.objects.values_list("at", flat=True)}
     assert len(months) >= 5
+
+
+@pytest.mark.django_db
+def test_demo_shows_a_drifted_app_on_the_national_drift_list() -> None:
+    from django.urls import reverse
+
+    from govapp.accounts.models import User
+    from govapp.inspection.models import Scan
+    from tests.conftest import login
+    from tests.factories import PASSWORD
+
+    assert demo.load_demo()["drifted"] == 1
+    spot = Scan.objects.get(reason=Scan.Reason.SPOT_CHECK)
+    drifted = spot.filing.app
+    national = User.objects.get(username="national")
+    national.set_password(PASSWORD)
+    national.save()
+    page = login(national).get(reverse("portal:drift")).content.decode()
+    assert drifted.name in page and reverse("portal:drift_order", args=[spot.pk]) in page

@@ -14,7 +14,7 @@ from django.test.utils import override_settings
 
 from govapp.accounts.models import Role, Unit, User
 
-from . import consolidation
+from . import consolidation, drift
 from .people import DEMO_PASSWORD, UNITS, USERS, create_people
 from .stories import EARLIEST, STORIES
 from .teller import _Teller
@@ -45,6 +45,7 @@ def load_demo() -> dict[str, int]:
         users = create_people()
         apps = [_Teller(story, users).tell() for story in STORIES]
         figures = consolidation.load_consolidation(users)
+        figures["drifted"] = drift.show_drift()
     return {"units": len(UNITS), "users": len(users), "apps": len(apps), **figures}
 
 
