@@ -94,9 +94,11 @@ def match_second_factor(*, user: User, token: str) -> TOTPDevice | StaticDevice 
     if not token:
         return None
     kind = TOTPDevice if token.isdigit() and len(token) <= 8 else StaticDevice
-    for device in devices_for_user(user, confirmed=True, for_verify=True):
-        if isinstance(device, kind) and device.verify_token(token):
-            return device
+    # for_verify locks the devices (a code is accepted once, even by two requests at the same moment).
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if isinstance(device, kind) and device.verify_token(token):
+                return device
     return None
 
 

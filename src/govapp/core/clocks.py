@@ -99,7 +99,7 @@ def recompute_provisional_clocks(*, years: Iterable[int], source: str) -> list[C
             old_due=change.old_due,
             new_due=change.new_due,
             provisional=change.provisional,
-            years=",".join(str(year) for year in sorted(imported)),
+            years=_years_text(imported),
             source=source[:300],
         )
         for change in changes
@@ -121,3 +121,10 @@ def revised(
         new_due=deadline.due,
         provisional=deadline.provisional,
     )
+
+
+def _years_text(years: Iterable[int]) -> str:
+    """The imported years as stored (at most 40 characters): "2027", "2026,2027" or "2004–2027"."""
+    ordered = sorted(years)
+    text = ",".join(str(year) for year in ordered)
+    return text if len(text) <= 40 else f"{ordered[0]}–{ordered[-1]}"

@@ -65,7 +65,11 @@ def changes_take_effect(*, today: dt.date) -> int:
     for pk in [f.pk for f in waiting if _waiting(f)]:
         with transaction.atomic():
             filing = Filing.objects.select_for_update(of=("self",)).get(pk=pk)
-            app = App.objects.select_for_update().select_related("approved_filing").get(pk=filing.app_id)
+            app = (
+                App.objects.select_for_update(of=("self",))
+                .select_related("approved_filing")
+                .get(pk=filing.app_id)
+            )
             # A revoked or deregistered app keeps the facts it had when it lost its filing.
             if app.state not in PUBLICLY_FILED or not _waiting(filing, app):
                 continue
