@@ -113,9 +113,19 @@ def test_the_ladder_order_answer_retest_accept(  # type: ignore[no-untyped-def]
     unit = en(filer)
     page = unit.get(reverse("supervision:order_detail", args=[order.pk])).content.decode()
     assert "checkin.wxml" in page and "Answer the order" in page and "Accept the rectification" not in page
+    # The package the order was raised on is no answer; the approval's decisions on it do not carry over.
+    approved = Scan.objects.get(filing=scanned_app.approved_filing).package
+    with django_capture_on_commit_callbacks(execute=True):
+        same = unit.post(
+            reverse("supervision:order_action", args=[order.pk, "answer"]),
+            {"statement": "已整改", "package": SimpleUploadedFile("grid.zip", approved.file.read())},
+        )
+    assert same.status_code == 400 and "already tested for the filing" in same.content.decode()
+    assert order.latest_answer() is None
     # A re-test that still fails, or a package of another app, is refused with the reason.
+    still = {**CHECKIN, "pages/index/index.wxml": "<view>办事指南 投诉建议 整改中</view>\n"}
     for files, reason in (
-        (CHECKIN, "still finds violations ("),
+        (still, "still finds violations ("),
         ({**CLEAN, "project.config.json": '{"appid": "wx00000000000000ff"}'}, "not the filed app"),
     ):
         with django_capture_on_commit_callbacks(execute=True):
@@ -125,7 +135,7 @@ def test_the_ladder_order_answer_retest_accept(  # type: ignore[no-untyped-def]
             )
         refused = staff.post(reverse("supervision:order_action", args=[order.pk, "accept"]), {"note": "复测"})
         assert refused.status_code == 400 and reason in refused.content.decode()
-        assert files is not CHECKIN or "FORM-CHECKIN-001" in refused.content.decode()
+        assert files is not still or "FORM-CHECKIN-001" in refused.content.decode()
         order.refresh_from_db()
         assert order.state != "accepted"
         rectification_reject(order=order, actor=national_reviewer, reasons="复测未通过", new_due=None)

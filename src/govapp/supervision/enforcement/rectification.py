@@ -311,6 +311,12 @@ def rectification_answer(
     if package_file is not None:
         package = package_store(uploaded_file=package_file)
         filing = order.app.approved_filing
+        if Scan.objects.filter(package=package, filing=filing).exists():
+            # The approval's decisions on that package would otherwise excuse the re-test.
+            raise WorkflowError(
+                _("This package was already tested for the filing; upload the package built after the rectification."),
+                items=[Deficiency("package", _("rectified package"), _("Upload a new package."))],
+            )
         scan = scan_create(
             package=package, filing=filing, actor=actor, reason=Scan.Reason.RESCAN, allow_reuse=True
         )
