@@ -314,7 +314,9 @@ def rectification_answer(
         if Scan.objects.filter(package=package, filing=filing).exists():
             # The approval's decisions on that package would otherwise excuse the re-test.
             raise WorkflowError(
-                _("This package was already tested for the filing; upload the package built after the rectification."),
+                _(
+                    "This package was already tested for the filing; upload the package built after the rectification."
+                ),
                 items=[Deficiency("package", _("rectified package"), _("Upload a new package."))],
             )
         scan = scan_create(
