@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from govapp.accounts.models import Unit, UnitFunction, UnitKind, UnitLevel, User
 from govapp.registry import services
@@ -116,10 +118,49 @@ def add_attachment(
     return attachment
 
 
+def workflow_package(filing: Filing, platform: str) -> tuple[str, bytes]:
+    """A small package of ``platform`` for the filing's identifiers, recognised by its structure, as
+    workflow tests upload it to complete the materials. The technical test's own tests upload real
+    built and signed packages (tests/inspection/apkbuild.py, tests/inspection/builders/)."""
+    from tests.inspection.builders import hap, module_json, project_zip, quickapp_manifest, rpk, zip_bytes
+
+    if platform == "android":
+        files = {"AndroidManifest.xml": b"\x03\x00\x08\x00" + filing.android_package.encode(),
+                 "classes.dex": b"dex\n035\x00"}  # fmt: skip
+        return "app-release.apk", zip_bytes(files)
+    if platform == "harmonyos":
+        return "entry-default-signed.hap", hap(
+            manifest=module_json(filing.harmony_bundle or "cn.gov.example")
+        )
+    if platform == "miniprogram":
+        config = {"appid": filing.miniprogram_appid, "projectname": filing.app_name}
+        return "miniprogram.zip", project_zip({"project.config.json": json.dumps(config), "app.json": "{}"})
+    return "app.rpk", rpk(quickapp_manifest(filing.quickapp_package or "cn.gov.example.quick"), signed=False)
+
+
+def attach_packages(filing: Filing) -> None:
+    """Upload, through the real service, a package for each declared platform that still lacks one
+    (completeness needs one per declared platform a package format covers)."""
+    from govapp.inspection.completeness import package_requirement
+    from govapp.inspection.services import package_upload
+
+    for need in package_requirement(filing).missing:
+        name, content = workflow_package(filing, need.platform)
+        package_upload(
+            filing=filing, actor=filing.created_by, uploaded_file=SimpleUploadedFile(name, content)
+        )
+
+
 def complete_filing(
-    filer: User, *, name: str = "浙政钉", kind: str = AppKind.APP, **overrides: Any
+    filer: User,
+    *,
+    name: str = "浙政钉",
+    kind: str = AppKind.APP,
+    packages: bool = True,
+    **overrides: Any,
 ) -> Filing:
-    """A draft with every material filled in and the commitment uploaded, ready to submit."""
+    """A draft with every material filled in, the commitment uploaded and (unless ``packages=False``)
+    a package for each declared platform, ready to submit."""
     filing = services.filing_create(actor=filer, app_name=name, app_kind=kind)
     materials = {**COMPLETE_MATERIALS, **overrides}
     if kind == AppKind.MINI_PROGRAM:
@@ -134,4 +175,6 @@ def complete_filing(
         setattr(filing, key, value)
     filing.save()
     add_attachment(filing)
+    if packages:
+        attach_packages(filing)
     return filing

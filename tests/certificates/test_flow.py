@@ -23,7 +23,7 @@ from govapp.certificates.services import certificate_reissue
 from govapp.registry import services
 from govapp.registry.models import App, Filing
 from govapp.registry.workflow import WorkflowError
-from tests.factories import add_attachment
+from tests.factories import add_attachment, attach_packages
 from tests.registry.test_views_helpers import filed_filing, without_external_checks
 
 
@@ -147,6 +147,7 @@ def test_a_change_filing_re_signs_the_number_with_the_new_facts(
     change.change_effective_date = timezone.localdate() + dt.timedelta(days=60)
     change.save()
     add_attachment(change)
+    attach_packages(change)
     services.filing_submit(filing=change, actor=filer)
     services.filing_forward(filing=Filing.objects.get(pk=change.pk), actor=provincial_reviewer)
     services.filing_approve(filing=Filing.objects.get(pk=change.pk), actor=national_reviewer)

@@ -38,7 +38,7 @@ def _worker(worker_id: str) -> Worker:
 
 
 def _uploaded_scan(filer, client_for, name: str = "网格通") -> Scan:  # type: ignore[no-untyped-def]
-    filing = complete_filing(filer, name=name, kind=AppKind.MINI_PROGRAM)
+    filing = complete_filing(filer, packages=False, name=name, kind=AppKind.MINI_PROGRAM)
     response = client_for(filer).post(
         reverse("inspection:upload", args=[filing.pk]),
         {"package": SimpleUploadedFile("grid.zip", project_zip(CLEAN_PROJECT))},

@@ -52,7 +52,9 @@ def immediate_tasks(settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def filed(filer, provincial_reviewer, national_reviewer, django_capture_on_commit_callbacks) -> App:  # type: ignore[no-untyped-def]
-    filing = complete_filing(filer, name="办事指南", kind=AppKind.MINI_PROGRAM, miniprogram_appid=APPID)
+    filing = complete_filing(
+        filer, packages=False, name="办事指南", kind=AppKind.MINI_PROGRAM, miniprogram_appid=APPID
+    )
     with django_capture_on_commit_callbacks(execute=True):
         inspection.package_upload(
             filing=filing, actor=filer, uploaded_file=SimpleUploadedFile("mp.zip", project(""))

@@ -32,7 +32,7 @@ def test_every_engine_format_has_a_platform() -> None:
 
 
 def test_one_current_package_per_platform_and_filing(filer) -> None:  # type: ignore[no-untyped-def]
-    filing = complete_filing(filer, kind=AppKind.APP)
+    filing = complete_filing(filer, packages=False, kind=AppKind.APP)
     android = make_package()
     FilingPackage.objects.create(
         filing=filing, package=android, platform="android", original_name="a", uploaded_by=filer
@@ -58,8 +58,8 @@ def test_one_current_package_per_platform_and_filing(filer) -> None:  # type: ig
 
 
 def test_latest_scan_is_the_newest_for_this_filing_only(filer, other_filer) -> None:  # type: ignore[no-untyped-def]
-    filing = complete_filing(filer)
-    elsewhere = complete_filing(other_filer, name="另一个应用")
+    filing = complete_filing(filer, packages=False)
+    elsewhere = complete_filing(other_filer, packages=False, name="另一个应用")
     package = make_package()
     link = FilingPackage.objects.create(
         filing=filing, package=package, platform="android", original_name="a", uploaded_by=filer

@@ -35,7 +35,7 @@ def test_a_package_over_the_budget_fails_before_analysis_and_can_be_retried(  # 
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
     setattr(settings, setting, value)
-    filing = complete_filing(filer, name="多文件应用", kind=AppKind.MINI_PROGRAM)
+    filing = complete_filing(filer, packages=False, name="多文件应用", kind=AppKind.MINI_PROGRAM)
     many = {**CLEAN_PROJECT, **{f"pages/p{n}.wxml": "<view>页</view>" * 20 for n in range(6)}}
     with django_capture_on_commit_callbacks(execute=True):
         assert upload(client_for(filer), filing, project_zip(many)).status_code == 302

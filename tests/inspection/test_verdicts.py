@@ -71,7 +71,9 @@ def android_filing(
     filer: Any, *, name: str = "办事通", package: str = "org.gov.clean", cert: str, **extra: Any
 ) -> Filing:
     materials = {"platforms": ["android"], "harmony_bundle": "", **extra}
-    return complete_filing(filer, name=name, android_package=package, android_cert_sha256=cert, **materials)
+    return complete_filing(
+        filer, packages=False, name=name, android_package=package, android_cert_sha256=cert, **materials
+    )
 
 
 def upload(client: Client, filing: Filing, path: Path, capture: Any) -> None:
@@ -363,14 +365,23 @@ def test_each_declared_platform_needs_a_package_unless_relaxed(  # type: ignore[
     filing.harmony_bundle = "org.gov.clean"
     filing.save()
     upload(client_for(filer), filing, apks.clean, django_capture_on_commit_callbacks)
+    # Strict: the missing HarmonyOS package is a gap of completeness already; iOS needs none.
+    with pytest.raises(registry_services.WorkflowError) as refused:
+        registry_services.filing_submit(filing=filing, actor=filer)
+    assert [item.field for item in refused.value.items] == ["package"]
+    assert "HarmonyOS" in str(refused.value.items[0].label) and "iOS" not in str(refused.value.items[0].label)
+    # Relaxed, one package is enough to submit and forward; approval warns about the rest.
+    settings.GOVAPP_REQUIRE_PACKAGE_PER_PLATFORM = False
     to_national(filing, filer, provincial_reviewer)
     national = english(client_for(national_reviewer))
+    page = approval_page(national, filing)
+    assert 'data-check="coverage" data-blocking="false"' in page and "HarmonyOS" in page
+    # Made strict again while the filing is with the national office, approval waits for the package.
+    settings.GOVAPP_REQUIRE_PACKAGE_PER_PLATFORM = True
     page = approval_page(national, filing)
     assert 'data-check="coverage" data-blocking="true"' in page and "HarmonyOS" in page
     assert approve(national, filing).status_code == 400
     settings.GOVAPP_REQUIRE_PACKAGE_PER_PLATFORM = False
-    page = approval_page(national, filing)
-    assert 'data-check="coverage" data-blocking="false"' in page and "HarmonyOS" in page
     assert approve(national, filing).status_code == 302
 
 

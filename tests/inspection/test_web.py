@@ -17,6 +17,7 @@ from django.utils import translation
 
 from govapp.inspection import approval, services
 from govapp.inspection.models import FilingPackage, Package, Scan
+from govapp.registry import materials
 from govapp.registry import services as registry_services
 from govapp.registry.choices import AppKind, FilingState
 from govapp.registry.materials import Deficiency
@@ -68,7 +69,7 @@ def english_client(client_for):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def mini_filing(filer) -> Filing:  # type: ignore[no-untyped-def]
-    return complete_filing(filer, name="社区网格通", kind=AppKind.MINI_PROGRAM)
+    return complete_filing(filer, packages=False, name="社区网格通", kind=AppKind.MINI_PROGRAM)
 
 
 def upload(client: Client, filing: Filing, data: bytes, name: str = "project.zip", **headers: str) -> Any:
@@ -179,14 +180,21 @@ def test_htmx_panel_polls_while_the_scan_is_queued_and_stops_when_done(  # type:
 def test_national_approval_waits_for_a_completed_scan(  # type: ignore[no-untyped-def]
     filer, provincial_reviewer, national_reviewer, client_for, django_capture_on_commit_callbacks
 ):
-    filing = complete_filing(filer, name="办事指南", kind=AppKind.MINI_PROGRAM)
+    filing = complete_filing(filer, packages=False, name="办事指南", kind=AppKind.MINI_PROGRAM)
     bare = complete_filing(
-        filer, name="无安装包", kind=AppKind.MINI_PROGRAM, miniprogram_appid="wx00000000000000bb"
+        filer,
+        packages=False,
+        name="无安装包",
+        kind=AppKind.MINI_PROGRAM,
+        miniprogram_appid="wx00000000000000bb",
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         upload(client_for(filer), filing, project_zip(CLEAN_PROJECT))
     to_national(filing, filer, provincial_reviewer)
-    to_national(bare, filer, provincial_reviewer)
+    # Forwarded before the package was part of completeness: approval still refuses it.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(materials, "MATERIAL_CHECKS", [])
+        to_national(bare, filer, provincial_reviewer)
 
     with translation.override("en"), pytest.raises(WorkflowError, match="No app package has been uploaded"):
         registry_services.filing_approve(filing=bare, actor=national_reviewer)
@@ -240,13 +248,14 @@ def test_an_analysis_error_is_shown_and_keeps_approval_blocked(  # type: ignore[
 def test_undeclared_check_in_is_highlighted_and_declared_features_are_exceptions(  # type: ignore[no-untyped-def]
     filer, national_reviewer, client_for, django_capture_on_commit_callbacks
 ):
-    plain = complete_filing(filer, name="平常应用", kind=AppKind.MINI_PROGRAM)
+    plain = complete_filing(filer, packages=False, name="平常应用", kind=AppKind.MINI_PROGRAM)
     declared = complete_filing(
-        filer, name="应急值守", kind=AppKind.MINI_PROGRAM, special_scenario="emergency",
+        filer, packages=False, name="应急值守", kind=AppKind.MINI_PROGRAM, special_scenario="emergency",
         special_scenario_justification="防汛应急值守需要签到", declared_categories=["checkin", "online_time"],
     )  # fmt: skip
     explained = complete_filing(
         filer,
+        packages=False,
         name="会议签到",
         kind=AppKind.MINI_PROGRAM,
         checkin_functions="会议签到，依据会议管理办法第五条",
@@ -350,8 +359,8 @@ def test_national_reviewer_can_request_a_fresh_scan(  # type: ignore[no-untyped-
 def test_same_package_twice_is_stored_once_and_its_result_reused(  # type: ignore[no-untyped-def]
     filer, client_for, django_capture_on_commit_callbacks
 ):
-    first = complete_filing(filer, name="应用甲", kind=AppKind.MINI_PROGRAM)
-    second = complete_filing(filer, name="应用乙", kind=AppKind.MINI_PROGRAM)
+    first = complete_filing(filer, packages=False, name="应用甲", kind=AppKind.MINI_PROGRAM)
+    second = complete_filing(filer, packages=False, name="应用乙", kind=AppKind.MINI_PROGRAM)
     data = project_zip(CLEAN_PROJECT)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client_for(filer), first, data, name="a.zip")
@@ -406,17 +415,18 @@ def test_oversized_and_missing_uploads_are_refused(  # type: ignore[no-untyped-d
 
 
 def test_no_upload_once_the_filing_is_with_the_reviewers(  # type: ignore[no-untyped-def]
-    filer, provincial_reviewer, mini_filing, english_client
+    filer, provincial_reviewer, english_client
 ):
-    registry_services.filing_submit(filing=mini_filing, actor=filer)
-    response = upload(english_client(filer), mini_filing, project_zip(CLEAN_PROJECT))
+    submitted = complete_filing(filer, name="社区网格通", kind=AppKind.MINI_PROGRAM)
+    registry_services.filing_submit(filing=submitted, actor=filer)
+    uploaded = list(FilingPackage.objects.values_list("pk", "is_current"))
+    response = upload(english_client(filer), submitted, project_zip(CLEAN_PROJECT))
     assert response.status_code == 400 and "only while the filing is a draft" in response.content.decode()
     # Reviewers see the filing but never upload for the unit.
     assert (
-        upload(english_client(provincial_reviewer), mini_filing, project_zip(CLEAN_PROJECT)).status_code
-        == 403
+        upload(english_client(provincial_reviewer), submitted, project_zip(CLEAN_PROJECT)).status_code == 403
     )
-    assert not FilingPackage.objects.exists()
+    assert list(FilingPackage.objects.values_list("pk", "is_current")) == uploaded
 
 
 # ---------------------------------------------------------------- deny by default
@@ -481,7 +491,7 @@ def test_each_platform_keeps_its_own_current_package(  # type: ignore[no-untyped
 @pytest.fixture
 def filing_for_two_platforms(filer) -> Filing:  # type: ignore[no-untyped-def]
     return complete_filing(
-        filer, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat"],
+        filer, packages=False, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat"],
         harmony_bundle="gov.example.attendance", miniprogram_appid="wx1234567890abcdef",
     )  # fmt: skip
 
@@ -513,7 +523,7 @@ def test_the_panel_names_declared_platforms_the_test_does_not_cover(  # type: ig
     filer, english_client, django_capture_on_commit_callbacks
 ):
     filing = complete_filing(
-        filer, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat", "ios"]
+        filer, packages=False, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat", "ios"]
     )
     client = english_client(filer)
     with django_capture_on_commit_callbacks(execute=True):

@@ -38,7 +38,7 @@ def run_worker_once(queue: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_upload_queues_a_task_row_that_the_worker_runs(database_tasks, filer, client_for):  # type: ignore[no-untyped-def]
-    filing = complete_filing(filer, name="网格通", kind=AppKind.MINI_PROGRAM)
+    filing = complete_filing(filer, packages=False, name="网格通", kind=AppKind.MINI_PROGRAM)
     response = client_for(filer).post(
         reverse("inspection:upload", args=[filing.pk]),
         {"package": SimpleUploadedFile("grid.zip", project_zip(CHECKIN_PROJECT))},

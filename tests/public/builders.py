@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from govapp.registry import services
 from govapp.registry.models import App, Filing
-from tests.factories import add_attachment, complete_filing
+from tests.factories import add_attachment, attach_packages, complete_filing
 
 
 def approve(filing: Filing, *, filer: Any, provincial_reviewer: Any, national_reviewer: Any) -> App:
@@ -85,6 +85,7 @@ def build_register(
     services.app_revoke(app=refiled, actor=national_reviewer, reason="整改未通过")
     refiling = services.refiling_start(app=refiled, actor=filer)
     add_attachment(refiling)  # the signed commitment is given anew for each procedure
+    attach_packages(refiling)
     refiled = approve(refiling, filer=filer, **people)
     mini = approve(
         complete_filing(

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from govapp.registry import services, workflow
 from govapp.registry.models import App, Filing
-from tests.factories import add_attachment, complete_filing
+from tests.factories import add_attachment, attach_packages, complete_filing
 
 MONDAY = dt.date(2026, 9, 28)  # N4 = 10 working days across National Day: the earliest date is Oct 16
 
@@ -44,6 +44,7 @@ def _change(app: App, filer: Any, effective: dt.date, **fields: Any) -> Filing:
         setattr(change, name, value)
     change.save()
     add_attachment(change)
+    attach_packages(change)
     return change
 
 

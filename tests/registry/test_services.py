@@ -17,7 +17,7 @@ from govapp.registry.choices import AppKind, EventAction, FilingState, Procedure
 from govapp.registry.materials import Deficiency
 from govapp.registry.models import App, Filing, FilingEvent, FilingNumber
 from govapp.registry.services import WorkflowError
-from tests.factories import complete_filing
+from tests.factories import attach_packages, complete_filing
 
 
 @pytest.fixture(autouse=True)
@@ -199,6 +199,8 @@ def test_change_filing_keeps_the_number_and_records_the_diff(
     from tests.factories import add_attachment
 
     add_attachment(change)
+
+    attach_packages(change)
     services.filing_submit(filing=change, actor=filer)
     app.refresh_from_db()
     assert app.state == App.State.CHANGE_REVIEW
@@ -223,6 +225,8 @@ def test_change_filed_too_late_is_refused(filer, provincial_reviewer, national_r
     from tests.factories import add_attachment
 
     add_attachment(change)
+
+    attach_packages(change)
     with pytest.raises(WorkflowError) as info:
         services.filing_submit(filing=change, actor=filer)
     assert "2026-10-16" in info.value.message  # the earliest allowed effective date
@@ -281,6 +285,8 @@ def test_revocation_and_refiling_issue_a_new_number(filer, provincial_reviewer, 
     from tests.factories import add_attachment
 
     add_attachment(refiling)
+
+    attach_packages(refiling)
     _to_national(refiling, filer, provincial_reviewer)
     services.filing_approve(filing=refiling, actor=national_reviewer)
     app.refresh_from_db()

@@ -88,6 +88,20 @@ def upload(
     )
 
 
+def upload_packages(client: Client, pk: int) -> None:
+    """The unit uploads, on the filing page's panel, a package for each declared platform lacking one."""
+    from govapp.inspection.completeness import package_requirement
+    from tests.factories import workflow_package
+
+    filing = Filing.objects.get(pk=pk)
+    for need in package_requirement(filing).missing:
+        name, content = workflow_package(filing, need.platform)
+        response = client.post(
+            reverse("inspection:upload", args=[pk]), {"package": SimpleUploadedFile(name, content)}
+        )
+        assert response.status_code == 302, response.content.decode()
+
+
 def page(response: Any) -> str:
     return response.content.decode()
 

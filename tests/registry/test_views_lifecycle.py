@@ -20,6 +20,7 @@ from tests.registry.test_views_helpers import (
     page,
     post_step,
     upload,
+    upload_packages,
     without_external_checks,
 )
 
@@ -48,6 +49,7 @@ def test_new_filing_from_draft_to_number(filer, provincial_reviewer, national_re
     filing.refresh_from_db()
     assert filing.android_cert_sha256 == "ab" * 32  # colon-separated upper case is normalised
     assert filing.platforms == ["android", "harmonyos"]
+    upload_packages(unit, filing.pk)
     review = unit.get(reverse("registry:filing_edit", args=[filing.pk, "review"]))
     assert "必需材料已齐全" in page(review)  # Chinese by default
 
@@ -168,6 +170,7 @@ def test_change_filing_shows_diff_and_keeps_number(filer, provincial_reviewer, n
     assert refused.status_code == 400  # a change needs its own signed commitment
     assert reverse("registry:filing_edit", args=[change.pk, "documents"]) in page(refused)
     upload(unit, change.pk)
+    upload_packages(unit, change.pk)
     unit.post(reverse("registry:filing_submit", args=[change.pk]))
     change.refresh_from_db()
     assert change.state == FilingState.PROVINCIAL_REVIEW

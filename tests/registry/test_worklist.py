@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from govapp.inspection.models import FilingPackage, Package, Scan, package_path
+from govapp.inspection.models import FilingPackage, Scan
 from govapp.registry import services
 from govapp.registry.choices import AppKind
 from govapp.registry.materials import Deficiency
@@ -31,18 +31,9 @@ def submitted(filer: Any, name: str, **materials: Any) -> Filing:
 
 
 def scanned(filing: Filing, *, status: str, verdict: str = "") -> None:
-    sha = f"{filing.pk:064x}"
-    package = Package.objects.create(
-        sha256=sha, size=1, file=package_path(sha), kind="apk", original_name="a.apk"
-    )
-    FilingPackage.objects.create(
-        filing=filing,
-        package=package,
-        platform="android",
-        original_name="a.apk",
-        uploaded_by=filing.created_by,
-    )
-    Scan.objects.create(package=package, filing=filing, status=status, verdict=verdict)
+    """The technical test of each current package of the filing ended with ``status`` and ``verdict``."""
+    for link in FilingPackage.objects.current().filter(filing=filing):
+        Scan.objects.create(package=link.package, filing=filing, status=status, verdict=verdict)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from .choices import (
     Platform,
     ProcedureKind,
 )
-from .materials import Deficiency, filing_field_label
+from .materials import MATERIAL_CHECKS, Deficiency, filing_field_label
 from .models import Attachment, Filing, attachment_path
 from .steps import CHANGE_FIELDS, MATERIAL_FIELDS, MATERIAL_STEPS
 
@@ -395,6 +395,7 @@ def deficiency_field_choices() -> list[tuple[str, str]]:
     names = [*MATERIAL_FIELDS, *CHANGE_FIELDS]
     choices = [(n, filing_field_label(n)) for n in names]
     choices.append(("attachments", str(_("Documents (attachments)"))))
+    choices.extend((check.field, str(check.label)) for check in MATERIAL_CHECKS)
     choices.append(("other", str(_("Other"))))
     return choices
 

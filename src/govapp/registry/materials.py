@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Field
@@ -21,6 +22,35 @@ class Deficiency:
     field: str
     label: str | Promise
     message: str
+
+
+@dataclass(frozen=True)
+class MaterialCheck:
+    """A completeness rule that a context above the registry adds (the inspection app: a package per
+    declared platform), registered from its ``AppConfig.ready()`` with ``register_material_check``.
+
+    Its gaps are items of the deficiency list under ``field``; ``link`` is where the filer fixes them.
+    """
+
+    field: str
+    label: str | Promise
+    missing: Callable[[Filing], list[Deficiency]]
+    link: Callable[[Filing], str]
+
+
+# Filled by contexts above the registry; the registry never imports them.
+MATERIAL_CHECKS: list[MaterialCheck] = []
+
+
+def register_material_check(check: MaterialCheck) -> None:
+    """Add ``check`` to every completeness check (submission, completeness review, supplement)."""
+    if all(existing.field != check.field for existing in MATERIAL_CHECKS):
+        MATERIAL_CHECKS.append(check)
+
+
+def material_check_for(field: str) -> MaterialCheck | None:
+    """The registered check whose gaps are filed under ``field``, if any."""
+    return next((check for check in MATERIAL_CHECKS if check.field == field), None)
 
 
 def filing_field_label(name: str) -> str:
@@ -118,4 +148,7 @@ def missing_materials(filing: Filing) -> list[Deficiency]:
             need("change_description", _("Describe what changes and why."))
         if not filing.change_effective_date:
             need("change_effective_date", _("Give the date the change takes effect."))
+    if filing.pk:
+        for check in MATERIAL_CHECKS:
+            items.extend(check.missing(filing))
     return items

@@ -253,9 +253,19 @@ def filing_return_incomplete(
 
 @transaction.atomic
 def filing_forward(*, filing: Filing, actor: Any, note: str = "") -> Filing:
-    """Materials complete: forward to the national office; its N2 clock starts."""
+    """Materials complete: forward to the national office; its N2 clock starts. Refused, with every
+    missing item listed (the app packages too), while the materials are incomplete."""
     filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.review_provincial", filing)
+    items = missing_materials(filing)
+    if items and filing.state == FilingState.PROVINCIAL_REVIEW:
+        raise WorkflowError(
+            _(
+                "The materials are not complete, so the filing cannot be forwarded. Return it as incomplete "
+                "with the items below."
+            ),
+            items=items,
+        )
     joint_review.decide_jointly(filing=filing, actor=actor, verdict="complete", text=note)
     before = transition(filing, "forward_to_national", _("Forward to the national office"))
     deadline = start_clock(filing, "N2")

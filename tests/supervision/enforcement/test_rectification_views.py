@@ -60,7 +60,7 @@ def en(client_for, settings):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def scanned_app(filer, provincial_reviewer, national_reviewer, django_capture_on_commit_callbacks) -> App:  # type: ignore[no-untyped-def]
     """A filed mini-program whose approved package has a check-in violation (found by the real engine)."""
-    filing = complete_filing(filer, name="社区网格通", kind=AppKind.MINI_PROGRAM)
+    filing = complete_filing(filer, packages=False, name="社区网格通", kind=AppKind.MINI_PROGRAM)
     with django_capture_on_commit_callbacks(execute=True):
         inspection.package_upload(
             filing=filing, actor=filer, uploaded_file=SimpleUploadedFile("grid.zip", project_zip(CHECKIN))

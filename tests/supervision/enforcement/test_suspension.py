@@ -20,7 +20,7 @@ from govapp.registry import services as registry
 from govapp.registry.models import App, FilingEvent, FilingNumber
 from govapp.supervision.enforcement import rectification, suspension
 from govapp.supervision.models import SuspensionNotice
-from tests.factories import add_attachment, make_unit, make_user
+from tests.factories import add_attachment, attach_packages, make_unit, make_user
 from tests.supervision.enforcement.test_rectification import file_app, issue, pin_today
 
 
@@ -114,6 +114,7 @@ def test_overdue_revoke_suspend_refile_lift(  # type: ignore[no-untyped-def]
 
     refiling = registry.refiling_start(app=app, actor=filer)
     add_attachment(refiling)
+    attach_packages(refiling)
     registry.filing_submit(filing=refiling, actor=filer)
     registry.filing_forward(filing=refiling, actor=provincial_reviewer)
     assert SuspensionNotice.objects.filter(app=app, status="active").count() == 2

@@ -17,7 +17,7 @@ from govapp.registry.choices import AppKind
 from govapp.registry.models import Filing
 from govapp.supervision.legacy import services as legacy
 from govapp.supervision.legacy.models import LegacyApp, LegacyReminder
-from tests.factories import COMPLETE_MATERIALS, add_attachment, complete_filing
+from tests.factories import COMPLETE_MATERIALS, add_attachment, attach_packages, complete_filing
 
 MONDAY_AFTER = dt.date(2026, 8, 3)
 
@@ -84,6 +84,7 @@ def test_start_filing_prefills_a_draft_and_status_follows_the_app(filer, provinc
             setattr(filing, key, value)
     filing.save()
     add_attachment(filing)
+    attach_packages(filing)
     services.filing_submit(filing=filing, actor=filer)
     services.filing_forward(filing=filing, actor=provincial_reviewer)
     services.filing_approve(filing=filing, actor=national_reviewer)
@@ -155,6 +156,7 @@ def submit_started(filing: Filing, filer: Any) -> None:
             setattr(filing, key, value)
     filing.save()
     add_attachment(filing)
+    attach_packages(filing)
     services.filing_submit(filing=filing, actor=filer)
 
 

@@ -207,6 +207,8 @@ def filing_detail_context(request: HttpRequest, filing: Filing) -> dict[str, Any
     if filing.state == FilingState.PROVINCIAL_REVIEW and request.user.has_perm(
         "registry.review_provincial", filing
     ):
+        # The completeness review: what is missing (the app packages too) is returned, never forwarded.
+        context["completeness_gaps"] = linked_items(filing, missing_materials(filing))
         context["opinions"] = {
             "current": list(joint_review.current_opinions(filing).values()),
             "verdicts": ReviewOpinion.Verdict.choices,

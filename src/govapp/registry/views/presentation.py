@@ -13,7 +13,7 @@ from govapp.core.calendar import LIMIT_NAMES
 
 from ..choices import EventAction, FilingState, FormalismCategory, Platform
 from ..forms import FIELD_STEP, STEPS, steps_for
-from ..materials import Deficiency, filing_field_label
+from ..materials import Deficiency, filing_field_label, material_check_for
 from ..models import App, Filing, FilingEvent
 
 _CHOICE_LISTS = {"platforms": dict(Platform.choices), "declared_categories": dict(FormalismCategory.choices)}
@@ -65,7 +65,11 @@ def material_groups(filing: Filing) -> list[dict[str, Any]]:
 
 
 def item_link(filing: Filing, field: str) -> str:
-    """Where the filer fixes an item of a deficiency list: its step of the filing form."""
+    """Where the filer fixes an item of a deficiency list: its step of the filing form, or the page of
+    the context that added the rule (the package upload panel)."""
+    check = material_check_for(field)
+    if check is not None:
+        return check.link(filing)
     step = FIELD_STEP.get(field)
     if step is None or step not in steps_for(filing):
         step = "review"
