@@ -30,6 +30,8 @@ from govapp.registry.models import Filing
 from govapp.registry.services import WorkflowError
 
 from .approval import contradictions
+from .engine.notes import render_note
+from .engine.report import stored_notes
 from .models import Scan
 from .services import can_request_rescan, package_upload, scan_request_rescan, too_big_message
 
@@ -280,7 +282,8 @@ def report_sections(scan: Scan) -> dict[str, Any]:
         "groups": ordered,
         "sdks": report.get("sdks") or [],
         "endpoints": report.get("endpoints") or [],
-        "notes": report.get("notes") or [],
+        # Notes with a code in the reader's language; older reports' notes as they were stored.
+        "notes": [render_note(note, lang) for note in stored_notes(report)],
         "errors": report.get("errors") or [],
         "children": report.get("children") or [],
         "duration_ms": report.get("duration_ms"),

@@ -10,6 +10,7 @@ from collections import defaultdict
 from html import escape
 from typing import Any
 
+from .notes import Note, render_note
 from .report import ScanReport
 
 _CSS = """
@@ -181,7 +182,12 @@ def render_html(report: ScanReport) -> str:
     heading = pkg.get("name") or pkg.get("id") or pkg.get("path") or "package"
     violations = len(report.violations)
     errors = "".join(f"<li>{_e(error)}</li>" for error in report.errors)
-    notes = "".join(f"<li>{_e(note)}</li>" for note in report.notes)
+    notes = "".join(
+        f"<li>{_e(render_note(note, 'zh'))}"
+        + (f' <span lang="en">({_e(note)})</span>' if isinstance(note, Note) else "")
+        + "</li>"
+        for note in report.notes
+    )
     declarations = ", ".join(report.declarations)
     return (
         "<!DOCTYPE html>\n<html lang=zh-Hans><head><meta charset=utf-8>"

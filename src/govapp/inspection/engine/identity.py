@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .facts import PackageFacts
+from .notes import Note
 
 MISMATCH = "identity_mismatch"
 UNVERIFIABLE = "identity_unverifiable"
@@ -191,10 +192,7 @@ def identity_findings(identity: dict[str, Any], expect: Identity) -> tuple[list[
             pass
         elif accepted & set(lineage):
             older = next(c for c in lineage if c in accepted)
-            notes.append(
-                f"signing key rotated: the v3 proof-of-rotation links the expected certificate {older} "
-                f"to the current signer {certificates[-1]}"
-            )
+            notes.append(Note("signing_key_rotated", older=older, current=certificates[-1]))
         else:
             findings.append(_mismatch("cert_sha256", " / ".join(expect.cert_sha256), ", ".join(certificates)))
     return findings, notes

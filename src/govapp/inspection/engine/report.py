@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import ERROR_KINDS
 from .facts import PackageFacts
+from .notes import Note, note_from_dict, render_note
 
 SCHEMA = "govapp.scan/1"
 VERDICTS = ("violation", "pass", "error")
@@ -87,6 +88,16 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
+def stored_notes(data: dict[str, Any]) -> list[str]:
+    """The notes of a stored report, each a ``Note`` again where ``note_codes`` gives its code (reports
+    stored before notes had codes keep their text)."""
+    texts = [str(note) for note in data.get("notes") or []]
+    codes = data.get("note_codes")
+    if not isinstance(codes, list) or len(codes) != len(texts):
+        return texts
+    return [note_from_dict(text, code) for text, code in zip(texts, codes, strict=True)]
+
+
 @dataclass
 class ScanReport:
     """Everything ``govapp scan`` says about one package."""
@@ -128,6 +139,9 @@ class ScanReport:
             "sdks": self.sdks,
             "endpoints": self.endpoints,
             "notes": self.notes,
+            # Beside each note its code and parameters (null for a note without one): the web side
+            # renders the note in the reader's language.
+            "note_codes": [note.to_dict() if isinstance(note, Note) else None for note in self.notes],
             "children": self.children,
             "errors": self.errors,
             "error_kind": self.error_kind,
@@ -179,7 +193,7 @@ class ScanReport:
             findings=list(data["findings"]),
             sdks=list(data.get("sdks") or []),
             endpoints=list(data.get("endpoints") or []),
-            notes=[str(note) for note in data.get("notes") or []],
+            notes=stored_notes(data),
             children=list(data.get("children") or []),
             errors=[str(error) for error in data["errors"]],
             error_kind=error_kind,
@@ -314,5 +328,7 @@ def format_summary(report: ScanReport, *, lang: str = "zh", evidence_per_finding
         more = f" (+{len(report.endpoints) - 15})" if len(report.endpoints) > 15 else ""
         lines.append(f"{_word('endpoints', lang)}: {shown}{more}")
     for note in report.notes:
-        lines.append(f"{_word('notes', lang)}: {_one_line(note, 300)}")
+        lines.append(
+            f"{_word('notes', lang)}: {_one_line(render_note(note, 'en' if lang == 'en' else 'zh'), 300)}"
+        )
     return "\n".join(lines)

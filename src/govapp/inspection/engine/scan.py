@@ -18,6 +18,7 @@ from .errors import PackageError
 from .facts import PackageFacts
 from .identity import Identity, identity_findings, package_identity
 from .limits import Limits
+from .notes import Note
 from .report import ScanReport, error_report, package_summary
 from .rules.ruleset import RuleSet, default_ruleset
 
@@ -47,7 +48,12 @@ def evaluate_facts(
     notes: list[str] = []
     for node in facts.walk():
         for note in node.notes:
-            line = note if node is facts else f"{node.path}: {note}"
+            if node is facts:
+                line = note
+            elif isinstance(note, Note):
+                line = note.under(node.path)
+            else:
+                line = f"{node.path}: {note}"
             if line not in notes:
                 notes.append(line)
     notes.extend(analysis.notes)

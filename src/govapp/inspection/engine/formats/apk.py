@@ -13,6 +13,7 @@ from typing import IO
 from ..errors import PackageError
 from ..facts import Certificate, Component, Evidence, Interest, PackageFacts, TextHit
 from ..limits import Limits
+from ..notes import Note
 from ..prefilter import matching
 from ..safezip import SafeZip
 from .arsc import ResourceTable
@@ -53,7 +54,7 @@ def read_apk(
     facts.notes.extend(document.notes)
     facts.files = names[:_MAX_FILES_LISTED]
     if len(names) > _MAX_FILES_LISTED:
-        facts.notes.append(f"only the first {_MAX_FILES_LISTED} of {len(names)} entry names are listed")
+        facts.notes.append(Note("entries_listed_capped", cap=_MAX_FILES_LISTED, count=len(names)))
     table = _resource_table(archive, facts)
     budget = _Budget(limits.max_texts, facts)
     _identity(document, table, facts)
@@ -84,7 +85,7 @@ class _Budget:
         room = self.left
         if len(hits) > room and not self.noted:
             self.noted = True
-            self.facts.notes.append(f"only the first {self.cap} text hits were kept")
+            self.facts.notes.append(Note("text_hits_capped", cap=self.cap))
         self.facts.texts.extend(hits[:room])
 
 
@@ -258,7 +259,7 @@ def _signing(archive: SafeZip, names: list[str], facts: PackageFacts) -> None:
         facts.signing["errors"] = errors
         facts.notes.extend(errors)
     if not facts.certificates and not errors:
-        facts.notes.append("the APK is not signed")
+        facts.notes.append(Note("apk_unsigned"))
     if any(cert.debug for cert in facts.certificates):
         facts.signing["debug_certificate"] = True
 
@@ -425,7 +426,7 @@ def _assets(
         else:
             continue
         if archive.info(name).file_size > _MAX_TEXT_FILE:
-            facts.notes.append(f"{name}: larger than {_MAX_TEXT_FILE} bytes, not scanned")
+            facts.notes.append(Note("text_file_skipped", file=name, limit=_MAX_TEXT_FILE))
             continue
         data = archive.read(name, _MAX_TEXT_FILE)
         if b"\x00" in data[:4096]:

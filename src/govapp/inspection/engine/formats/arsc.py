@@ -12,6 +12,7 @@ import struct
 from dataclasses import dataclass
 
 from ..errors import PackageError
+from ..notes import Note
 from .axml import RES_STRING_POOL_TYPE, TYPE_INT_BOOLEAN, TYPE_REFERENCE, TYPE_STRING, StringPool
 
 RES_TABLE_TYPE = 0x0002
@@ -69,7 +70,7 @@ class ResourceTable:
         while pos + 8 <= end:
             kind, chunk_header, size = struct.unpack_from("<HHI", data, pos)
             if size < 8 or chunk_header < 8:
-                self.notes.append(f"{self.label}: stopped at an invalid chunk at offset 0x{pos:x}")
+                self.notes.append(Note("arsc_invalid_chunk", file=self.label, offset=f"0x{pos:x}"))
                 break
             chunk_end = min(pos + size, end)
             if kind == RES_STRING_POOL_TYPE and pool is None:
@@ -88,7 +89,7 @@ class ResourceTable:
         while pos + 8 <= end:
             kind, chunk_header, size = struct.unpack_from("<HHI", data, pos)
             if size < 8 or chunk_header < 8:
-                self.notes.append(f"{self.label}: stopped at an invalid package chunk at offset 0x{pos:x}")
+                self.notes.append(Note("arsc_invalid_package_chunk", file=self.label, offset=f"0x{pos:x}"))
                 return
             chunk_end = min(pos + size, end)
             if kind == RES_TABLE_TYPE_TYPE and chunk_end - pos >= 28:

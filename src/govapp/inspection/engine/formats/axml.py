@@ -12,6 +12,7 @@ import struct
 from dataclasses import dataclass, field
 
 from ..errors import PackageError
+from ..notes import Note
 
 RES_STRING_POOL_TYPE = 0x0001
 RES_XML_TYPE = 0x0003
@@ -246,7 +247,7 @@ def _parse(data: bytes, label: str) -> XmlDocument:
     declared = _u32(data, 4)
     end = len(data)
     if declared != len(data):
-        notes.append(f"{label}: declared size {declared} differs from the real size {len(data)}")
+        notes.append(Note("axml_size_mismatch", file=label, declared=declared, real=len(data)))
     pos = header_size if 8 <= header_size <= 64 else 8
     pool: StringPool | None = None
     resource_ids: list[int] = []
@@ -257,7 +258,7 @@ def _parse(data: bytes, label: str) -> XmlDocument:
         chunk_type, chunk_header, chunk_size = struct.unpack_from("<HHI", data, pos)
         if chunk_size < 8 or chunk_header < 8:
             # A zero- or tiny-size chunk would loop forever; Android stops here as well.
-            notes.append(f"{label}: stopped at an invalid chunk of size {chunk_size} at offset 0x{pos:x}")
+            notes.append(Note("axml_invalid_chunk", file=label, size=chunk_size, offset=f"0x{pos:x}"))
             break
         chunk_end = min(pos + chunk_size, end)
         if chunk_type == RES_STRING_POOL_TYPE:
@@ -281,7 +282,7 @@ def _parse(data: bytes, label: str) -> XmlDocument:
             elif root is None:
                 root = element
             else:
-                notes.append(f"{label}: ignored a second root element <{element.name}>")
+                notes.append(Note("axml_second_root", file=label, element=element.name))
             stack.append(element)
             # Some packers put garbage in an element's size; its attributes tell the real extent.
             if chunk_end < element_end <= end:

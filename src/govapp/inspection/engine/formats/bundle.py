@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from ..errors import LimitExceeded, PackageError
 from ..facts import Component, Interest, PackageFacts
 from ..limits import Limits
+from ..notes import Note
 from ..safezip import SafeZip
 from .detect import read_json_entry
 
@@ -92,12 +93,12 @@ def _merge(facts: PackageFacts, base: PackageFacts) -> None:
             c.sha256 for c in child.certificates if c.sha256 not in {b.sha256 for b in base.certificates}
         ]
         if child is not base and child.certificates and foreign:
-            facts.notes.append(
-                f"{child.extra.get('entry')}: signed by a different certificate than the base APK"
-            )
+            facts.notes.append(Note("split_other_certificate", file=str(child.extra.get("entry"))))
         if child.id and base.id and child.id != base.id:
             facts.notes.append(
-                f"{child.extra.get('entry')}: package {child.id} differs from the base APK's {base.id}"
+                Note(
+                    "split_other_package", file=str(child.extra.get("entry")), child=child.id, package=base.id
+                )
             )
     facts.permissions = list(permissions)
     facts.components = list(components.values())
@@ -106,7 +107,7 @@ def _merge(facts: PackageFacts, base: PackageFacts) -> None:
 def _check_xapk_manifest(manifest: dict[str, object], base: PackageFacts, facts: PackageFacts) -> None:
     declared = manifest.get("package_name")
     if isinstance(declared, str) and base.id and declared != base.id:
-        facts.notes.append(f"manifest.json names package {declared}, but the base APK is {base.id}")
+        facts.notes.append(Note("xapk_manifest_other_package", declared=declared, package=base.id))
     facts.extra["xapk_manifest"] = {
         k: manifest[k] for k in ("package_name", "version_code", "version_name", "name") if k in manifest
     }

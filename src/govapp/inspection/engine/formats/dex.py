@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..errors import PackageError
 from ..facts import ApiHit, Evidence, Interest, TextHit
+from ..notes import Note
 from ..prefilter import matching
 from .dex_linking import link_uses
 
@@ -260,7 +261,7 @@ def _scan(dex: DexFile, interest: Interest, max_texts: int, memo: MatchMemo) -> 
                 )
             result.apis.append(ApiHit(api=ref, evidence=evidence))
     if len(result.texts) >= max_texts or len(result.apis) >= max_texts:
-        result.notes.append(f"{dex.label}: only the first {max_texts} text and API hits were kept")
+        result.notes.append(Note("dex_hits_capped", file=dex.label, cap=max_texts))
     return result
 
 

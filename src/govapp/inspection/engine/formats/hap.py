@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import LimitExceeded, PackageError
 from ..facts import ApiHit, Certificate, Component, Evidence, Interest, PackageFacts, TextHit
 from ..limits import Limits
+from ..notes import Note
 from ..safezip import SafeZip
 from . import abc as ark
 from .detect import loads_lenient, read_json_entry
@@ -96,7 +97,7 @@ def _is_text_asset(name: str) -> bool:
 
 def _text_hits(archive: SafeZip, name: str, interest: Interest, sink: HitSink) -> None:
     if archive.info(name).file_size > _MAX_TEXT_FILE:
-        sink.facts.notes.append(f"{name}: larger than {_MAX_TEXT_FILE} bytes, not scanned")
+        sink.facts.notes.append(Note("text_file_skipped", file=name, limit=_MAX_TEXT_FILE))
         return
     surface = _TEXT_SUFFIXES[PurePosixPath(name).suffix.lower()]
     caller = name.rsplit(".", 1)[0] if surface in ("script", "layout") else None
@@ -155,7 +156,7 @@ def _stage_identity(facts: PackageFacts, manifest: dict[str, Any], resources: Re
                 Component(kind="extension", name=str(extension["name"]), exported=exported)
             )
     if facts.id is None:
-        facts.notes.append("module.json names no bundleName")
+        facts.notes.append(Note("hap_no_bundle_name", file="module.json"))
 
 
 def _fa_identity(facts: PackageFacts, manifest: dict[str, Any], resources: ResourceIndex | None) -> None:
@@ -191,7 +192,7 @@ def _fa_identity(facts: PackageFacts, manifest: dict[str, Any], resources: Resou
         if facts.name:
             break
     if facts.id is None:
-        facts.notes.append("config.json names no bundleName")
+        facts.notes.append(Note("hap_no_bundle_name", file="config.json"))
 
 
 def _label(label: Any, label_id: Any, resources: ResourceIndex | None) -> str | None:
@@ -216,7 +217,7 @@ def _label(label: Any, label_id: Any, resources: ResourceIndex | None) -> str | 
 
 def _resources(archive: SafeZip, facts: PackageFacts) -> ResourceIndex | None:
     if "resources.index" not in archive:
-        facts.notes.append("no resources.index: resource strings and the label are unknown")
+        facts.notes.append(Note("hap_no_resources_index"))
         return None
     return parse_resource_index(
         archive.read("resources.index"), f"{archive.label}: resources.index", archive.limits
@@ -350,7 +351,7 @@ def _signing(archive: SafeZip, facts: PackageFacts) -> None:
     block = find_sign_block(archive)
     if block is None:
         facts.signing["signed"] = False
-        facts.notes.append("the HAP carries no signing block (unsigned build)")
+        facts.notes.append(Note("hap_unsigned"))
         return
     blocks = parse_sign_block(block, archive.label)
     facts.signing["signed"] = True
@@ -359,7 +360,7 @@ def _signing(archive: SafeZip, facts: PackageFacts) -> None:
     debug = profile.get("type") == "debug"
     signature = blocks.get(_SIGNATURE_BLOCK)
     if signature is None:
-        facts.notes.append("the HAP signing block has no signature sub-block")
+        facts.notes.append(Note("hap_no_signature"))
         return
     facts.certificates = certificate_facts(
         signed_data(signature, archive.label, "HAP signature block")[1], debug
@@ -392,7 +393,7 @@ def signed_data(data: bytes, label: str, what: str) -> tuple[bytes | None, list[
 
 def _profile(data: bytes | None, label: str, facts: PackageFacts) -> dict[str, Any]:
     if data is None:
-        facts.notes.append("the HAP signing block has no provisioning profile")
+        facts.notes.append(Note("hap_no_profile"))
         return {}
     content = data if data.lstrip().startswith(b"{") else signed_data(data, label, "HAP profile block")[0]
     profile = loads_lenient(decode_text(content or b""))
@@ -424,7 +425,7 @@ def _profile(data: bytes | None, label: str, facts: PackageFacts) -> dict[str, A
         facts.debuggable = True
     bundle_name = facts.signing.get("bundle_name")
     if bundle_name and facts.id and bundle_name != facts.id:
-        facts.notes.append(f"the signing profile is for {bundle_name}, but the package is {facts.id}")
+        facts.notes.append(Note("hap_profile_other_bundle", profile=bundle_name, package=facts.id))
     return profile
 
 
@@ -497,7 +498,7 @@ def _read_app(
         if facts.debuggable is None or child.debuggable:
             facts.debuggable = child.debuggable
         if child.id and facts.id and child.id != facts.id:
-            facts.notes.append(f"{name} belongs to {child.id}, not to the bundle {facts.id}")
+            facts.notes.append(Note("module_other_bundle", file=name, child=child.id, package=facts.id))
     if not facts.children:
         raise PackageError(f"{archive.label}: the .app bundle contains no .hap or .hsp module")
     block = find_sign_block(archive)

@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import LimitExceeded, PackageError
 from ..facts import VENDORED_KEY, Component, Interest, PackageFacts
 from ..limits import Limits
+from ..notes import Note
 from ..safezip import SafeZip
 from .detect import json_object, loads_lenient, miniprogram_root
 from .sourcetext import strip_component_comments, strip_js_comments, strip_markup_comments
@@ -86,7 +87,7 @@ def read_miniprogram(
         digest.update(source.rel.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(data).digest())
         _scan_file(source.rel, data, facts, sink, interest)
     if len(files) > _MAX_LISTED_FILES:
-        facts.notes.append(f"{len(files)} files; only the first {_MAX_LISTED_FILES} are listed")
+        facts.notes.append(Note("files_listed_capped", count=len(files), cap=_MAX_LISTED_FILES))
     if isinstance(root, Path):
         facts.sha256 = digest.hexdigest()
         facts.size = total
@@ -105,7 +106,7 @@ def _dir_files(root: Path, limits: Limits, notes: list[str]) -> Iterator[_Source
             if name.startswith(".") or name in _SKIP_DIRS:
                 continue
             if (here / name).is_symlink():
-                notes.append(f"{_rel(here / name, root)}: symbolic link to a directory, not followed")
+                notes.append(Note("symlink_directory", file=_rel(here / name, root)))
                 continue
             kept.append(name)
         dirnames[:] = kept
@@ -117,12 +118,12 @@ def _dir_files(root: Path, limits: Limits, notes: list[str]) -> Iterator[_Source
             if full.is_symlink():
                 target = full.resolve()
                 if not target.is_relative_to(real_root) or not target.is_file():
-                    notes.append(f"{rel}: symbolic link leading outside the project, ignored")
+                    notes.append(Note("symlink_outside", file=rel))
                     continue
             try:
                 file_size = full.stat().st_size
             except OSError:
-                notes.append(f"{rel}: cannot be read, ignored")
+                notes.append(Note("file_unreadable", file=rel))
                 continue
             if not full.is_file():
                 continue
@@ -187,7 +188,7 @@ def _zip_loader(archive: SafeZip, name: str, limits: Limits) -> Callable[[], byt
 def _load_capped(source: _SourceFile, facts: PackageFacts) -> bytes:
     data = source.load()
     if len(data) > _MAX_TEXT_FILE:
-        facts.notes.append(f"{source.rel}: larger than {_MAX_TEXT_FILE} bytes; only the start was scanned")
+        facts.notes.append(Note("text_file_truncated", file=source.rel, limit=_MAX_TEXT_FILE))
         data = data[:_MAX_TEXT_FILE]
     return data
 
@@ -203,7 +204,7 @@ def _load_project_files(by_rel: dict[str, _SourceFile], notes: list[str]) -> dic
         if isinstance(value, dict):
             project[name] = value
         else:
-            notes.append(f"{name}: not a valid JSON object; identity from it is unknown")
+            notes.append(Note("json_invalid", file=name))
     return project
 
 
@@ -221,9 +222,7 @@ def _identity(facts: PackageFacts, project: dict[str, dict[str, Any]]) -> None:
     else:
         _identity_native(facts, project)
     if facts.id is None:
-        facts.notes.append(
-            "no appid in the project files; the mini-program cannot be matched to a filing by id"
-        )
+        facts.notes.append(Note("miniprogram_no_appid"))
 
 
 def _text(value: Any) -> str | None:
@@ -240,7 +239,7 @@ def _identity_native(facts: PackageFacts, project: dict[str, dict[str, Any]]) ->
     app = project.get("app.json", {})
     facts.id = _text(config.get("appid")) or _text(private.get("appid"))
     if facts.id in ("touristappid", "wxtouristappid"):
-        facts.notes.append("project.config.json uses the WeChat tourist appid, not a real one")
+        facts.notes.append(Note("miniprogram_tourist_appid"))
         facts.id = None
     window = json_object(app.get("window"))
     facts.name = (
@@ -292,7 +291,7 @@ def _identity_web(facts: PackageFacts, by_rel: dict[str, _SourceFile]) -> None:
     if isinstance(package, dict):
         facts.name = _text(package.get("name"))
         facts.version = _text(package.get("version"))
-    facts.notes.append("an H5 web app has no platform id; it is matched to a filing by name only")
+    facts.notes.append(Note("h5_no_platform_id"))
 
 
 def _identity_uniapp(facts: PackageFacts, project: dict[str, dict[str, Any]]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import LimitExceeded, PackageError, UnsupportedFormat
 from ..facts import Component, Interest, PackageFacts
 from ..limits import Limits
+from ..notes import Note
 from ..safezip import SafeZip
 from .detect import is_quickapp_manifest, json_object, read_json_entry
 from .hap import certificate_facts, signed_data
@@ -82,7 +83,7 @@ def _scan(archive: SafeZip, facts: PackageFacts, interest: Interest, limits: Lim
         if surface is None:
             continue
         if archive.info(name).file_size > _MAX_TEXT_FILE:
-            facts.notes.append(f"{name}: larger than {_MAX_TEXT_FILE} bytes, not scanned")
+            facts.notes.append(Note("text_file_skipped", file=name, limit=_MAX_TEXT_FILE))
             continue
         if name == "manifest.json":
             surface = "manifest"
@@ -94,13 +95,13 @@ def _scan(archive: SafeZip, facts: PackageFacts, interest: Interest, limits: Lim
 def _certificates(archive: SafeZip, facts: PackageFacts) -> None:
     if _CERT_ENTRY not in archive:
         facts.signing["signed"] = False
-        facts.notes.append("the quick app carries no META-INF/CERT signature (unsigned build)")
+        facts.notes.append(Note("rpk_unsigned"))
         return
     _content, certificates = signed_data(archive.read(_CERT_ENTRY), archive.label, _CERT_ENTRY)
     facts.signing.update({"signed": True, "scheme": "rpk"})
     facts.certificates = certificate_facts(certificates, debug=False, scheme="rpk")
     if not facts.certificates:
-        facts.notes.append(f"{_CERT_ENTRY} holds no certificate")
+        facts.notes.append(Note("rpk_no_certificate", file=_CERT_ENTRY))
 
 
 def _read_rpks(
@@ -141,7 +142,7 @@ def _read_rpks(
     for child in facts.children:
         facts.permissions.extend(p for p in child.permissions if p not in facts.permissions)
         if child.id and child.id != main.id:
-            facts.notes.append(f"{child.path} belongs to {child.id}, not to {main.id}")
+            facts.notes.append(Note("part_other_package", file=child.path, child=child.id, package=main.id))
     return facts
 
 

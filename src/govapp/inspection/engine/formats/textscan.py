@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from ..facts import ApiHit, Evidence, Interest, PackageFacts, TextHit
 from ..limits import Limits
+from ..notes import Note
 
 SNIPPET_RADIUS = 70
 MAX_HITS_PER_FILE = 500
@@ -326,7 +327,7 @@ class HitSink:
 
     def add(self, result: ScanResult, file: str) -> None:
         if result.truncated:
-            self.facts.notes.append(f"{file}: more than {MAX_HITS_PER_FILE} matches; only the first are kept")
+            self.facts.notes.append(Note("file_matches_capped", file=file, cap=MAX_HITS_PER_FILE))
         self.add_texts(result.texts)
         self.add_apis(result.apis)
 
@@ -345,6 +346,4 @@ class HitSink:
     def _cap(self) -> None:
         if not self._capped:
             self._capped = True
-            self.facts.notes.append(
-                f"more than {self.limit} text or API matches; the evidence list is cut at that limit"
-            )
+            self.facts.notes.append(Note("evidence_capped", cap=self.limit))

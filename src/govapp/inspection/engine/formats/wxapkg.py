@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import LimitExceeded, PackageError, UnsafePackage
 from ..facts import Component, Interest, PackageFacts
 from ..limits import Limits
+from ..notes import Note
 from .detect import WXAPKG_FIRST_MARK, WXAPKG_LAST_MARK, detect_head, json_object, loads_lenient
 from .textscan import HitSink, decode_text, scan_text
 
@@ -119,7 +120,7 @@ def read_wxapkg(
     files = {name: (offset, length) for name, offset, length in entries}
     facts.files = [name for name, _o, _s in entries[:_MAX_LISTED_FILES]]
     if len(entries) > _MAX_LISTED_FILES:
-        facts.notes.append(f"{len(entries)} files; only the first {_MAX_LISTED_FILES} are listed")
+        facts.notes.append(Note("files_listed_capped", count=len(entries), cap=_MAX_LISTED_FILES))
 
     config = _config(view, files, facts)
     _identity(facts, config)
@@ -133,7 +134,7 @@ def read_wxapkg(
     if roots:
         facts.extra["subpackages"] = roots
     if "app-config.json" not in files and not roots:
-        facts.notes.append("no app-config.json: this looks like a subpackage; scan the main package too")
+        facts.notes.append(Note("wxapkg_subpackage"))
 
     sink = HitSink(facts, limits)
     for name, offset, length in entries:
@@ -158,7 +159,7 @@ def _config(view: memoryview, files: dict[str, tuple[int, int]], facts: PackageF
     offset, length = location
     value = loads_lenient(decode_text(bytes(view[offset : offset + length])))
     if not isinstance(value, dict):
-        facts.notes.append("app-config.json is not a JSON object; pages and identity are unknown")
+        facts.notes.append(Note("wxapkg_config_invalid"))
         return {}
     return value
 
@@ -170,9 +171,7 @@ def _identity(facts: PackageFacts, config: dict[str, Any]) -> None:
     name = account.get("nickname") or config.get("appname")
     facts.name = name.strip() if isinstance(name, str) and name.strip() else None
     if facts.id is None:
-        facts.notes.append(
-            "the wxapkg does not name its appid (app-config.json has none); match it to a filing by other means"
-        )
+        facts.notes.append(Note("wxapkg_no_appid"))
     pages = config.get("pages")
     for page in pages if isinstance(pages, list) else []:
         if isinstance(page, str):

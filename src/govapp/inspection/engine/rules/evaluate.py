@@ -18,6 +18,7 @@ from typing import Any
 
 from ..categories import CATEGORIES
 from ..facts import VENDORED_KEY, ApiHit, Evidence, PackageFacts, TextHit
+from ..notes import Note
 from ..sdk import Detection, SignatureIndex
 from .caseless import union_candidates
 from .endpoints import IPV6_API, MATCHES_PER_TEXT, Endpoint, extract_endpoints
@@ -164,12 +165,10 @@ def analyse(
     findings.sort(
         key=lambda f: (SEVERITIES.index(f.severity), f.status != "violation", -f.confidence, f.rule)
     )
-    notes = []
+    notes: list[str] = []
     if ctx.packers:
         names = ", ".join(det.name for det in ctx.packers)
-        notes.append(
-            f"The code is packed by {names}: only the packer's stub is visible, so code evidence is limited."
-        )
+        notes.append(Note("packed", packers=names))
     return Analysis(findings, ctx.sdks, ctx.packers, ctx.endpoints, notes)
 
 

@@ -1,0 +1,174 @@
+"""The engine's notes on a package (limits of the analysis, oddities of the package) as stable codes with
+parameters, each with its Chinese and English wording, as findings' descriptions carry both.
+
+A ``Note`` is a ``str`` (the English sentence, as ``govapp scan --json`` prints in ``notes``) that also
+keeps its code and parameters; the report stores them in ``note_codes`` beside ``notes``, so that the
+web side renders each note in the reader's language. A note without a code (a reader's error text) is
+shown as written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# code -> (Chinese, English); str.format templates over the note's parameters.
+NOTES: dict[str, tuple[str, str]] = {
+    "files_listed_capped": ("共 {count} 个文件，仅列出前 {cap} 个", "{count} files; only the first {cap} are listed"),
+    "entries_listed_capped": (
+        "共 {count} 个条目，仅列出前 {cap} 个名称", "only the first {cap} of {count} entry names are listed",
+    ),
+    "symlink_directory": ("{file}：指向目录的符号链接，未跟随", "{file}: symbolic link to a directory, not followed"),
+    "symlink_outside": (
+        "{file}：指向项目之外的符号链接，已忽略", "{file}: symbolic link leading outside the project, ignored",
+    ),
+    "file_unreadable": ("{file}：无法读取，已忽略", "{file}: cannot be read, ignored"),
+    "text_file_truncated": (
+        "{file}：大于 {limit} 字节，仅检测了开头部分", "{file}: larger than {limit} bytes; only the start was scanned",
+    ),
+    "text_file_skipped": ("{file}：大于 {limit} 字节，未检测", "{file}: larger than {limit} bytes, not scanned"),
+    "json_invalid": (
+        "{file}：不是有效的 JSON 对象，无法从中确定应用身份", "{file}: not a valid JSON object; identity from it is unknown",
+    ),
+    "miniprogram_no_appid": (
+        "项目文件中没有 appid，无法按 appid 将小程序与备案对应",
+        "no appid in the project files; the mini-program cannot be matched to a filing by id",
+    ),
+    "miniprogram_tourist_appid": (
+        "project.config.json 使用的是微信游客 appid，不是真实的 appid",
+        "project.config.json uses the WeChat tourist appid, not a real one",
+    ),
+    "h5_no_platform_id": (
+        "网页（H5）应用没有平台标识，只能按名称与备案对应",
+        "an H5 web app has no platform id; it is matched to a filing by name only",
+    ),
+    "hap_no_bundle_name": ("{file} 未写明 bundleName", "{file} names no bundleName"),
+    "hap_no_resources_index": (
+        "缺少 resources.index：资源字符串和应用名称未知", "no resources.index: resource strings and the label are unknown",
+    ),
+    "hap_unsigned": ("该 HAP 没有签名块（未签名的构建）", "the HAP carries no signing block (unsigned build)"),
+    "hap_no_signature": ("该 HAP 的签名块中没有签名", "the HAP signing block has no signature sub-block"),
+    "hap_no_profile": ("该 HAP 的签名块中没有签名描述文件", "the HAP signing block has no provisioning profile"),
+    "hap_profile_other_bundle": (
+        "签名描述文件属于 {profile}，但安装包是 {package}", "the signing profile is for {profile}, but the package is {package}",
+    ),
+    "module_other_bundle": ("{file} 属于 {child}，不属于应用 {package}", "{file} belongs to {child}, not to the bundle {package}"),
+    "part_other_package": ("{file} 属于 {child}，不属于 {package}", "{file} belongs to {child}, not to {package}"),
+    "dex_hits_capped": (
+        "{file}：仅保留前 {cap} 条文本和接口命中", "{file}: only the first {cap} text and API hits were kept",
+    ),
+    "arsc_invalid_chunk": (
+        "{file}：偏移 {offset} 处的数据块无效，读取到此为止", "{file}: stopped at an invalid chunk at offset {offset}",
+    ),
+    "arsc_invalid_package_chunk": (
+        "{file}：偏移 {offset} 处的资源包数据块无效，读取到此为止",
+        "{file}: stopped at an invalid package chunk at offset {offset}",
+    ),
+    "axml_size_mismatch": (
+        "{file}：声明的大小 {declared} 与实际大小 {real} 不符", "{file}: declared size {declared} differs from the real size {real}",
+    ),
+    "axml_invalid_chunk": (
+        "{file}：偏移 {offset} 处大小为 {size} 的数据块无效，读取到此为止",
+        "{file}: stopped at an invalid chunk of size {size} at offset {offset}",
+    ),
+    "axml_second_root": ("{file}：忽略了第二个根元素 <{element}>", "{file}: ignored a second root element <{element}>"),
+    "wxapkg_subpackage": (
+        "缺少 app-config.json：这似乎是一个分包，请同时检测主包",
+        "no app-config.json: this looks like a subpackage; scan the main package too",
+    ),
+    "wxapkg_config_invalid": (
+        "app-config.json 不是 JSON 对象，页面和应用身份未知",
+        "app-config.json is not a JSON object; pages and identity are unknown",
+    ),
+    "wxapkg_no_appid": (
+        "该 wxapkg 未写明 appid（app-config.json 中没有），请以其他方式与备案对应",
+        "the wxapkg does not name its appid (app-config.json has none); match it to a filing by other means",
+    ),
+    "file_matches_capped": (
+        "{file}：匹配超过 {cap} 处，仅保留前面的部分", "{file}: more than {cap} matches; only the first are kept",
+    ),
+    "evidence_capped": (
+        "文本或接口匹配超过 {cap} 处，证据列表在此截断",
+        "more than {cap} text or API matches; the evidence list is cut at that limit",
+    ),
+    "text_hits_capped": ("仅保留前 {cap} 条文本命中", "only the first {cap} text hits were kept"),
+    "rpk_unsigned": (
+        "该快应用没有 META-INF/CERT 签名（未签名的构建）", "the quick app carries no META-INF/CERT signature (unsigned build)",
+    ),
+    "rpk_no_certificate": ("{file} 中没有证书", "{file} holds no certificate"),
+    "split_other_certificate": (
+        "{file}：签名证书与基础 APK 不同", "{file}: signed by a different certificate than the base APK",
+    ),
+    "split_other_package": (
+        "{file}：包名 {child} 与基础 APK 的包名 {package} 不同", "{file}: package {child} differs from the base APK's {package}",
+    ),
+    "xapk_manifest_other_package": (
+        "manifest.json 写明的包名是 {declared}，但基础 APK 是 {package}",
+        "manifest.json names package {declared}, but the base APK is {package}",
+    ),
+    "apk_unsigned": ("该 APK 未签名", "the APK is not signed"),
+    "packed": (
+        "代码经 {packers} 加固：只能看到加固外壳，代码证据有限。",
+        "The code is packed by {packers}: only the packer's stub is visible, so code evidence is limited.",
+    ),
+    "signing_key_rotated": (
+        "签名密钥已轮换：v3 密钥轮换证明把预期的证书 {older} 与当前签名证书 {current} 相连",
+        "signing key rotated: the v3 proof-of-rotation links the expected certificate {older} to the current "
+        "signer {current}",
+    ),
+}  # fmt: skip
+
+
+def _render(code: str, params: dict[str, Any], path: str, lang: str) -> str:
+    zh, en = NOTES[code]
+    text = (en if lang == "en" else zh).format(**params)
+    if path:
+        return f"{path}: {text}" if lang == "en" else f"{path}：{text}"
+    return text
+
+
+class Note(str):
+    """One note: the English sentence as a string, plus its code, parameters and the nested package's path."""
+
+    code: str
+    params: dict[str, Any]
+    path: str
+
+    def __new__(cls, code: str, *, path: str = "", **params: Any) -> Note:
+        if code not in NOTES:
+            raise KeyError(f"unknown engine note code {code!r}")
+        note = super().__new__(cls, _render(code, params, path, "en"))
+        note.code, note.params, note.path = code, dict(params), path
+        return note
+
+    def __reduce__(self) -> Any:
+        return (_restore, (self.code, self.path, self.params))
+
+    def under(self, path: str) -> Note:
+        """The same note about a nested package at ``path``."""
+        return Note(self.code, path=f"{path}: {self.path}" if self.path else path, **self.params)
+
+    def render(self, lang: str) -> str:
+        """The note in ``lang`` ("zh" or "en")."""
+        return _render(self.code, self.params, self.path, lang)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "params": self.params, **({"path": self.path} if self.path else {})}
+
+
+def _restore(code: str, path: str, params: dict[str, Any]) -> Note:
+    return Note(code, path=path, **params)
+
+
+def note_from_dict(text: str, data: Any) -> str:
+    """A stored note back as a ``Note`` when its code is known, else the stored text."""
+    if isinstance(data, dict) and data.get("code") in NOTES and isinstance(data.get("params", {}), dict):
+        try:
+            return Note(str(data["code"]), path=str(data.get("path") or ""), **dict(data.get("params") or {}))
+        except (KeyError, IndexError, ValueError, TypeError):
+            return text
+    return text
+
+
+def render_note(note: str, lang: str) -> str:
+    """A note in ``lang`` when it has a code, else as written."""
+    return note.render(lang) if isinstance(note, Note) else note
