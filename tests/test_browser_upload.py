@@ -15,7 +15,7 @@ SHOT = Path(__file__).resolve().parents[1] / "var" / "screenshots" / "upload-ref
 
 
 def test_a_refused_upload_says_why_in_the_panel(live_server, browser, filer):  # type: ignore[no-untyped-def]  # noqa: F811
-    filing = complete_filing(filer, name="拒收测试应用")
+    filing = complete_filing(filer, packages=False, name="拒收测试应用")
     page = _page_for(browser, live_server.url, filer.username)
     page.goto(f"{live_server.url}/filings/{filing.pk}/")
     page.set_input_files(f"#package-{filing.pk}", files=[{

@@ -36,7 +36,9 @@ def _project(*, checkin: bool) -> bytes:
 
 
 def _to_national(filer: Any, provincial: Any, name: str, data: bytes) -> Filing:
-    filing = complete_filing(filer, name=name, kind=AppKind.MINI_PROGRAM, miniprogram_appid=APPID)
+    filing = complete_filing(
+        filer, packages=False, name=name, kind=AppKind.MINI_PROGRAM, miniprogram_appid=APPID
+    )
     inspection.package_upload(filing=filing, actor=filer, uploaded_file=SimpleUploadedFile("mp.zip", data))
     for scan_id in Scan.objects.filter(filing=filing, status=Scan.Status.QUEUED).values_list("pk", flat=True):
         scan_run(scan_id)

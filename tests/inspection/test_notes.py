@@ -44,19 +44,28 @@ def test_a_note_keeps_its_code_through_json_and_pickle() -> None:
 @pytest.fixture
 def immediate_tasks(settings):  # type: ignore[no-untyped-def]
     settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "scans"]}
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "scans"],
+        }
     }
 
 
 def test_the_report_page_in_chinese_shows_no_english_note(  # type: ignore[no-untyped-def]
-    filer, national_reviewer, provincial_reviewer, client_for, immediate_tasks, django_capture_on_commit_callbacks
+    filer,
+    national_reviewer,
+    provincial_reviewer,
+    client_for,
+    immediate_tasks,
+    django_capture_on_commit_callbacks,
 ) -> None:
     filing = complete_filing(filer, packages=False, platforms=["harmonyos"], android_package="",
                              android_cert_sha256="", harmony_bundle="gov.example.attendance")  # fmt: skip
     unsigned = hap(manifest=module_json(), sign=False)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(filer).post(
-            reverse("inspection:upload", args=[filing.pk]), {"package": SimpleUploadedFile("entry.hap", unsigned)}
+            reverse("inspection:upload", args=[filing.pk]),
+            {"package": SimpleUploadedFile("entry.hap", unsigned)},
         )
     assert response.status_code == 302
     scan = Scan.objects.get(filing=filing)

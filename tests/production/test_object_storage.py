@@ -39,7 +39,7 @@ def _local_files() -> list[Path]:
 def test_a_package_is_stored_in_the_bucket_and_scanned_from_it(  # type: ignore[no-untyped-def]
     s3_storage, s3_server, filer, client_for, django_capture_on_commit_callbacks
 ):
-    filing = complete_filing(filer, name="网格通", kind=AppKind.MINI_PROGRAM)
+    filing = complete_filing(filer, packages=False, name="网格通", kind=AppKind.MINI_PROGRAM)
     data = project_zip(CHECKIN_PROJECT)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(filer).post(

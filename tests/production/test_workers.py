@@ -68,7 +68,9 @@ def test_two_machines_share_the_scan_queue(  # type: ignore[no-untyped-def]
     database_tasks, s3_storage, s3_server, filer, client_for, workers, tmp_path: Path
 ):
     client = client_for(filer)
-    filings = [complete_filing(filer, name=f"应用{n}", kind=AppKind.MINI_PROGRAM) for n in range(6)]
+    filings = [
+        complete_filing(filer, packages=False, name=f"应用{n}", kind=AppKind.MINI_PROGRAM) for n in range(6)
+    ]
     for n, filing in enumerate(filings):
         _upload(client, filing, n)
     scans = list(Scan.objects.filter(filing__in=filings))
@@ -97,7 +99,7 @@ def test_a_worker_killed_mid_scan_hands_the_scan_to_another_and_the_filing_is_ap
     workers,
     tmp_path: Path,
 ):
-    filing = complete_filing(filer, name="网格通", kind=AppKind.MINI_PROGRAM)
+    filing = complete_filing(filer, packages=False, name="网格通", kind=AppKind.MINI_PROGRAM)
     _upload(client_for(filer), filing, 0)
     registry_services.filing_submit(filing=filing, actor=filer)
     registry_services.filing_forward(filing=Filing.objects.get(pk=filing.pk), actor=provincial_reviewer)
