@@ -415,7 +415,9 @@ class DeficiencyItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.phrases = {p.pk: p.text for p in phrases}
         if self.phrases:
-            self.fields["phrase"].choices = [("", "—"), *self.phrases.items()]
+            phrase = self.fields["phrase"]
+            assert isinstance(phrase, forms.ChoiceField)
+            phrase.choices = [("", "—"), *self.phrases.items()]
         else:
             del self.fields["phrase"]
 

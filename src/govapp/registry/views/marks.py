@@ -3,8 +3,6 @@ back to the field, so that it works without JavaScript)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +14,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import PROVINCE_CHOICES
 from govapp.accounts.models import Role
 
@@ -58,7 +57,7 @@ def _label(field: str) -> str:
 def _require_marker(request: HttpRequest, filing: Filing) -> None:
     if not marks.may_mark(request.user, filing):
         raise PermissionDenied(
-            _("Only the reviewer who may return this filing or request a supplement in its current status can "
+            _("Only the reviewer who may return the filing or request a supplement in its current status can "
               "mark its materials deficient.")
         )  # fmt: skip
 
@@ -73,9 +72,9 @@ def filing_mark(request: HttpRequest, pk: int) -> HttpResponse:
     field = str(request.POST.get("field", ""))[:60]
     remark = str(request.POST.get("remark", ""))
     if not form.is_valid():
-        name, errors = next(iter(form.errors.items()))
+        _name, errors = next(iter(form.errors.items()))
         return _refused(request, filing, field=field, remark=remark,
-                        message=_("%(item)s: %(error)s") % {"item": _label(field), "error": " ".join(errors)})  # fmt: skip
+                        message=_("%(item)s: %(error)s") % {"item": _label(field), "error": " ".join(map(str, errors))})  # fmt: skip
     data = form.cleaned_data
     phrase_text = ""
     if data.get("phrase"):
@@ -134,7 +133,7 @@ OFFICE_CHOICES = [(DeficiencyPhrase.NATIONAL_OFFICE, gettext_lazy("National offi
 
 def _office_for_page(request: HttpRequest) -> str:
     """The reviewer's own office; an administrator chooses any (``?office=``, national by default)."""
-    user: Any = request.user
+    user = signed_in_user(request)
     if user.role == Role.ADMIN:
         chosen = str(
             request.GET.get("office") or request.POST.get("office") or DeficiencyPhrase.NATIONAL_OFFICE
@@ -176,13 +175,13 @@ def phrase_list(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("The phrase is added to the office's list."))
                 else:
                     messages.info(request, _("The office's list already has this phrase."))
-                return redirect(phrases_url(office if request.user.role == Role.ADMIN else None))
+                return redirect(phrases_url(office if signed_in_user(request).role == Role.ADMIN else None))
         status = 400
     phrases = list(marks.phrases_of(office, language).select_related("created_by"))
     context = {
         "office": office,
         "office_name": dict(OFFICE_CHOICES)[office],
-        "offices": OFFICE_CHOICES if request.user.role == Role.ADMIN else None,
+        "offices": OFFICE_CHOICES if signed_in_user(request).role == Role.ADMIN else None,
         "rows": [{"phrase": p, "retirable": marks.may_retire(request.user, p)} for p in phrases],
         "form": form,
     }
@@ -194,7 +193,7 @@ def phrase_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def phrase_retire(request: HttpRequest, pk: int) -> HttpResponse:
     phrase = get_object_or_404(DeficiencyPhrase, pk=pk, active=True)
-    office = _office_for_page(request) if request.user.role != Role.ADMIN else phrase.office
+    office = _office_for_page(request) if signed_in_user(request).role != Role.ADMIN else phrase.office
     if phrase.office != office:
         raise PermissionDenied(_("This phrase belongs to another office's list."))
     try:
@@ -202,4 +201,4 @@ def phrase_retire(request: HttpRequest, pk: int) -> HttpResponse:
     except WorkflowError as error:
         raise PermissionDenied(error.message) from None
     messages.success(request, _("The phrase is removed from the office's list."))
-    return redirect(phrases_url(office if request.user.role == Role.ADMIN else None))
+    return redirect(phrases_url(office if signed_in_user(request).role == Role.ADMIN else None))
