@@ -435,6 +435,8 @@ def test_resubmission_shows_what_changed_beside_each_item(filer, provincial_revi
                  "checkin_functions": "", "special_scenario": "", "special_scenario_justification": ""}  # fmt: skip
     assert post_step(unit, filing.pk, "functions", functions).status_code == 302
     assert upload(unit, filing.pk, name="承诺书（盖章）.pdf").status_code == 302
+    unsealed = filing.attachments.get(original_name="commitment.pdf")
+    assert unit.post(reverse("registry:attachment_delete", args=[unsealed.pk])).status_code == 302
     # Before the resubmission there is nothing to compare yet.
     assert 'id="answer"' not in page(_detail(province, filing))
     assert unit.post(reverse("registry:filing_submit", args=[filing.pk])).status_code == 302
@@ -453,6 +455,7 @@ def test_resubmission_shows_what_changed_beside_each_item(filer, provincial_revi
     assert number and "No change" in number.group(1)
     documents = re.search(r'<tr data-answer-item="attachments">(.*?)</tr>', answer, re.S)
     assert documents and "<ins>承诺书（盖章）.pdf</ins>" in documents.group(1)
+    assert "<del>commitment.pdf</del>" in documents.group(1)
     # A change the list did not ask for is shown too, apart.
     other = re.search(r'<tr data-answer-other="main_functions">(.*?)</tr>', answer, re.S)
     assert other and "<ins>公文流转、通知公告、投诉建议、事项办理</ins>" in other.group(1)

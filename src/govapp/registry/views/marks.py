@@ -43,7 +43,13 @@ def _refused(
 ) -> HttpResponse:
     """The filing page again, HTTP 400, with the refusal beside the field (the form's text kept)."""
     context = filing_detail_context(request, filing)
-    context["mark_error"] = {"field": field, "label": _label(field), "message": message, "remark": remark}
+    context["mark_error"] = {
+        "field": field,
+        "known": field in marks.markable_fields(filing),
+        "label": _label(field),
+        "message": message,
+        "remark": remark,
+    }
     return render(request, "registry/filing_detail.html", context, status=400)
 
 
