@@ -93,6 +93,7 @@ def test_reviewer_marks_a_field_and_a_colleague_sees_it_highlighted(
         assert '<dt id="field-om_team" class="marked">' in html
         assert "请列明运维团队人员及联系方式" in html
         assert 'id="marked-summary"' in html
+        assert reverse("registry:phrase_list") in html
     mark = DeficiencyMark.objects.get(filing=filing)
     assert (mark.stage, mark.field, mark.created_by) == ("provincial_review", "om_team", provincial_reviewer)
 
