@@ -221,6 +221,11 @@ def test_bad_marks_are_a_clear_400_naming_the_field(filer, provincial_reviewer):
     no_field = province.post(reverse("registry:filing_mark", args=[filing.pk]), {"remark": "x"})
     assert no_field.status_code == 400 and "Say which item is marked." in page(no_field)
 
+    # A remark to keep as a phrase must fit a phrase: refused whole, the mark is not saved either.
+    long_phrase = _mark(province, filing, "om_team", "Name the team. " * 25, save_phrase="1")
+    assert long_phrase.status_code == 400 and "A phrase is at most 300 characters" in page(long_phrase)
+    assert not DeficiencyPhrase.objects.filter(text__startswith="Name the team.").exists()
+
     js_phrase = DeficiencyPhrase.objects.filter(office="32", language="en").first()
     assert js_phrase is not None
     foreign = _mark(province, filing, "om_team", "", phrase=str(js_phrase.pk))

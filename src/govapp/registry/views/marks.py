@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -93,9 +94,11 @@ def filing_mark(request: HttpRequest, pk: int) -> HttpResponse:
         phrase_text = phrase.text
     message = " ".join(part for part in (phrase_text, data.get("remark", "")) if part)
     try:
-        marks.mark_set(filing=filing, actor=request.user, field=data["field"], message=message)
-        if data.get("save_phrase") and data.get("remark"):
-            marks.phrase_add(actor=request.user, text=data["remark"], language=get_language())
+        # The mark and the phrase kept from it are saved together or not at all.
+        with transaction.atomic():
+            marks.mark_set(filing=filing, actor=request.user, field=data["field"], message=message)
+            if data.get("save_phrase") and data.get("remark"):
+                marks.phrase_add(actor=request.user, text=data["remark"], language=get_language())
     except WorkflowError as error:
         return _refused(request, filing, field=field, remark=remark, message=error.message)
     messages.success(
