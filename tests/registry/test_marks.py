@@ -466,6 +466,10 @@ def test_resubmission_shows_what_changed_beside_each_item(filer, provincial_revi
     other = re.search(r'<tr data-answer-other="main_functions">(.*?)</tr>', answer, re.S)
     assert other and "<ins>公文流转、通知公告、投诉建议、事项办理</ins>" in other.group(1)
     assert 'data-answer-other="om_rules"' not in answer  # saved unchanged: not a change
+    # The list was written on an English page; a Chinese reader sees the items under Chinese labels.
+    chinese = page(_detail(as_user(filer), filing))
+    row = re.search(r'<tr data-answer-item="om_team">(.*?)</tr>', chinese, re.S)
+    assert row and "运维团队" in row.group(1) and "O&amp;M team" not in row.group(1)
 
     # Once decided, the comparison is history: a new return compares with its own snapshot.
     assert _post_list(province, url, [("om_rules", "制度缺少版本号")]).status_code == 302

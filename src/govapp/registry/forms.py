@@ -403,8 +403,13 @@ def field_label(name: str) -> str:
     return dict(deficiency_field_choices()).get(name, name)
 
 
+def _item_choices() -> list[tuple[str, str]]:
+    # An empty row shows no item rather than the first field of the form.
+    return [("", "—"), *deficiency_field_choices()]
+
+
 class DeficiencyItemForm(forms.Form):
-    field = forms.ChoiceField(label=_("item"), choices=deficiency_field_choices, required=False)
+    field = forms.ChoiceField(label=_("item"), choices=_item_choices, required=False)
     phrase = forms.TypedChoiceField(label=_("standard phrase"), coerce=int, required=False, empty_value=None)
     message = forms.CharField(
         label=_("what the unit must provide"), required=False, max_length=1000,

@@ -78,13 +78,25 @@ def item_link(filing: Filing, field: str) -> str:
 STEP_FIELDS_WITH_INPUTS = frozenset(s for s in STEPS if s not in ("documents", "review"))
 
 
+def item_label(field: str, recorded: str) -> str:
+    """An item's label in the reader's language; the label recorded with the item for what is not a field."""
+    if field == "attachments":
+        return _("Documents (attachments)")
+    if field in FIELD_STEP:
+        return filing_field_label(field)
+    if field == "other":
+        return _("Other")
+    return recorded
+
+
 def linked_items(filing: Filing, items: list[Deficiency] | list[dict[str, Any]]) -> list[dict[str, str]]:
     rows = []
     for item in items:
         if isinstance(item, Deficiency):
             field, label, message = item.field, str(item.label), item.message
         else:
-            field, label, message = item.get("field", ""), item.get("label", ""), item.get("message", "")
+            field, message = item.get("field", ""), item.get("message", "")
+            label = item_label(field, item.get("label", ""))
         rows.append(
             {
                 "field": field,
@@ -170,7 +182,7 @@ def answer_rows(filing: Filing) -> dict[str, Any] | None:
         named.add(name)
         row: dict[str, Any] = {
             "field": name,
-            "label": item.get("label", ""),
+            "label": item_label(name, item.get("label", "")),
             "message": item.get("message", ""),
         }
         if name == "attachments":
