@@ -206,6 +206,11 @@ def test_bad_marks_are_a_clear_400_naming_the_field(filer, provincial_reviewer):
     assert unknown.status_code == 400
     assert "“no_such_field” is not an item of this filing&#x27;s materials" in page(unknown)
 
+    clear_unknown = province.post(
+        reverse("registry:filing_mark_clear", args=[filing.pk]), {"field": "no_such_field"}
+    )
+    assert clear_unknown.status_code == 400 and "“no_such_field” is not an item" in page(clear_unknown)
+
     relation = _mark(province, filing, "events", "x")
     assert relation.status_code == 400 and "“events” is not an item" in page(relation)
 
