@@ -126,8 +126,8 @@ class Component:
 class PackageFacts:
     """Everything one reader learned about one package (a bundle has ``children``)."""
 
-    format: str  # apk, apks, xapk, hap, app, wxapkg, rpk, miniprogram
-    platform: str  # android, harmonyos, wechat, alipay, quickapp, uniapp
+    format: str  # apk, apks, xapk, hap, app, ipa, wxapkg, rpk, rpks, miniprogram, h5
+    platform: str  # android, harmonyos, ios, wechat, alipay, quickapp, uniapp, web
     path: str
     sha256: str
     size: int

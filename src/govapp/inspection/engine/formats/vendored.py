@@ -64,6 +64,15 @@ _LICENCE_HEADER = re.compile(
 _HEAD = 1500
 # A built web app's own code is minified too: its entry and page chunks are the app's.
 _APP_BUNDLE = re.compile(r"^(?:app|main|index\.[0-9a-f]{6,}|chunk-(?!vendors)|pages?[-_.])", re.IGNORECASE)
+# Chunks a web build splits off for libraries, by the names bundlers give them (webpack's
+# chunk-vendors, Vite/Rollup manualChunks "vendor", Next.js "framework", polyfills, runtime).
+_VENDOR_CHUNK = re.compile(
+    r"vendors?(?![a-z])|chunk-(?:libs|elementui|element|vant|echarts|antd|commons)|^framework\b|polyfills?|^npm[.-]",
+    re.IGNORECASE,
+)
+# Top folders of a built web app (dist/, build/, Cordova www/, a dist zipped at its root): the
+# minified chunks there are the app's own unless their names say they are libraries.
+_BUILD_TOPS = frozenset({"dist", "build", "www", "assets", "static", "js"})
 # Minified: long lines, few of them. Hand-written source rarely has a line of 2,000 characters.
 _MINIFIED_MIN_SIZE = 8_000
 _MINIFIED_LINE = 2_000
@@ -89,8 +98,11 @@ def vendored_reason(rel: str, text: str) -> str | None:
     if path.suffix.lower() in {".js", ".mjs", ".cjs"}:
         if _LICENCE_HEADER.search(text, 0, _HEAD):
             return "library with a licence header"
-        if len(text) >= _MINIFIED_MIN_SIZE and not _APP_BUNDLE.match(stem) and _is_minified(text):
-            return "minified bundle"
+        if len(text) >= _MINIFIED_MIN_SIZE and _is_minified(text):
+            if _VENDOR_CHUNK.search(name):
+                return "library chunk of a web build"
+            if not _APP_BUNDLE.match(stem) and not (lowered and lowered[0] in _BUILD_TOPS):
+                return "minified bundle"
     return None
 
 
