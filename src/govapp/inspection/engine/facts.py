@@ -24,7 +24,8 @@ SURFACES = (
 )
 
 
-# ``PackageFacts.extra`` key: {file: why it is not the app's own} for vendored files a reader saw.
+# ``PackageFacts.extra`` key: {file: why it is not the app's own} for vendored files a reader saw
+# (for modules of a bundle, the module's caller name instead of a file).
 VENDORED_KEY = "vendored_files"
 
 
