@@ -64,7 +64,7 @@ def expected_identity(filing: Filing, platform: str) -> Identity:
         return declared_identity(filing, platform)
     return Identity(
         **{ID_FIELD[platform]: pin.identifier or None},
-        cert_sha256=tuple(pin.certificates),
+        cert_sha256=() if platform in UNPINNED_CERTIFICATES else tuple(pin.certificates),
         developer_id=pin.developer_id or None,
         app_identifier=pin.app_identifier or None,
     )

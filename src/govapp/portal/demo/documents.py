@@ -144,12 +144,13 @@ def _package(story: Story, version: str, number: str = "") -> tuple[str, bytes]:
 
 def _ipa(story: Story, version: str, number: str = "") -> tuple[str, bytes]:
     """The iOS build of a native app: Info.plist, a minimal arm64 executable (its Mach-O header, no
-    code), and the localised strings of its pages."""
+    code), and its localised title (and filing number once filed)."""
     info = {"CFBundleIdentifier": story.ident, "CFBundleDisplayName": story.name, "CFBundleName": story.ident,
             "CFBundleShortVersionString": version, "CFBundleVersion": version.replace(".", ""),
             "CFBundleExecutable": "App", "CFBundlePackageType": "APPL", "MinimumOSVersion": "14.0"}  # fmt: skip
     executable = struct.pack("<IiiIIIII", 0xFEEDFACF, 0x0100000C, 0, 2, 0, 0, 0, 0)
-    strings = f'"title" = "{story.name}";\n"menu" = "{story.functions}";\n'
+    # The story's features are told by its HarmonyOS package; the iOS build shows the name only.
+    strings = f'"title" = "{story.name}";\n'
     if number:
         strings += f'"filing" = "备案号：{number}";\n'
     root = "Payload/App.app/"

@@ -31,6 +31,7 @@ from typing import Any
 from ..errors import LimitExceeded, PackageError
 from ..facts import VENDORED_KEY, ApiHit, Certificate, Evidence, Interest, PackageFacts, TextHit
 from ..limits import Limits
+from ..prefilter import matching
 from ..safezip import SafeZip
 from .hap import certificate_facts, signed_data
 from .macho import MachOSlice, iter_strings, parse_macho
@@ -311,14 +312,18 @@ def _native_hits(
     texts: list[TextHit] = []
     apis: list[ApiHit] = []
     seen_api: set[str] = set()
-    for string in iter_strings(data, slices, cap=MAX_EXECUTABLE_STRINGS):
+    strings = list(iter_strings(data, slices, cap=MAX_EXECUTABLE_STRINGS))
+    for string in strings:
         api = _PLATFORM_SYMBOLS.get(string.text)
         if api is not None and api not in seen_api and interest.api.search(api):
             seen_api.add(api)
             evidence = Evidence(file=name, location=f"offset 0x{string.offset:x}", snippet=string.text)
             apis.append(ApiHit(api=api, evidence=evidence))
+    # A large executable has millions of strings: the literal prefilter narrows them first, as for DEX.
+    for index in sorted(matching(interest.text, [string.text for string in strings])):
         if len(texts) >= _MAX_NATIVE_HITS:
-            continue
+            break
+        string = strings[index]
         found = interest.text.search(string.text)
         if found is None:
             continue

@@ -17,7 +17,7 @@ import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import PackageError
 
@@ -40,6 +40,7 @@ CSSLOT_ENTITLEMENTS = 5
 CSSLOT_SIGNATURESLOT = 0x10000
 
 STRING_SECTIONS = frozenset({"__cstring", "__objc_methname", "__objc_classname", "__oslogstring"})
+# Strings are cut at NUL in the string sections; printable runs of four or more bytes elsewhere.
 UTF16_SECTIONS = frozenset({"__ustring"})
 _MAX_COMMANDS = 4096
 _MAX_SLICES = 16
@@ -74,8 +75,7 @@ class MachOSlice:
     signature: CodeSignature | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class MachOString:
+class MachOString(NamedTuple):
     offset: int  # absolute file offset of the first byte
     section: str
     text: str
@@ -267,6 +267,17 @@ def _strings_in(data: bytes, start: int, end: int, section: str) -> Iterator[Mac
                 continue
             text = match.group().decode("utf-16-le", "replace")
             yield MachOString(offset=start + match.start(), section=section, text=text)
+        return
+    if section in STRING_SECTIONS:
+        # A string table: NUL-terminated strings back to back, split at C speed.
+        position = start
+        for raw in window.split(b"\0"):
+            if len(raw) >= 4:
+                try:
+                    yield MachOString(offset=position, section=section, text=raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    pass  # not text: data placed in a string section by hand
+            position += len(raw) + 1
         return
     for match in _UTF8_RUN.finditer(window):
         yield MachOString(offset=start + match.start(), section=section, text=match.group().decode("utf-8"))

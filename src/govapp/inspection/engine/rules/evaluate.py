@@ -359,9 +359,13 @@ def _in_prefixes(evidence: Evidence, prefixes: tuple[str, ...]) -> bool:
 
 
 def _manifest_file(node: PackageFacts) -> str:
-    return {"android": "AndroidManifest.xml", "harmonyos": "module.json", "quickapp": "manifest.json"}.get(
-        node.platform, "app.json"
-    )
+    return {
+        "android": "AndroidManifest.xml",
+        "harmonyos": "module.json",
+        "quickapp": "manifest.json",
+        "ios": "Info.plist",
+        "web": "package.json",
+    }.get(node.platform, "app.json")
 
 
 def _detect_debuggable(rule: Rule, ctx: _Context) -> Finding | None:
