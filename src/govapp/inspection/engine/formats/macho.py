@@ -272,12 +272,17 @@ def _strings_in(data: bytes, start: int, end: int, section: str) -> Iterator[Mac
         # A string table: NUL-terminated strings back to back, split at C speed.
         position = start
         for raw in window.split(b"\0"):
-            if len(raw) >= 4:
-                try:
-                    yield MachOString(offset=position, section=section, text=raw.decode("utf-8"))
-                except UnicodeDecodeError:
-                    pass  # not text: data placed in a string section by hand
+            text = _utf8(raw) if len(raw) >= 4 else None
+            if text is not None:
+                yield MachOString(offset=position, section=section, text=text)
             position += len(raw) + 1
         return
     for match in _UTF8_RUN.finditer(window):
         yield MachOString(offset=start + match.start(), section=section, text=match.group().decode("utf-8"))
+
+
+def _utf8(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # not text: data placed in a string section by hand
