@@ -116,3 +116,11 @@ def test_a_zip_of_two_projects_side_by_side_is_refused(tmp_path: Path) -> None:
     files = {f"a/{k}": v for k, v in VUE_APP.items()} | {"b/index.html": "<script></script>"}
     report = _scan(tmp_path, files)
     assert report.verdict == "error" and report.error_kind == "unsupported"
+
+
+def test_the_h5_report_matches_the_schema(tmp_path: Path) -> None:
+    from tests.inspection.engine.test_report import SCHEMA_PATH, validate
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    data = json.loads(json.dumps(_scan(tmp_path, VUE_APP).to_dict()))
+    validate(data, schema, schema)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import plistlib
 from pathlib import Path
 from typing import Any
@@ -283,3 +284,19 @@ def test_mutated_ipas_fail_only_as_package_errors(data: st.DataObject) -> None:
     blob = data.draw(mutations(seed))
     with contextlib.suppress(PackageError):
         formats.read_package_bytes(blob, "x.ipa", Interest.everything(), Limits(), depth=0)
+
+
+def test_the_ipa_report_matches_the_schema_and_renders(
+    tmp_path: Path, developer: b.ios.SigningIdentity
+) -> None:
+    from govapp.inspection.engine.html_report import render_html
+    from tests.inspection.engine.test_report import SCHEMA_PATH, validate
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    info = b.info_plist(extra={"UIBackgroundModes": ["location"]})
+    report = _scan(
+        tmp_path, b.ipa(info=info, executable=_signed_executable(developer), profile=_profile(developer))
+    )
+    data = json.loads(json.dumps(report.to_dict()))
+    validate(data, schema, schema)
+    assert "Info.plist" in render_html(report)
