@@ -300,3 +300,22 @@ def test_the_ipa_report_matches_the_schema_and_renders(
     data = json.loads(json.dumps(report.to_dict()))
     validate(data, schema, schema)
     assert "Info.plist" in render_html(report)
+
+
+def test_a_profile_with_fields_of_the_wrong_types_is_read_without_them(tmp_path: Path) -> None:
+    odd = plistlib.dumps(
+        {"DeveloperCertificates": 5, "Entitlements": "all", "TeamIdentifier": "AB", "ExpirationDate": "soon"}
+    )
+    report = _scan(tmp_path, b.ipa(executable=b.macho(), profile=b"\x30\x80" + odd))
+    assert report.verdict != "error", report.errors
+    signing = report.package["signing"]
+    assert signing["team_id"] is None and signing["profile_certificates"] == []
+    assert report.package["certificates"] == []
+
+
+def test_an_expired_profile_is_a_note(tmp_path: Path, developer: b.ios.SigningIdentity) -> None:
+    import datetime as dt
+
+    profile = _profile(developer, expires=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    report = _scan(tmp_path, b.ipa(executable=b.macho(), profile=profile))
+    assert any("provisioning profile expired on 2020-01-01" in note for note in report.notes)

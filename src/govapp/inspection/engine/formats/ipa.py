@@ -102,7 +102,14 @@ def read_ipa(
     info = _plist(archive, root + "Info.plist", facts, required=True)
     _identity(facts, info)
     sink = HitSink(facts, limits)
-    plist_text = plistlib.dumps(info, fmt=plistlib.FMT_XML, sort_keys=False).decode("utf-8")
+    try:
+        plist_text = plistlib.dumps(info, fmt=plistlib.FMT_XML, sort_keys=False).decode("utf-8")
+    except (TypeError, ValueError, OverflowError):
+        # A binary plist may hold what XML cannot (integers past 64 bits): its wording is then unread.
+        plist_text = ""
+        facts.notes.append(
+            "Info.plist holds values that cannot be shown as text; its wording was not scanned"
+        )
     sink.add(
         scan_text(plist_text, file=root + "Info.plist", surface="manifest", interest=interest), "Info.plist"
     )
@@ -177,11 +184,11 @@ def _profile(archive: SafeZip, root: str, facts: PackageFacts) -> None:
     prefix = profile.get("ApplicationIdentifierPrefix")
     raw_entitlements = profile.get("Entitlements")
     entitlements: dict[str, Any] = raw_entitlements if isinstance(raw_entitlements, dict) else {}
-    developer = [
-        hashlib.sha256(bytes(c)).hexdigest()
-        for c in profile.get("DeveloperCertificates") or []
-        if isinstance(c, bytes | bytearray)
-    ]
+    listed = profile.get("DeveloperCertificates")
+    certificates = (
+        [bytes(c) for c in listed if isinstance(c, bytes | bytearray)] if isinstance(listed, list) else []
+    )
+    developer = [hashlib.sha256(c).hexdigest() for c in certificates]
     facts.signing.update(
         {
             "profile": _str(profile.get("Name")) or "",
@@ -201,9 +208,7 @@ def _profile(archive: SafeZip, root: str, facts: PackageFacts) -> None:
         now = datetime.now(UTC).replace(tzinfo=None) if expires.tzinfo is None else datetime.now(UTC)
         if expires < now:
             facts.notes.append(f"the provisioning profile expired on {expires.date().isoformat()}")
-    facts.extra["profile_certificates_der"] = [
-        bytes(c) for c in profile.get("DeveloperCertificates") or [] if isinstance(c, bytes | bytearray)
-    ]
+    facts.extra["profile_certificates_der"] = certificates
 
 
 def parse_mobileprovision(data: bytes, label: str) -> dict[str, Any]:
