@@ -210,7 +210,7 @@ def filing_detail_context(request: HttpRequest, filing: Filing) -> dict[str, Any
         context["opinions"] = {
             "current": list(joint_review.current_opinions(filing).values()),
             "verdicts": ReviewOpinion.Verdict.choices,
-            "joint": settings.GOVAPP_JOINT_PROVINCIAL_REVIEW,
+            "joint": joint_review.is_joint(filing),
         }
     context["next_case"] = next_case(request.user, filing)
     if assignment.may_assign(request.user, filing):
