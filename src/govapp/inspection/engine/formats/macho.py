@@ -265,16 +265,16 @@ def _strings_in(data: bytes, start: int, end: int, section: str) -> Iterator[Mac
         for match in _UTF16_RUN.finditer(window):
             if match.start() % 2:
                 continue
-            text = match.group().decode("utf-16-le", "replace")
-            yield MachOString(offset=start + match.start(), section=section, text=text)
+            wide = match.group().decode("utf-16-le", "replace")
+            yield MachOString(offset=start + match.start(), section=section, text=wide)
         return
     if section in STRING_SECTIONS:
         # A string table: NUL-terminated strings back to back, split at C speed.
         position = start
         for raw in window.split(b"\0"):
-            text = _utf8(raw) if len(raw) >= 4 else None
-            if text is not None:
-                yield MachOString(offset=position, section=section, text=text)
+            decoded = _utf8(raw) if len(raw) >= 4 else None
+            if decoded is not None:
+                yield MachOString(offset=position, section=section, text=decoded)
             position += len(raw) + 1
         return
     for match in _UTF8_RUN.finditer(window):
