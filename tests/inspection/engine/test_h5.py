@@ -92,12 +92,20 @@ def test_a_vite_dist_zipped_at_its_root(tmp_path: Path) -> None:
 
 def test_vendor_and_app_chunks_by_name() -> None:
     minified = _minified("x")
-    assert vendored_reason("dist/js/chunk-vendors.1a2b3c4d.js", minified) == "library chunk of a web build"
-    assert vendored_reason("assets/vendor-8b1e2f3a.js", minified) == "library chunk of a web build"
-    assert vendored_reason("dist/assets/index-4f3a2b1c.js", minified) is None
-    assert vendored_reason("build/static/js/main.3c4d5e6f.js", minified) is None
-    # Outside a build folder a minified file with no app name is still a library.
-    assert vendored_reason("utils/form-kit.js", minified) == "minified bundle"
+    web = {"web_app": True}
+    assert (
+        vendored_reason("dist/js/chunk-vendors.1a2b3c4d.js", minified, **web)
+        == "library chunk of a web build"
+    )
+    assert vendored_reason("assets/vendor-8b1e2f3a.js", minified, **web) == "library chunk of a web build"
+    assert vendored_reason("dist/assets/index-4f3a2b1c.js", minified, **web) is None
+    assert vendored_reason("build/static/js/main.3c4d5e6f.js", minified, **web) is None
+    assert vendored_reason("assets/Rank-DiwrgTda.js", minified, **web) is None
+    # Outside a build folder, or without a bundler's hash in assets/, a minified file is still a library.
+    assert vendored_reason("utils/form-kit.js", minified, **web) == "minified bundle"
+    assert vendored_reason("static/js/pinyin.js", minified, **web) == "minified bundle"
+    # A mini-program's committed dist/ is compiled output with its libraries merged in.
+    assert vendored_reason("dist/pages/rank/index.js", minified) == "minified bundle"
 
 
 def test_a_page_without_any_script_is_no_web_app(tmp_path: Path) -> None:

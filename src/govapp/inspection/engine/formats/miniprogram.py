@@ -367,7 +367,7 @@ def scan_source_file(rel: str, data: bytes, facts: PackageFacts, sink: HitSink, 
     else:
         return
     text = decode_text(data)
-    reason = vendored_reason(rel, text)
+    reason = vendored_reason(rel, text, web_app=facts.format == "h5")
     if reason is not None:
         facts.extra.setdefault(VENDORED_KEY, {})[rel] = reason
     else:

@@ -70,16 +70,23 @@ _VENDOR_CHUNK = re.compile(
     r"vendors?(?![a-z])|chunk-(?:libs|elementui|element|vant|echarts|antd|commons)|^framework\b|polyfills?|^npm[.-]",
     re.IGNORECASE,
 )
-# Top folders of a built web app (dist/, build/, Cordova www/, a dist zipped at its root): the
-# minified chunks there are the app's own unless their names say they are libraries.
-_BUILD_TOPS = frozenset({"dist", "build", "www", "assets", "static", "js"})
+# Top folders of a built web app: dist/, build/, Cordova www/; and of a dist zipped at its root,
+# where only content-hashed names (webpack's hex, Vite's eight characters) are chunks. The minified
+# chunks there are the app's own unless their names say they are libraries.
+_BUILD_OUTPUT = frozenset({"dist", "build", "www"})
+_BUILD_ASSETS = frozenset({"assets", "static", "js"})
+_HASHED_CHUNK = re.compile(r"[.-](?:[0-9a-f]{8,}|[A-Za-z0-9_]{8})(?:\.chunk)?\.m?js$")
 # Minified: long lines, few of them. Hand-written source rarely has a line of 2,000 characters.
 _MINIFIED_MIN_SIZE = 8_000
 _MINIFIED_LINE = 2_000
 
 
-def vendored_reason(rel: str, text: str) -> str | None:
-    """Why ``rel`` (with content ``text``) is not the app's own code, or None when it is."""
+def vendored_reason(rel: str, text: str, *, web_app: bool = False) -> str | None:
+    """Why ``rel`` (with content ``text``) is not the app's own code, or None when it is.
+
+    ``web_app``: the file belongs to an H5 web app, whose built chunks (in ``dist/``, or hashed in
+    ``assets/``) are its own code. A mini-program's minified files never are: a committed
+    ``dist/`` there is compiled output with the libraries merged in."""
     path = PurePosixPath(rel.replace("\\", "/"))
     lowered = [part.lower() for part in path.parts[:-1]]
     for part in lowered:
@@ -101,9 +108,18 @@ def vendored_reason(rel: str, text: str) -> str | None:
         if len(text) >= _MINIFIED_MIN_SIZE and _is_minified(text):
             if _VENDOR_CHUNK.search(name):
                 return "library chunk of a web build"
-            if not _APP_BUNDLE.match(stem) and not (lowered and lowered[0] in _BUILD_TOPS):
+            if not _APP_BUNDLE.match(stem) and not (web_app and _built_chunk(lowered, path.name)):
                 return "minified bundle"
     return None
+
+
+def _built_chunk(folders: list[str], name: str) -> bool:
+    """A chunk a bundler wrote: anything in a build folder, or a content-hashed name in an assets folder."""
+    if not folders:
+        return _HASHED_CHUNK.search(name) is not None
+    if folders[0] in _BUILD_OUTPUT:
+        return True
+    return folders[0] in _BUILD_ASSETS and _HASHED_CHUNK.search(name) is not None
 
 
 def _is_minified(text: str) -> bool:
