@@ -122,7 +122,17 @@ def workflow_package(filing: Filing, platform: str) -> tuple[str, bytes]:
     """A small package of ``platform`` for the filing's identifiers, recognised by its structure, as
     workflow tests upload it to complete the materials. The technical test's own tests upload real
     built and signed packages (tests/inspection/apkbuild.py, tests/inspection/builders/)."""
-    from tests.inspection.builders import hap, module_json, project_zip, quickapp_manifest, rpk, zip_bytes
+    from tests.inspection.builders import (
+        hap,
+        info_plist,
+        ipa,
+        macho,
+        module_json,
+        project_zip,
+        quickapp_manifest,
+        rpk,
+        zip_bytes,
+    )
 
     if platform == "android":
         files = {"AndroidManifest.xml": b"\x03\x00\x08\x00" + filing.android_package.encode(),
@@ -132,6 +142,13 @@ def workflow_package(filing: Filing, platform: str) -> tuple[str, bytes]:
         return "entry-default-signed.hap", hap(
             manifest=module_json(filing.harmony_bundle or "cn.gov.example")
         )
+    if platform == "ios":
+        info = info_plist(bundle_id=filing.ios_bundle or "cn.gov.example", name=filing.app_name)
+        return "app.ipa", ipa(info=info, executable=macho())
+    if platform == "web":
+        files = {"package.json": json.dumps({"name": "web-app", "version": "1.0.0"}),
+                 "index.html": "<div id='app'></div><script src='./main.js'></script>", "main.js": "render()\n"}  # fmt: skip
+        return "web.zip", zip_bytes(files)
     if platform == "miniprogram":
         config = {"appid": filing.miniprogram_appid, "projectname": filing.app_name}
         return "miniprogram.zip", project_zip({"project.config.json": json.dumps(config), "app.json": "{}"})

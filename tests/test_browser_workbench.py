@@ -98,11 +98,11 @@ def _check_workbench(page: Any, base: str, cases: dict[str, Filing], name: str, 
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_the_provincial_workbench_shows_each_deadline(  # type: ignore[no-untyped-def]
     live_server,
-    browser,
+    browser,  # noqa: F811
     official_calendar,
     filer,
     provincial_reviewer,
-    size: str,  # noqa: F811
+    size: str,
 ) -> None:
     cases = _cases(filer, provincial_reviewer, national=False)
     width, height = SIZES[size]
@@ -115,12 +115,12 @@ def test_the_provincial_workbench_shows_each_deadline(  # type: ignore[no-untype
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_the_national_workbench_shows_each_deadline(  # type: ignore[no-untyped-def]
     live_server,
-    browser,
+    browser,  # noqa: F811
     official_calendar,
     filer,
     provincial_reviewer,
     national_reviewer,
-    size: str,  # noqa: F811
+    size: str,
 ) -> None:
     cases = _cases(filer, provincial_reviewer, national=True)
     width, height = SIZES[size]

@@ -34,12 +34,20 @@ def chinese(client: Client) -> Client:
 
 def test_each_declared_platform_a_format_covers_needs_its_package(filer) -> None:  # type: ignore[no-untyped-def]
     filing = complete_filing(
-        filer, packages=False, platforms=["android", "harmonyos", "ios"], ios_bundle="cn.x"
+        filer,
+        packages=False,
+        platforms=["android", "harmonyos", "ios", "other"],
+        ios_bundle="cn.gov.zj.example",
     )
-    assert package_items(filing) == ["App package for Android", "App package for HarmonyOS"]  # iOS: none
+    # "other": no package format covers it, so none is asked for.
+    assert package_items(filing) == [
+        "App package for Android",
+        "App package for HarmonyOS",
+        "App package for iOS",
+    ]
     with translation.override("en"), pytest.raises(WorkflowError) as refused:
         registry_services.filing_submit(filing=filing, actor=filer)
-    assert [item.field for item in refused.value.items] == ["package", "package"]
+    assert [item.field for item in refused.value.items] == ["package", "package", "package"]
     assert "APK, APKS or XAPK" in refused.value.items[0].message
     attach_packages(filing)
     assert package_items(filing) == []
@@ -58,7 +66,7 @@ def test_one_package_tests_every_mini_program_platform(filer) -> None:  # type: 
 
 def test_a_platform_no_format_covers_needs_no_package(filer) -> None:  # type: ignore[no-untyped-def]
     filing = complete_filing(
-        filer, packages=False, platforms=["ios"], android_package="", android_cert_sha256="",
+        filer, packages=False, platforms=["other"], android_package="", android_cert_sha256="",
         harmony_bundle="", ios_bundle="cn.gov.zj.example",
     )  # fmt: skip
     assert missing_materials(filing) == []
@@ -80,9 +88,7 @@ def test_a_relaxed_installation_needs_one_package_of_any_covered_platform(filer,
 def test_the_review_step_lists_missing_packages_with_a_link_to_the_upload_panel(  # type: ignore[no-untyped-def]
     filer, client_for
 ) -> None:
-    filing = complete_filing(
-        filer, packages=False, platforms=["android", "harmonyos", "ios"], ios_bundle="cn.x"
-    )
+    filing = complete_filing(filer, packages=False, platforms=["android", "harmonyos", "other"])
     client = chinese(client_for(filer))
     review = reverse("registry:filing_edit", args=[filing.pk, "review"])
     html = client.get(review).content.decode()
@@ -90,7 +96,7 @@ def test_the_review_step_lists_missing_packages_with_a_link_to_the_upload_panel(
     assert "安装包（Android）" in html and "安装包（鸿蒙）" in html
     assert f'href="{panel}"' in html
     assert 'data-package-status="missing"' in html
-    assert "data-package-not-required" in html and "iOS" in html  # said on the page: no package for iOS
+    assert "data-package-not-required" in html  # said on the page: no package for "other"
     assert "disabled" in html.split('action="' + reverse("registry:filing_submit", args=[filing.pk]))[1][:300]
     upload_packages(client, filing.pk)
     html = client.get(review).content.decode()

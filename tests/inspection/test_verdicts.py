@@ -361,15 +361,17 @@ def test_each_declared_platform_needs_a_package_unless_relaxed(  # type: ignore[
     django_capture_on_commit_callbacks,
     settings,
 ):
-    filing = android_filing(filer, cert=apks.key.sha256, platforms=["android", "harmonyos", "ios"])
+    filing = android_filing(filer, cert=apks.key.sha256, platforms=["android", "harmonyos", "other"])
     filing.harmony_bundle = "org.gov.clean"
     filing.save()
     upload(client_for(filer), filing, apks.clean, django_capture_on_commit_callbacks)
-    # Strict: the missing HarmonyOS package is a gap of completeness already; iOS needs none.
+    # Strict: the missing HarmonyOS package is a gap of completeness already; "other" needs none.
     with pytest.raises(registry_services.WorkflowError) as refused:
         registry_services.filing_submit(filing=filing, actor=filer)
     assert [item.field for item in refused.value.items] == ["package"]
-    assert "HarmonyOS" in str(refused.value.items[0].label) and "iOS" not in str(refused.value.items[0].label)
+    assert "HarmonyOS" in str(refused.value.items[0].label) and "Other" not in str(
+        refused.value.items[0].label
+    )
     # Relaxed, one package is enough to submit and forward; approval warns about the rest.
     settings.GOVAPP_REQUIRE_PACKAGE_PER_PLATFORM = False
     to_national(filing, filer, provincial_reviewer)

@@ -2,7 +2,7 @@
 format covers, asked at submission, in the provincial completeness review and with a supplement.
 
 Registered in ``registry.materials.MATERIAL_CHECKS`` (the registry knows nothing of packages); a platform
-no format covers (iOS, "other") needs no package, and the pages say so.
+no format covers ("other") needs no package, and the pages say so.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ PACKAGE_FIELD = "package"
 _FORMATS: dict[str, Any] = {
     PackagePlatform.ANDROID: gettext_lazy("APK, APKS or XAPK"),
     PackagePlatform.HARMONYOS: gettext_lazy("HAP or .app"),
+    PackagePlatform.IOS: gettext_lazy(".ipa"),
+    PackagePlatform.WEB: gettext_lazy("the web app's source or build as a zip"),
     PackagePlatform.MINIPROGRAM: gettext_lazy(".wxapkg, or the mini-program source as a zip"),
     PackagePlatform.QUICKAPP: gettext_lazy(".rpk or .rpks"),
 }

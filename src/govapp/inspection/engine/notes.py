@@ -115,6 +115,54 @@ NOTES: dict[str, tuple[str, str]] = {
         "signing key rotated: the v3 proof-of-rotation links the expected certificate {older} to the current "
         "signer {current}",
     ),
+    "ipa_several_bundles": (
+        "Payload 中有多个应用包，只检测了 {root}（未检测 {others}）",
+        "Payload holds more than one app bundle; only {root} was analysed ({others} not)",
+    ),
+    "ipa_plist_not_text": (
+        "Info.plist 中有无法显示为文字的值，其中的文字未检测",
+        "Info.plist holds values that cannot be shown as text; its wording was not scanned",
+    ),
+    "ipa_no_executable_name": (
+        "Info.plist 未写明 CFBundleExecutable，应用的可执行文件未检测",
+        "Info.plist names no CFBundleExecutable; the app's binary was not analysed",
+    ),
+    "ipa_no_bundle_id": (
+        "Info.plist 中没有 CFBundleIdentifier，无法按包标识与备案对应",
+        "Info.plist has no CFBundleIdentifier; the app cannot be matched to a filing by bundle id",
+    ),
+    "ipa_no_profile": (
+        "没有 embedded.mobileprovision（应用商店版本或经过重新签名）：开发团队和权限只能从代码签名得知",
+        "no embedded.mobileprovision (an App Store build, or re-signed): team and entitlements come from the "
+        "code signature only",
+    ),
+    "ipa_profile_expired": ("签名描述文件已于 {date} 过期", "the provisioning profile expired on {date}"),
+    "ipa_executable_missing": (
+        "缺少 Info.plist 写明的可执行文件 {file}", "the executable {file} named by Info.plist is missing",
+    ),
+    "ipa_executable_too_large": (
+        "{file}：可执行文件大于 {limit} 字节，其中的字符串未检测",
+        "{file}: the executable is larger than {limit} bytes; its strings were not analysed",
+    ),
+    "ipa_encrypted": (
+        "{file}：可执行文件已加密（FairPlay，cryptid={cryptid}），其中加密的代码和字符串无法读取，已检测安装包的其余部分。"
+        "请提交非应用商店渠道的构建（临时分发、企业分发或开发版本）以完整检测",
+        "{file}: the executable is encrypted (FairPlay, LC_ENCRYPTION_INFO cryptid={cryptid}); its encrypted code "
+        "and strings cannot be read, the rest of the package was scanned. Submit a build that is not from the "
+        "App Store (ad hoc, enterprise or development) for a complete test",
+    ),
+    "ipa_strings_capped": (
+        "{file}：只检测了字符串段的前 {cap} 字节", "{file}: only the first {cap} bytes of its string sections were scanned",
+    ),
+    "ipa_unsigned": ("{file}：可执行文件没有代码签名（未签名的构建）", "{file}: the executable has no code signature (unsigned build)"),
+    "ipa_entitlement_other_app": (
+        "权限中的应用标识 {app_id} 不是包标识 {package}",
+        "the entitlements' application-identifier {app_id} is not the bundle id {package}",
+    ),
+    "ipa_signature_other_app": (
+        "代码签名属于 {code_id}，但 Info.plist 写明的是 {package}",
+        "the code signature is for {code_id}, but Info.plist names {package}",
+    ),
 }  # fmt: skip
 
 
