@@ -18,6 +18,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from govapp.core.lean import stateful_only
 from govapp.mode import EMBEDDED as EMBEDDED_MODE
 from govapp.mode import PRODUCTION as PRODUCTION_MODE
 from govapp.mode import read_mode, require_production_settings
@@ -435,6 +436,14 @@ MIDDLEWARE.insert(
     "govapp.accounts.second_factor.SecondFactorMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Stateless routes (the public API) skip sessions, users, messages, CSRF, the second factor, lockout and htmx,
+# and answer GETs conditionally (ETag, Last-Modified, 304): govapp/core/lean.py.
+GOVAPP_STATELESS_PREFIXES = ("/api/v1/public/",)
+MIDDLEWARE = stateful_only(MIDDLEWARE)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
+    "govapp.core.lean.StatelessConditionalGet",
+)
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out account before any password is checked.
     "axes.backends.AxesStandaloneBackend",
