@@ -116,3 +116,13 @@ def test_a_number_asked_again_is_answered_without_a_query_until_the_register_cha
     assert client.get(f"{API}/{quote(number_of(fresh))}").status_code == 200
     listed = client.get(API, {"package": "cn.gov.hz.fresh"}).json()
     assert listed["count"] == 1 and listed["results"][0]["app_name"] == "杭州新应用"
+
+
+def test_with_the_cache_off_every_answer_reads_the_database(register: Register, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.GOVAPP_PUBLIC_CACHE_SECONDS = 0
+    client = Client()
+    url = f"{API}/{quote(number_of(register.filed))}"
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == 1  # one query: the public fields with the procedure's dates

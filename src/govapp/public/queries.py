@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -264,7 +265,7 @@ def lookup_number(raw: str) -> PublicRecord | None:
     """The public record of a filing number as typed or scanned; None when no number matches.
 
     Cached per number and language until the register changes (the version of ``register_changed``), at most
-    ``RECORD_TTL_SECONDS``: app stores ask for the same numbers again and again.
+    ``GOVAPP_PUBLIC_CACHE_SECONDS``: app stores ask for the same numbers again and again.
     """
     number = normalise_number(raw)
     if not number or len(number) > MAX_NUMBER_LENGTH:
@@ -275,7 +276,7 @@ def lookup_number(raw: str) -> PublicRecord | None:
     if cached is not None:
         return cached if isinstance(cached, PublicRecord) else None
     record = _lookup(number)
-    cache.set(key, record if record is not None else _NOT_FOUND, RECORD_TTL_SECONDS)
+    cache.set(key, record if record is not None else _NOT_FOUND, cache_seconds())
     return record
 
 
@@ -477,8 +478,11 @@ def _search_ids(text: str) -> QuerySet[App, Any]:
 # app, a filing number or a unit is saved (public/apps.py); the TTL bounds what a process can miss when its
 # cache is not shared with the process that wrote (the embedded default's local memory cache and its worker).
 REGISTER_VERSION_KEY = "public:register:version"
-COUNT_TTL_SECONDS = 60
-RECORD_TTL_SECONDS = 60
+
+
+def cache_seconds() -> int:
+    """settings.GOVAPP_PUBLIC_CACHE_SECONDS: the longest a cached answer may be served; 0 turns the cache off."""
+    return max(0, int(settings.GOVAPP_PUBLIC_CACHE_SECONDS))
 
 
 def register_changed() -> None:
@@ -505,7 +509,7 @@ def register_count(apps: QuerySet[App], filters: dict[str, Any]) -> int:
     count = cache.get(key)
     if count is None:
         count = apps.count()
-        cache.set(key, count, COUNT_TTL_SECONDS)
+        cache.set(key, count, cache_seconds())
     return int(count)
 
 
@@ -528,7 +532,7 @@ def page_records(page: Page[App], filters: dict[str, Any]) -> list[PublicRecord]
     records = cache.get(key)
     if records is None:
         records = [list_record(app) for app in page.object_list]
-        cache.set(key, records, RECORD_TTL_SECONDS)
+        cache.set(key, records, cache_seconds())
     return list(records)
 
 
