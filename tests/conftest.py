@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from govapp.accounts.models import Role, UnitFunction, UnitLevel
 from tests.factories import PASSWORD, make_totp_device, make_unit, make_user
+
+# Property tests draw the same examples on every run, with no time limit per example (a loaded machine
+# must not fail them); `HYPOTHESIS_PROFILE=explore` draws new and more examples to look for bugs.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("explore", max_examples=2000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)

@@ -362,6 +362,13 @@ RULES: dict[str, Rule] = {
         filings, _roles("provincial_reviewer", "national_reviewer"), post_only=True
     ),
     "registry:filing_return": _action("provincial_reviewer"),
+    # Marking materials deficient: the reviewers who may return or request a supplement (POST + redirect).
+    "registry:filing_mark": OnObject(filings, post_only=True),
+    "registry:filing_mark_clear": OnObject(filings, post_only=True),
+    "registry:phrase_list": SignedIn(
+        _roles("provincial_reviewer", "other_provincial_reviewer", "national_reviewer", "sysadmin")
+    ),
+    "registry:phrase_retire": OnObject(missing_object, viewers=frozenset(), post_only=True),
     "registry:filing_approve": _action("national_reviewer"),
     "registry:filing_request_supplement": _action("national_reviewer"),
     "registry:filing_extend": _action("national_reviewer"),

@@ -347,9 +347,16 @@ GOVAPP_LIMITS = {
 }
 
 # The provincial completeness review is joint (cyberspace office and government-service administration):
-# with this on, the cyberspace office forwards or returns only once the administration's opinion is on
-# record. Off, the province's cyberspace office reviews alone (both opinions are still recorded if given).
-GOVAPP_JOINT_PROVINCIAL_REVIEW = _env_bool("GOVAPP_JOINT_PROVINCIAL_REVIEW", False)
+# the cyberspace office forwards or returns only once the administration's opinion is on record.
+# "auto" (default): joint in each province whose government-service administration has a reviewer account
+# (provincial_coreviewer); a province without one reviews through its cyberspace office alone. "on": joint
+# everywhere (a province without such an account cannot forward). "off": the office alone (opinions given
+# are still recorded).
+GOVAPP_JOINT_PROVINCIAL_REVIEW = os.environ.get("GOVAPP_JOINT_PROVINCIAL_REVIEW", "auto").strip().lower()
+if GOVAPP_JOINT_PROVINCIAL_REVIEW not in {"auto", "on", "off"}:
+    raise ImproperlyConfigured(
+        f"GOVAPP_JOINT_PROVINCIAL_REVIEW must be auto, on or off, got {GOVAPP_JOINT_PROVINCIAL_REVIEW!r}."
+    )
 
 # Filing number format (docs/filing-numbers.md): region abbreviation (国 for central ministries),
 # year, zero-padded sequence per (region, year), app kind letter.

@@ -195,6 +195,16 @@ def test_deadline_across_the_year_end_counts_the_known_part_officially() -> None
     assert (late.due, late.provisional, late.missing_years) == (D(2027, 1, 18), True, (2027,))
 
 
+def test_statistics_count_an_unloaded_year_as_the_deadlines_do() -> None:
+    from govapp.stats.workdays import ordinals
+
+    # The durations of the statistics use the same estimate: New Year's Day 2027 is no working day.
+    counted = ordinals(D(2026, 12, 30), D(2027, 1, 5))
+    assert counted.provisional and counted.as_dict()[D(2027, 1, 5)] == 3  # Dec 31, Jan 4, Jan 5
+    assert calendar.workday_or_estimate(D(2027, 1, 1)) == (False, True)
+    assert calendar.workday_or_estimate(D(2026, 12, 31)) == (True, False)
+
+
 def test_an_explicit_number_of_days_overrides_the_setting() -> None:
     deadline = deadline_for("RECTIFY", D(2026, 9, 28), days=10)
     assert (deadline.days, deadline.due) == (10, D(2026, 10, 16))

@@ -19,11 +19,11 @@ from govapp.inspection import approval, services
 from govapp.inspection.models import FilingPackage, Package, Scan
 from govapp.registry import services as registry_services
 from govapp.registry.choices import AppKind, FilingState
-from govapp.registry.materials import Deficiency
+from govapp.registry.materials import Deficiency, missing_materials
 from govapp.registry.models import Filing
 from govapp.registry.services import WorkflowError
 from tests.factories import complete_filing
-from tests.inspection.builders import hap, project_zip
+from tests.inspection.builders import hap, info_plist, ipa, macho, project_zip, zip_bytes
 
 CLEAN_PROJECT = {
     "project.config.json": json.dumps({"appid": "wx1234567890abcdef", "projectname": "办事指南"}),
@@ -513,15 +513,15 @@ def test_the_panel_names_declared_platforms_the_test_does_not_cover(  # type: ig
     filer, english_client, django_capture_on_commit_callbacks
 ):
     filing = complete_filing(
-        filer, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat", "ios"]
+        filer, name="掌上办事", kind=AppKind.APP, platforms=["harmonyos", "wechat", "other"]
     )
     client = english_client(filer)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, filing, hap(abc_strings=["通知公告"]), name="entry.hap")
     fragment = panel_html(client, filing)
-    # No mini-program package yet: the WeChat side is untested; iOS has no package format at all.
+    # No mini-program package yet: the WeChat side is untested; "other" has no package format at all.
     assert 'data-coverage="untested"' in fragment and "WeChat" in fragment
-    assert 'data-coverage="untestable"' in fragment and "iOS" in fragment
+    assert 'data-coverage="untestable"' in fragment and "Other" in fragment
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, filing, project_zip(CLEAN_PROJECT), name="mini.zip")
     fragment = panel_html(client, filing)
@@ -541,3 +541,68 @@ def test_the_stored_report_names_the_upload_never_a_server_path(  # type: ignore
     text = json.dumps(scan.report, ensure_ascii=False)
     assert scan.report["package"]["path"] == "clean.zip"
     assert str(settings.MEDIA_ROOT) not in text and tempfile.gettempdir() not in text
+
+
+# ---------------------------------------------------------------- iOS and H5 packages
+
+
+def test_an_ios_package_is_tested_and_bound_to_the_declared_bundle(  # type: ignore[no-untyped-def]
+    filer, english_client, django_capture_on_commit_callbacks
+):
+    filing = complete_filing(
+        filer, name="掌上办事", kind=AppKind.APP, platforms=["ios"], android_package="",
+        android_cert_sha256="", harmony_bundle="", ios_bundle="cn.gov.example.grid",
+    )  # fmt: skip
+    client = english_client(filer)
+    resources = {"zh-Hans.lproj/Localizable.strings": '"t" = "办事指南";'}
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, filing, ipa(executable=macho(), resources=resources), name="grid.ipa")
+    link = FilingPackage.objects.get(filing=filing)
+    assert (link.platform, link.package.kind) == ("ios", "ipa")
+    scan = Scan.objects.get(filing=filing)
+    assert (scan.status, scan.verdict, scan.expected_identity) == (
+        "done",
+        "pass",
+        {"bundle": "cn.gov.example.grid"},
+    )
+    fragment = panel_html(client, filing)
+    assert "iOS app (.ipa)" in fragment and 'data-coverage="untested"' not in fragment
+    # An IPA of another app is refused by the identity binding.
+    other = ipa(info=info_plist(bundle_id="cn.gov.other.app"), executable=macho())
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, filing, other, name="other.ipa")
+    scan = Scan.objects.filter(filing=filing).latest("pk")
+    assert scan.verdict == "violation"
+    assert [f["category"] for f in scan.report["findings"]][0] == "identity_mismatch"
+
+
+def test_an_h5_zip_is_accepted_for_a_filing_declaring_h5(  # type: ignore[no-untyped-def]
+    filer, national_reviewer, english_client, django_capture_on_commit_callbacks
+):
+    filing = complete_filing(
+        filer, name="网上办事大厅", kind=AppKind.APP, platforms=["h5"], android_package="",
+        android_cert_sha256="", harmony_bundle="", ios_bundle="",
+    )  # fmt: skip
+    # A web-only app has no store identifier to declare.
+    assert [item.field for item in missing_materials(filing)] == []
+    client = english_client(filer)
+    web = zip_bytes(
+        {
+            "hall/package.json": json.dumps({"name": "online-hall", "version": "3.0.1"}),
+            "hall/index.html": "<div id='app'></div><script src='./main.js'></script>",
+            "hall/main.js": "document.title = '网上办事大厅'; render('<h2>本周办件量排行榜</h2>')\n",
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, filing, web, name="hall.zip")
+    link = FilingPackage.objects.get(filing=filing)
+    assert (link.platform, link.package.kind) == ("web", "h5")
+    scan = Scan.objects.get(filing=filing)
+    assert scan.status == "done" and scan.report["package"]["name"] == "online-hall"
+    fragment = panel_html(client, filing)
+    assert "H5 web app (zip)" in fragment and 'data-coverage="untested"' not in fragment
+    registry_services.filing_submit(filing=filing, actor=filer)
+    page = (
+        english_client(national_reviewer).get(reverse("inspection:report", args=[scan.pk])).content.decode()
+    )
+    assert 'data-format="h5"' in page and "H5 web app (zip)" in page

@@ -97,7 +97,9 @@ def test_national_queue_has_review_supplements_and_rectifications(filer, provinc
 
 
 def test_admin_gets_links(sysadmin):
-    assert reverse("public:list") in _text(_as(sysadmin))
+    home = _text(_as(sysadmin))
+    assert reverse("public:list") in home
+    assert reverse("registry:phrase_list") in home  # the offices' standard phrases are administered here
 
 
 def test_inbox_lists_and_marks_read(filer, other_filer):

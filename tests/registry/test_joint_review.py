@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def joint(settings):  # type: ignore[no-untyped-def]
-    settings.GOVAPP_JOINT_PROVINCIAL_REVIEW = True
+    settings.GOVAPP_JOINT_PROVINCIAL_REVIEW = "on"
 
 
 def test_forward_waits_for_the_administrations_opinion(
@@ -78,3 +78,38 @@ def test_outsiders_give_no_opinion(filer, other_provincial_reviewer, national_re
     assert as_user(national_reviewer).post(url, {"verdict": "complete"}).status_code == 403
     assert as_user(filer).post(url, {"verdict": "complete"}).status_code == 403
     assert not ReviewOpinion.objects.exists()
+
+
+def test_by_default_a_province_with_an_administration_account_reviews_jointly(
+    filer, provincial_reviewer, provincial_coreviewer, other_provincial_reviewer
+) -> None:  # type: ignore[no-untyped-def]
+    from govapp.accounts.models import Role
+    from govapp.registry import joint_review
+    from tests.factories import complete_filing, make_user
+
+    filing = submitted(filer, "自动联审")
+    assert joint_review.is_joint(filing)  # Zhejiang has the administration's reviewer
+    office = as_user(provincial_reviewer)
+    refused = office.post(reverse("registry:filing_forward", args=[filing.pk]), {"note": ""})
+    assert refused.status_code == 400 and "政务服务管理部门" in page(refused)
+    # Without an active account of the administration, the office reviews alone.
+    provincial_coreviewer.is_active = False
+    provincial_coreviewer.save()
+    assert not joint_review.is_joint(filing)
+    assert office.post(reverse("registry:filing_forward", args=[filing.pk]), {"note": ""}).status_code == 302
+    # Another province's administration account does not make Zhejiang's review joint.
+    make_user("js_coreviewer", role=Role.PROVINCIAL_COREVIEWER, unit=other_provincial_reviewer.unit)
+    assert not joint_review.is_joint(complete_filing(filer, name="另一应用"))
+
+
+def test_the_setting_names_its_values(settings) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; settings.DEBUG"],
+        env={"GOVAPP_JOINT_PROVINCIAL_REVIEW": "maybe", "DJANGO_SETTINGS_MODULE": "govapp.settings",
+             "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0 and "must be auto, on or off, got 'maybe'" in result.stderr

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def names(html: str) -> list[str]:
     """App names in the order the work list shows them."""
-    return re.findall(r'<td><a href="/filings/\d+/">([^<]+)</a>', html)
+    return re.findall(r'<td[^>]*><a href="/filings/\d+/">([^<]+)</a>', html)
 
 
 def submitted(filer: Any, name: str, **materials: Any) -> Filing:

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from govapp.core.calendar import countdown
+from govapp.registry.forms import MAX_DEFICIENCY_ITEMS
 from tests.factories import complete_filing
 
 from .conftest import english
@@ -73,7 +74,7 @@ def test_forged_formset_count_builds_no_more_than_the_maximum(
          "items-0-field": "app_name", "items-0-message": "补充"},
     )  # fmt: skip
     assert response.status_code == 400
-    assert len(response.context["formset"].forms) <= 60
+    assert len(response.context["formset"].forms) <= MAX_DEFICIENCY_ITEMS
 
 
 def test_a_countdown_to_a_date_decades_away_is_provisional_and_bounded():

@@ -71,8 +71,8 @@ _REFUSALS: dict[str, tuple[int, Any]] = {
     "unsupported": (
         415,
         gettext_lazy(
-            "The file is not an app package the technical test reads (APK, APKS/XAPK, HAP/APP, wxapkg, RPK "
-            "or mini-program source as a zip)."
+            "The file is not an app package the technical test reads (APK, APKS/XAPK, HAP/APP, IPA, wxapkg, "
+            "RPK, or mini-program or H5 source as a zip)."
         ),
     ),
     "unreadable": (422, gettext_lazy("The package cannot be analysed: %(detail)s")),

@@ -120,8 +120,8 @@ class PublicStatisticsOut(Schema):
     period_start: dt.date
     period_end: dt.date
     provisional: bool = Field(
-        description="True when part of the period was counted Monday to Friday (a year's official calendar "
-        "is not loaded)."
+        description="True when part of the period was estimated from the statutory holidays (a year's "
+        "official calendar is not loaded)."
     )
     stages: list[StageTimeOut]
     provinces: list[ProvinceStatisticsOut]

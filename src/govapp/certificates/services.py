@@ -24,6 +24,7 @@ ISSUED_STATUS = "valid"
 PINNED_CLAIM: dict[str, str] = {
     PackagePlatform.ANDROID.value: "android",
     PackagePlatform.HARMONYOS.value: "harmony",
+    PackagePlatform.IOS.value: "ios",
     PackagePlatform.MINIPROGRAM.value: "appid",
     PackagePlatform.QUICKAPP.value: "quickapp",
 }
@@ -33,7 +34,7 @@ def certificate_claims(filing: Filing) -> dict[str, Any]:
     """What a certificate states about an approved filing: the one place that gathers the claims.
 
     The identity is the one the technical test pinned at approval (package / bundle / appid of each
-    tested platform and the Android signing certificate); for a platform no package was pinned on (iOS),
+    tested platform and the Android signing certificate); for a platform no package was pinned on,
     the filing's declared one.
     """
     app = filing.app

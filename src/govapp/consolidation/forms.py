@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govapp.accounts.divisions import PROVINCE_CHOICES
 from govapp.accounts.models import Unit
@@ -64,7 +65,7 @@ class PlanSettingsForm(forms.Form):
 
 class DecisionForm(forms.Form):
     app = forms.ModelChoiceField(label=_("App"), queryset=App.objects.none())
-    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    decision = forms.ChoiceField(label=pgettext_lazy("consolidation", "Decision"), choices=Decision.choices)
     target = forms.ModelChoiceField(label=_("Merge into"), queryset=App.objects.none(), required=False)
     deadline = forms.DateField(
         label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})

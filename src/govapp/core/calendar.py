@@ -62,7 +62,7 @@ class CalendarGap(LookupError):
 
 @dataclass(frozen=True)
 class Deadline:
-    """A working-day limit started on ``start``; ``provisional`` when part of it was counted Monday–Friday."""
+    """A working-day limit started on ``start``; ``provisional`` when part of it was estimated (a year not loaded)."""
 
     limit: str
     days: int
@@ -185,6 +185,13 @@ def _is_workday(cal: _Snapshot, day: dt.date, missing: set[int] | None) -> bool:
 def is_workday(day: dt.date) -> bool:
     """Whether ``day`` is an official working day; CalendarGap when its year is not loaded."""
     return _is_workday(_calendar(), _as_date(day), None)
+
+
+def workday_or_estimate(day: dt.date) -> tuple[bool, bool]:
+    """``(working, estimated)``: the official answer, or the statutory-holiday estimate for a year not loaded."""
+    missing: set[int] = set()
+    working = _is_workday(_calendar(), _as_date(day), missing)
+    return working, bool(missing)
 
 
 def _advance(start: dt.date, n: int, missing: set[int] | None) -> dt.date:

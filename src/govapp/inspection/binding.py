@@ -26,14 +26,19 @@ ID_FIELD: dict[str, str] = {
     PackagePlatform.ANDROID: "package",
     PackagePlatform.QUICKAPP: "package",
     PackagePlatform.HARMONYOS: "bundle",
+    PackagePlatform.IOS: "bundle",
     PackagePlatform.MINIPROGRAM: "appid",
 }
 DECLARED_FIELD: dict[str, str] = {
     PackagePlatform.ANDROID: "android_package",
     PackagePlatform.QUICKAPP: "quickapp_package",
     PackagePlatform.HARMONYOS: "harmony_bundle",
+    PackagePlatform.IOS: "ios_bundle",
     PackagePlatform.MINIPROGRAM: "miniprogram_appid",
 }
+# Apple distribution certificates expire every year and one signs all of a team's apps: an iOS app
+# stays itself through its bundle id and its team (developer id), never through a certificate.
+UNPINNED_CERTIFICATES = frozenset({PackagePlatform.IOS})
 _FORMALISM = frozenset(FormalismCategory.values)
 
 
@@ -59,7 +64,7 @@ def expected_identity(filing: Filing, platform: str) -> Identity:
         return declared_identity(filing, platform)
     return Identity(
         **{ID_FIELD[platform]: pin.identifier or None},
-        cert_sha256=tuple(pin.certificates),
+        cert_sha256=() if platform in UNPINNED_CERTIFICATES else tuple(pin.certificates),
         developer_id=pin.developer_id or None,
         app_identifier=pin.app_identifier or None,
     )
@@ -100,7 +105,11 @@ def pin_on_approval(filing: Filing, actor: Any) -> None:
             continue
         identity = scan.report_data.get("identity") or {}
         identifier = str(identity.get(ID_FIELD[link.platform]) or "")
-        certificates = [str(c) for c in identity.get("certificates") or []]
+        certificates = (
+            []
+            if link.platform in UNPINNED_CERTIFICATES
+            else [str(c) for c in identity.get("certificates") or []]
+        )
         fields = {
             "identifier": identifier,
             "certificates": certificates,

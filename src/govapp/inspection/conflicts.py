@@ -35,7 +35,7 @@ IN_REVIEW = (FilingState.PROVINCIAL_REVIEW, FilingState.NATIONAL_REVIEW, FilingS
 HELD = (App.State.FILED, App.State.CHANGE_REVIEW, App.State.RECTIFYING, App.State.SHUTDOWN_NOTICED)
 _FIELDS = {
     "package": ("android_package", "quickapp_package"),
-    "bundle": ("harmony_bundle",),
+    "bundle": ("harmony_bundle", "ios_bundle"),
     "appid": ("miniprogram_appid",),
     "cert": ("android_cert_sha256",),
 }
@@ -74,6 +74,8 @@ def identity_claims(filing: Filing) -> set[tuple[str, str]]:
         for kind in ("package", "bundle", "appid"):
             if identity.get(kind):
                 claims.add((kind, str(identity[kind])))
+        if identity.get("platform") == "ios":
+            continue  # one Apple distribution certificate signs every app of a team (binding.py)
         for cert in identity.get("certificates") or []:
             claims.add(("cert", str(cert)))
     return claims
@@ -109,7 +111,7 @@ def identity_conflicts(filing: Filing) -> list[Conflict]:
         if pin.identifier in ids:
             kind = (
                 "bundle"
-                if pin.platform == "harmonyos"
+                if pin.platform in ("harmonyos", "ios")
                 else "appid"
                 if pin.platform == "miniprogram"
                 else "package"

@@ -1,8 +1,8 @@
 """Packages submitted for the technical test (技术检测), their place in a filing, and the scans run on them.
 
 Packages are content-addressed: one row and one stored file per SHA-256, whoever uploads it and
-however often. A filing holds at most one *current* package per platform (Android, HarmonyOS,
-mini-program, quick app): uploading a new Android package replaces the previous Android one but
+however often. A filing holds at most one *current* package per platform (Android, HarmonyOS, iOS,
+mini-program, quick app, H5): uploading a new Android package replaces the previous Android one but
 leaves the HarmonyOS package in place, because an app filed for several platforms is tested on each.
 A scan records the engine and rule-set versions, the declarations and the filing number it used,
 so that a stored result can be reproduced with ``govapp scan``.
@@ -36,17 +36,21 @@ class PackageKind(models.TextChoices):
     XAPK = "xapk", _("Android XAPK")
     HAP = "hap", _("HarmonyOS HAP")
     APP = "app", _("HarmonyOS app bundle (.app)")
+    IPA = "ipa", _("iOS app (.ipa)")
     WXAPKG = "wxapkg", _("WeChat mini-program package (.wxapkg)")
     MINIPROGRAM = "miniprogram", _("Mini-program source (zip)")
     RPK = "rpk", _("Quick app (.rpk)")
     RPKS = "rpks", _("Quick app split package (.rpks)")
+    H5 = "h5", _("H5 web app (zip)")
 
 
 class PackagePlatform(models.TextChoices):
     ANDROID = "android", _("Android")
     HARMONYOS = "harmonyos", _("HarmonyOS")
+    IOS = "ios", _("iOS")
     MINIPROGRAM = "miniprogram", _("Mini-program")
     QUICKAPP = "quickapp", _("Quick app")
+    WEB = "web", _("H5 web app")
 
 
 PLATFORM_OF_KIND: dict[str, str] = {
@@ -55,18 +59,22 @@ PLATFORM_OF_KIND: dict[str, str] = {
     PackageKind.XAPK: PackagePlatform.ANDROID,
     PackageKind.HAP: PackagePlatform.HARMONYOS,
     PackageKind.APP: PackagePlatform.HARMONYOS,
+    PackageKind.IPA: PackagePlatform.IOS,
     PackageKind.WXAPKG: PackagePlatform.MINIPROGRAM,
     PackageKind.MINIPROGRAM: PackagePlatform.MINIPROGRAM,
     PackageKind.RPK: PackagePlatform.QUICKAPP,
     PackageKind.RPKS: PackagePlatform.QUICKAPP,
+    PackageKind.H5: PackagePlatform.WEB,
 }
 
 
-# Filing platforms (registry.choices.Platform) and the package platform that tests each; iOS and
-# "other" have no package format the engine reads.
+# Filing platforms (registry.choices.Platform) and the package platform that tests each; "other"
+# has no package format the engine reads.
 TESTED_AS: dict[str, str] = {
     "android": PackagePlatform.ANDROID,
+    "ios": PackagePlatform.IOS,
     "harmonyos": PackagePlatform.HARMONYOS,
+    "h5": PackagePlatform.WEB,
     "wechat": PackagePlatform.MINIPROGRAM,
     "alipay": PackagePlatform.MINIPROGRAM,
     "baidu": PackagePlatform.MINIPROGRAM,
@@ -110,7 +118,7 @@ class FilingPackageManager(models.Manager["FilingPackage"]):
 
 def platform_coverage(filing: Any, current: set[str]) -> tuple[list[str], list[str]]:
     """Labels of the filing's declared platforms that no current package tests, and of those that
-    no package format covers (iOS, other): what the reviewer should know before approving."""
+    no package format covers ("other"): what the reviewer should know before approving."""
     from govapp.registry.choices import Platform
 
     untested: list[str] = []

@@ -32,6 +32,7 @@ _APP_FIELD: dict[str, str] = {
     PackagePlatform.ANDROID: "android_package",
     PackagePlatform.QUICKAPP: "quickapp_package",
     PackagePlatform.HARMONYOS: "harmony_bundle",
+    PackagePlatform.IOS: "ios_bundle",
     PackagePlatform.MINIPROGRAM: "miniprogram_appid",
 }
 

@@ -30,7 +30,7 @@ from govapp.registry.models import Filing
 from govapp.registry.services import WorkflowError
 
 from .approval import contradictions
-from .models import Scan
+from .models import PackageKind, Scan
 from .services import can_request_rescan, package_upload, scan_request_rescan, too_big_message
 
 # Technical (non-formalism) categories of the rule set, for headings on the report page.
@@ -138,7 +138,8 @@ class PackageUploadForm(forms.Form):
     package = forms.FileField(
         label=gettext_lazy("App package"),
         help_text=gettext_lazy(
-            "APK, APKS/XAPK, HarmonyOS HAP or .app, WeChat .wxapkg, quick app .rpk, or mini-program source as a zip."
+            "APK, APKS/XAPK, HarmonyOS HAP or .app, iOS .ipa, WeChat .wxapkg, quick app .rpk, "
+            "mini-program source or an H5 web app as a zip."
         ),
         error_messages={
             "required": gettext_lazy("Choose the app package file to upload."),
@@ -275,8 +276,12 @@ def report_sections(scan: Scan) -> dict[str, Any]:
             }
         )
     ordered = sorted(groups.values(), key=lambda g: (not g["formalism"], g["label"]))
+    package = report.get("package") or {}
+    kind = str(package.get("kind") or "")
     return {
-        "package": report.get("package") or {},
+        "package": package,
+        # The format by its name (“iOS app (.ipa)”, “H5 web app (zip)”), the engine's id beside it.
+        "package_format": str(PackageKind(kind).label) if kind in PackageKind.values else kind,
         "groups": ordered,
         "sdks": report.get("sdks") or [],
         "endpoints": report.get("endpoints") or [],

@@ -461,7 +461,7 @@ def public_apps(
 def _search_ids(text: str) -> QuerySet[App, Any]:
     """The ids of the apps whose name, unit name or any number they ever held contains ``text``.
 
-    One subquery per table, each on its own trigram index on PostgreSQL (registry migration 0011), joined by
+    One subquery per table, each on its own trigram index on PostgreSQL (registry migration `register_order_and_search_indexes`), joined by
     UNION: an OR across the joined tables would make the planner scan the apps instead. Every number the app
     ever held finds it, so an old number leads to the current entry.
     """

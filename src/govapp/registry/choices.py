@@ -30,6 +30,7 @@ class Platform(models.TextChoices):
     BAIDU = "baidu", _("Baidu")
     DOUYIN = "douyin", _("Douyin")
     QUICKAPP = "quickapp", _("Quick app platform")
+    H5 = "h5", _("H5 web app")
     OTHER = "other", _("Other")
 
 

@@ -403,24 +403,62 @@ def field_label(name: str) -> str:
     return dict(deficiency_field_choices()).get(name, name)
 
 
+def _item_choices() -> list[tuple[str, str]]:
+    # An empty row shows no item rather than the first field of the form.
+    return [("", "—"), *deficiency_field_choices()]
+
+
 class DeficiencyItemForm(forms.Form):
-    field = forms.ChoiceField(label=_("item"), choices=deficiency_field_choices, required=False)
+    field = forms.ChoiceField(label=_("item"), choices=_item_choices, required=False)
+    phrase = forms.TypedChoiceField(label=_("standard phrase"), coerce=int, required=False, empty_value=None)
     message = forms.CharField(
         label=_("what the unit must provide"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
 
+    def __init__(self, *args: Any, phrases: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.phrases = {p.pk: p.text for p in phrases}
+        if self.phrases:
+            phrase = self.fields["phrase"]
+            assert isinstance(phrase, forms.ChoiceField)
+            phrase.choices = [("", "—"), *self.phrases.items()]
+        else:
+            del self.fields["phrase"]
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if (data.get("message") or "").strip() and not data.get("field"):
+        if self.item_message() and not data.get("field"):
             self.add_error("field", _("Choose which item this message is about."))
         return data
 
+    def item_message(self) -> str:
+        """The standard phrase picked (if any) followed by the reviewer's own words."""
+        data = getattr(self, "cleaned_data", None) or {}
+        phrase = self.phrases.get(data.get("phrase") or 0, "")
+        return " ".join(part for part in (phrase, (data.get("message") or "").strip()) if part)
 
-# absolute_max: a forged TOTAL_FORMS must not make Django build (and render) a thousand forms.
+
+MAX_DEFICIENCY_ITEMS = 300
+
+
+class BaseDeficiencyFormSet(forms.BaseFormSet):
+    # A list may name every material field several times over; the bound stops a forged TOTAL_FORMS
+    # from making Django build (and render) an unbounded number of forms.
+    default_error_messages = {
+        "too_many_forms": _("A deficiency list holds at most %(num)d items; merge some of them."),
+        "missing_management_form": _("The form was incomplete; reload the page and enter the items again."),
+    }
+
+
 DeficiencyFormSet = formset_factory(
-    DeficiencyItemForm, extra=3, max_num=60, validate_max=True, absolute_max=60
+    DeficiencyItemForm,
+    formset=BaseDeficiencyFormSet,
+    extra=2,
+    max_num=MAX_DEFICIENCY_ITEMS,
+    validate_max=True,
+    absolute_max=MAX_DEFICIENCY_ITEMS,
 )
 
 
@@ -429,7 +467,7 @@ def deficiencies_from(formset: Any) -> list[Deficiency]:
     items = []
     for form in formset.forms:
         data = getattr(form, "cleaned_data", None) or {}
-        message = (data.get("message") or "").strip()
+        message = form.item_message()
         if message and data.get("field"):
             items.append(Deficiency(data["field"], field_label(data["field"]), message))
     return items

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from govapp.accounts.models import Role
+from govapp.accounts.models import Role, User
 
 from .choices import EventAction, FilingState
 from .models import Filing, FilingEvent, ReviewOpinion
@@ -22,6 +22,19 @@ DEPARTMENT_OF_ROLE = {
     Role.PROVINCIAL_REVIEWER: ReviewOpinion.Department.CYBERSPACE_OFFICE,
     Role.PROVINCIAL_COREVIEWER: ReviewOpinion.Department.GOV_SERVICE_ADMIN,
 }
+
+
+def is_joint(filing: Filing) -> bool:
+    """Whether the filing's completeness review needs both departments (``GOVAPP_JOINT_PROVINCIAL_REVIEW``)."""
+    mode = settings.GOVAPP_JOINT_PROVINCIAL_REVIEW
+    if mode in (True, "on"):
+        return True
+    if mode != "auto":
+        return False
+    province = filing.app.unit.province
+    return bool(province) and (
+        User.objects.filter(role=Role.PROVINCIAL_COREVIEWER, is_active=True, unit__province=province).exists()
+    )
 
 
 def current_opinions(filing: Filing) -> dict[str, ReviewOpinion]:
@@ -54,7 +67,7 @@ def decide_jointly(*, filing: Filing, actor: Any, verdict: str, text: str = "") 
     decides, and only with the administration's opinion on record; the decider's opinion is recorded."""
     opinions = current_opinions(filing)
     department = DEPARTMENT_OF_ROLE.get(actor.role)
-    if settings.GOVAPP_JOINT_PROVINCIAL_REVIEW:
+    if is_joint(filing):
         if department != ReviewOpinion.Department.CYBERSPACE_OFFICE:
             raise WorkflowError(
                 _("In the joint review the cyberspace office forwards or returns; give your opinion instead.")

@@ -8,7 +8,7 @@ from django.db.models import Field
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from .choices import AppKind, AttachmentKind, FormalismCategory, ProcedureKind
+from .choices import AppKind, AttachmentKind, FormalismCategory, Platform, ProcedureKind
 from .models import Filing
 from .steps import REQUIRED_FIELDS
 
@@ -45,7 +45,13 @@ def missing_materials(filing: Filing) -> list[Deficiency]:
     if not filing.platforms:
         need("platforms", _("Choose at least one platform the app runs on."))
     kind = filing.app_kind
-    if kind == AppKind.APP and not (filing.android_package or filing.harmony_bundle or filing.ios_bundle):
+    # An app offered only as an H5 web app has no store identifier; every native build has one.
+    web_only = bool(filing.platforms) and set(filing.platforms) <= {Platform.H5}
+    if (
+        kind == AppKind.APP
+        and not web_only
+        and not (filing.android_package or filing.harmony_bundle or filing.ios_bundle)
+    ):
         need(
             "android_package",
             _(

@@ -116,7 +116,7 @@ class App(FSMModelMixin, models.Model):
         verbose_name_plural = _("apps")
         ordering = ["-created_at"]
         # The public register's order (newest filing first) over the apps it lists: a page is an index scan.
-        # Its search has trigram indexes on PostgreSQL (migration 0011, docs/public.md).
+        # Its search has trigram indexes on PostgreSQL (migration register_order_and_search_indexes, docs/public.md).
         indexes = [
             models.Index(
                 F("filed_at").desc(), F("id").desc(), name="app_register_order",
@@ -518,3 +518,63 @@ class ReviewOpinion(RecordedEvent):
 
     def __str__(self) -> str:
         return f"{self.get_department_display()}: {self.get_verdict_display()}"
+
+
+class DeficiencyMark(models.Model):
+    """A reviewer's draft item of the next deficiency list: one field marked deficient, with the remark.
+
+    Shared by the office holding the case at its stage (a colleague who takes the case over continues the
+    same list); the return or supplement request that sends the list deletes the drafts of that stage.
+    """
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="deficiency_marks")
+    # The review stage the mark belongs to (provincial_review or national_review): a mark of the
+    # completeness review never shows in the national review.
+    stage = models.CharField(_("stage"), max_length=30)
+    field = models.CharField(_("item"), max_length=40)
+    message = models.TextField(_("remark"), max_length=1000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("deficiency mark")
+        verbose_name_plural = _("deficiency marks")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing", "stage", "field"], name="deficiency_mark_once_per_field"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message[:40]}"
+
+
+class DeficiencyPhrase(models.Model):
+    """A standard remark of a reviewing office (the national office or a province), in one language."""
+
+    NATIONAL_OFFICE = "national"
+
+    # "national" or a province code (accounts.divisions).
+    office = models.CharField(_("office"), max_length=8, db_index=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    text = models.CharField(_("phrase"), max_length=300)
+    active = models.BooleanField(_("in use"), default=True)
+    # Empty for the phrases every office starts with.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("standard phrase")
+        verbose_name_plural = _("standard phrases")
+        ordering = ["office", "language", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "language", "text"], name="deficiency_phrase_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -23,7 +23,8 @@ from govapp.core.calendar import deadline_for, latest_day_before
 from govapp.core.notify import notify
 from govapp.core.translatable import Text
 
-from . import changes, joint_review, workflow
+from . import changes, joint_review, marks, workflow
+from .answers import material_snapshot
 from .choices import KIND_LETTER, EventAction, FilingState, ProcedureKind
 from .drafts import can_start_again, change_start, filing_create, filing_start_again, refiling_start
 from .materials import Deficiency, filing_field_label, missing_materials
@@ -227,6 +228,7 @@ def filing_return_incomplete(
     before = transition(filing, "return_incomplete", _("Return as incomplete"))
     stop_clock(filing)
     filing.save()
+    marks.marks_discard(filing, before)
     record(
         app=filing.app,
         filing=filing,
@@ -235,7 +237,8 @@ def filing_return_incomplete(
         from_state=before,
         to_state=filing.state,
         reason=note,
-        data={"items": data_items},
+        # The snapshot makes the diff of the resubmission exact (registry/answers.py).
+        data={"items": data_items, "snapshot": material_snapshot(filing)},
     )
     notify(
         recipients=unit_filers(filing.app.unit),
@@ -260,6 +263,7 @@ def filing_forward(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     before = transition(filing, "forward_to_national", _("Forward to the national office"))
     deadline = start_clock(filing, "N2")
     filing.save()
+    marks.marks_discard(filing, before)
     record(
         app=filing.app,
         filing=filing,
@@ -312,6 +316,7 @@ def filing_request_supplement(
     before = transition(filing, "request_supplement", _("Request supplement"))
     deadline = start_clock(filing, "N3")
     filing.save()
+    marks.marks_discard(filing, before)
     record(
         app=filing.app,
         filing=filing,
@@ -320,7 +325,12 @@ def filing_request_supplement(
         from_state=before,
         to_state=filing.state,
         reason=note,
-        data={"items": data_items, "clock": clock_data(deadline), "test_failed": test_failed},
+        data={
+            "items": data_items,
+            "clock": clock_data(deadline),
+            "test_failed": test_failed,
+            "snapshot": material_snapshot(filing),
+        },
     )
     notify(
         recipients=unit_filers(filing.app.unit),
@@ -530,6 +540,7 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     stop_clock(filing)
     filing.decided_at = timezone.now()
     filing.save()
+    marks.marks_discard(filing, before)
     data: dict[str, Any] = {}
     if filing.procedure == ProcedureKind.CHANGE:
         previous = changes.latest_approved(app, other_than=filing)
@@ -588,6 +599,7 @@ def filing_withdraw(*, filing: Filing, actor: Any, reason: str = "") -> Filing:
     before = transition(filing, "withdraw", _("Withdraw"))
     stop_clock(filing)
     filing.save()
+    marks.marks_discard(filing, before)
     _end_change_if_needed(filing)
     record(
         app=filing.app, filing=filing, action=EventAction.WITHDRAW, actor=actor, from_state=before,

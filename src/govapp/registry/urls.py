@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, apps, assignment, filings, printing
+from .views import actions, apps, assignment, filings, marks, printing
 
 app_name = "registry"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("<int:pk>/assign/", assignment.filing_assign, name="filing_assign"),
     path("<int:pk>/print/", printing.filing_print, name="filing_print"),
     path("<int:pk>/opinion/", assignment.filing_opinion, name="filing_opinion"),
+    path("<int:pk>/mark/", marks.filing_mark, name="filing_mark"),
+    path("<int:pk>/mark/clear/", marks.filing_mark_clear, name="filing_mark_clear"),
+    path("phrases/", marks.phrase_list, name="phrase_list"),
+    path("phrases/<int:pk>/remove/", marks.phrase_retire, name="phrase_retire"),
 ]
 # One URL per action, so that each has its own name (the URL walk and templates use them).
 urlpatterns += [

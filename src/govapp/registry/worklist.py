@@ -247,5 +247,6 @@ def context(criteria: Criteria, params: QueryDict) -> dict[str, Any]:
         "platforms": Platform.choices,
         "kinds": AppKind.choices,
         "columns": columns,
+        "labels": {c["name"]: c["label"] for c in columns},  # each cell names its column on a phone
         "query": kept.urlencode(),
     }

@@ -1,8 +1,8 @@
 """Working-day ordinals: the number of working days up to each date, so that SQL can subtract two of them.
 
 ``ordinal(b) - ordinal(a)`` equals ``core.calendar.workdays_between(a, b)`` (working days after ``a`` up to
-and including ``b``). Years whose official arrangement is not loaded count Monday–Friday, and the figures
-built on them say so (``provisional``), as every deadline does.
+and including ``b``). Years whose official arrangement is not loaded are estimated from the statutory
+holidays, and the figures built on them say so (``provisional``), as every deadline does.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from govapp.core.calendar import covered_years, is_workday
+from govapp.core.calendar import workday_or_estimate
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -27,15 +27,11 @@ class Ordinals:
 
 def ordinals(first: dt.date, last: dt.date) -> Ordinals:
     """Working days counted from ``first`` (0) to every date up to ``last`` inclusive."""
-    years = covered_years()
     count, day, rows, provisional = 0, first, [], False
     while day <= last:
         if day != first:
-            if day.year in years:
-                working = is_workday(day)
-            else:
-                provisional = True
-                working = day.weekday() < 5
+            working, estimated = workday_or_estimate(day)
+            provisional = provisional or estimated
             count += int(working)
         rows.append((day, count))
         day += ONE_DAY

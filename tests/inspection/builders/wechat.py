@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import struct
 from pathlib import Path
 
@@ -89,3 +90,78 @@ def project_zip(files: Files, *, folder: str | None = None) -> bytes:
     """A mini-program project zipped, optionally inside one top folder as "compress folder" does."""
     prefix = f"{folder}/" if folder else ""
     return zip_bytes({prefix + name: content for name, content in files.items()})
+
+
+_APP_FILES = ("app.json", "project.config.json", "project.private.config.json")
+_WXML_COMMENT = re.compile(r"<!--[\s\S]*?-->")
+_WXML_TEXT = re.compile(r">([^<>]+)<")
+_WXML_ATTRIBUTE = re.compile(r"""=\s*(?:'([^']*)'|"([^"]*)")""")
+_MUSTACHE = re.compile(r"(\{\{.*?\}\})")
+
+
+def compiled_wxapkg(source: Files) -> bytes:
+    """The .wxapkg the WeChat compiler makes of a native mini-program source tree.
+
+    Its shape, unminified: app-config.json (app.json with the appid, page configs merged under
+    "page"), one app-service.js per package root wrapping every script in
+    ``define("<path>.js", function(require, module, exports, …){…})``, and per page a compiled
+    template ``<page>.html`` holding the template's texts and attribute values as ``$gwx`` ops
+    (comments dropped, as the compiler drops them). node_modules is never part of a build;
+    miniprogram_npm is, as modules.
+    """
+    app = json.loads(as_bytes(source["app.json"]))
+    project = json.loads(as_bytes(source.get("project.config.json", "{}")))
+    subpackages = app.get("subpackages") or app.get("subPackages") or []
+    roots = [str(sub["root"]).strip("/") + "/" for sub in subpackages]
+    config = {
+        **{key: value for key, value in app.items() if key not in ("subpackages", "subPackages")},
+        "appid": project.get("appid"),
+        "accountInfo": {"appId": project.get("appid"), "nickname": project.get("projectname")},
+        "subPackages": subpackages,
+        "page": {},
+    }
+    bundles: dict[str, list[str]] = {"": [], **{root: [] for root in roots}}
+    files: Files = {}
+    for name, content in source.items():
+        if any(part.startswith(".") for part in name.split("/")) or name.startswith("node_modules/"):
+            continue
+        text = as_bytes(content).decode("utf-8")
+        if name.endswith(".js"):
+            root = next((r for r in roots if name.startswith(r)), "")
+            bundles[root].append(
+                f'define("{name}", function(require, module, exports, window, document, frames, self, '
+                f'location, navigator, localStorage, history, Caches){{"use strict";\n{text}\n}});'
+            )
+        elif name.endswith(".wxml"):
+            files[name.removesuffix(".wxml") + ".html"] = _compiled_template(name, text)
+        elif name.endswith(".json") and name not in _APP_FILES:
+            config["page"][name.removesuffix(".json") + ".html"] = json.loads(text)
+    files["app-config.json"] = json.dumps(config, ensure_ascii=False)
+    for root, modules in bundles.items():
+        if root == "":
+            modules.append('require("app.js");')
+        files[root + "app-service.js"] = "\n".join(modules) + "\n"
+    return wxapkg(files)
+
+
+def _compiled_template(name: str, wxml: str) -> str:
+    markup = _WXML_COMMENT.sub("", wxml)
+    pieces = [m.group(1) for m in _WXML_TEXT.finditer(markup) if m.group(1).strip()]
+    pieces += [m.group(1) or m.group(2) or "" for m in _WXML_ATTRIBUTE.finditer(markup)]
+    ops = []
+    for piece in pieces:
+        for part in _MUSTACHE.split(piece.strip()):
+            if not part:
+                continue
+            quoted = (
+                part.strip("{} ").replace("\\", "\\\\").replace("'", "\\'")
+                if part.startswith("{{")
+                else (part.replace("\\", "\\\\").replace("'", "\\'"))
+            )
+            ops.append(f"Z([[7],[3,'{quoted}']]);" if part.startswith("{{") else f"Z([3,'{quoted}']);")
+    return (
+        f"<script>var __wxAppCode__=__wxAppCode__||{{}};"
+        f"__wxAppCode__['{name}']=$gwx('./{name}');</script>\n"
+        f"<script>(function(z){{var a=11;function Z(ops){{z.push(ops)}}\n" + "\n".join(ops) + "\n"
+        "})(__WXML_GLOBAL__.ops_cached.$gwx_1=[]);</script>\n"
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from govapp.inspection.engine.formats.sourcetext import (
@@ -64,6 +64,9 @@ def test_component_styles_hold_no_evidence() -> None:
 
 
 @given(st.text(alphabet="ab/*'\"`\\{}$\n 定位", max_size=80))
+@example("'//\\")  # an unterminated string ending in a backslash
+@example('"a//\\')
+@settings(max_examples=1000)
 def test_blanking_keeps_length_and_line_breaks(source: str) -> None:
     stripped = strip_js_comments(source)
     assert len(stripped) == len(source)

@@ -24,7 +24,8 @@ SURFACES = (
 )
 
 
-# ``PackageFacts.extra`` key: {file: why it is not the app's own} for vendored files a reader saw.
+# ``PackageFacts.extra`` key: {file: why it is not the app's own} for vendored files a reader saw
+# (for modules of a bundle, the module's caller name instead of a file).
 VENDORED_KEY = "vendored_files"
 
 
@@ -126,8 +127,8 @@ class Component:
 class PackageFacts:
     """Everything one reader learned about one package (a bundle has ``children``)."""
 
-    format: str  # apk, apks, xapk, hap, app, wxapkg, rpk, miniprogram
-    platform: str  # android, harmonyos, wechat, alipay, quickapp, uniapp
+    format: str  # apk, apks, xapk, hap, app, ipa, wxapkg, rpk, rpks, miniprogram, h5
+    platform: str  # android, harmonyos, ios, wechat, alipay, quickapp, uniapp, web
     path: str
     sha256: str
     size: int

@@ -27,6 +27,7 @@ _ID_FIELD = {
     "android": "package",
     "quickapp": "package",
     "harmonyos": "bundle",
+    "ios": "bundle",
     "wechat": "appid",
     "alipay": "appid",
     "uniapp": "appid",

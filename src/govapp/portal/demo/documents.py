@@ -1,4 +1,4 @@
-"""What the demo's units upload: complete filing materials, the signed commitment, the app package."""
+"""What the demo's units upload: complete filing materials, the signed commitment, the app packages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import plistlib
+import struct
 import zipfile
 from typing import Any
 
@@ -55,8 +57,8 @@ def _materials(story: Story) -> dict[str, Any]:
         "commitment_confirmed": True,
     }
     if story.kind == A:
-        # The demo uploads a HarmonyOS package for native apps (the technical test needs one package per
-        # declared platform it reads); iOS is declared too, which no package format covers yet.
+        # Native apps run on HarmonyOS and iOS; the demo uploads a package for each (the technical test
+        # needs one package per declared platform it reads).
         materials.update(platforms=["harmonyos", "ios"], harmony_bundle=story.ident, ios_bundle=story.ident)
     elif story.kind == X:
         materials.update(platforms=["wechat", "alipay"], miniprogram_appid=f"wx{_hex(story.ident, 16)}")
@@ -140,12 +142,38 @@ def _package(story: Story, version: str, number: str = "") -> tuple[str, bytes]:
     return f"{story.ident}-{version}.rpk", _zip(files)
 
 
+def _ipa(story: Story, version: str, number: str = "") -> tuple[str, bytes]:
+    """The iOS build of a native app: Info.plist, a minimal arm64 executable (its Mach-O header, no
+    code), and its localised title (and filing number once filed)."""
+    info = {"CFBundleIdentifier": story.ident, "CFBundleDisplayName": story.name, "CFBundleName": story.ident,
+            "CFBundleShortVersionString": version, "CFBundleVersion": version.replace(".", ""),
+            "CFBundleExecutable": "App", "CFBundlePackageType": "APPL", "MinimumOSVersion": "14.0"}  # fmt: skip
+    executable = struct.pack("<IiiIIIII", 0xFEEDFACF, 0x0100000C, 0, 2, 0, 0, 0, 0)
+    # The story's features are told by its HarmonyOS package; the iOS build shows the name only.
+    strings = f'"title" = "{story.name}";\n'
+    if number:
+        strings += f'"filing" = "备案号：{number}";\n'
+    root = "Payload/App.app/"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        stamp = (2026, 2, 2, 9, 0, 0)
+        archive.writestr(zipfile.ZipInfo(root + "Info.plist", date_time=stamp), plistlib.dumps(info))
+        archive.writestr(zipfile.ZipInfo(root + "App", date_time=stamp), executable)
+        archive.writestr(
+            zipfile.ZipInfo(root + "zh-Hans.lproj/Localizable.strings", date_time=stamp), strings
+        )
+    return f"{story.ident}-{version}.ipa", buffer.getvalue()
+
+
 def _upload_package(filing: Filing, story: Story, user: User, version: str) -> None:
     from govapp.inspection.services import package_upload
 
     number = filing.app.current_number.number if filing.app.current_number else ""
-    name, content = _package(story, version, number)
-    package_upload(filing=filing, actor=user, uploaded_file=SimpleUploadedFile(name, content))
+    packages = [_package(story, version, number)]
+    if story.kind == A:
+        packages.append(_ipa(story, version, number))
+    for name, content in packages:
+        package_upload(filing=filing, actor=user, uploaded_file=SimpleUploadedFile(name, content))
 
 
 def _finish_scans(filing: Filing) -> None:

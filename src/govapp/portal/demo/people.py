@@ -53,10 +53,12 @@ USERS: dict[str, tuple[str, str, str]] = {
     "yh_filer": (Role.FILER, "yh", "沈建国（余杭区应急管理局）"),
     "cq_filer": (Role.FILER, "cq", "钱晓燕（仓前街道）"),
     "js_reviewer": (Role.PROVINCIAL_REVIEWER, "js_cac", "刘洋（江苏省委网信办）"),
+    "js_coreviewer": (Role.PROVINCIAL_COREVIEWER, "js_gov", "许静（江苏省政务服务管理办公室）"),
     "js_filer": (Role.FILER, "js_gov", "张丽（江苏省政务服务管理办公室）"),
     "nj_filer": (Role.FILER, "nj", "赵强（南京市大数据管理局）"),
     "ks_filer": (Role.FILER, "ks", "顾琳（昆山市政务服务管理办公室）"),
     "gd_reviewer": (Role.PROVINCIAL_REVIEWER, "gd_cac", "黄志明（广东省委网信办）"),
+    "gd_coreviewer": (Role.PROVINCIAL_COREVIEWER, "gd_gov", "陈晓东（广东省政务服务和数据管理局）"),
     "gd_filer": (Role.FILER, "gd_gov", "林海（广东省政务服务和数据管理局）"),
     "sz_filer": (Role.FILER, "sz", "何雪（深圳市政务服务和数据管理局）"),
     "gz_filer": (Role.FILER, "gz_hz", "梁伟（海珠区政务服务数据管理局）"),
@@ -69,6 +71,8 @@ USERS.update(consolidation.USERS)
 
 FILER_OF_UNIT = {unit: name for name, (role, unit, _d) in USERS.items() if role == Role.FILER}
 REVIEWER_OF_PROVINCE = {"33": "zj_reviewer", "32": "js_reviewer", "44": "gd_reviewer"}
+# The government-service administration's reviewer of each province (the joint completeness review).
+COREVIEWER_OF_PROVINCE = {"33": "zj_coreviewer", "32": "js_coreviewer", "44": "gd_coreviewer"}
 
 
 def create_people() -> dict[str, User]:

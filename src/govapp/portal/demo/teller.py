@@ -15,13 +15,13 @@ from unittest import mock
 from django.utils import timezone
 
 from govapp.accounts.models import User
-from govapp.registry import services
+from govapp.registry import joint_review, services
 from govapp.registry.choices import FormalismCategory
 from govapp.registry.materials import Deficiency, filing_field_label
 from govapp.registry.models import App, Filing
 
 from .documents import _attach, _finish_scans, _materials, _upload_package
-from .people import FILER_OF_UNIT, REVIEWER_OF_PROVINCE, UNITS
+from .people import COREVIEWER_OF_PROVINCE, FILER_OF_UNIT, REVIEWER_OF_PROVINCE, UNITS
 from .stories import EARLIEST, STEP_GAP, Story
 
 
@@ -56,6 +56,7 @@ class _Teller:
         self.filer = users[FILER_OF_UNIT[story.unit]]
         province = UNITS[story.unit][2]
         self.province_reviewer = users[REVIEWER_OF_PROVINCE[province]] if province else None
+        self.province_coreviewer = users[COREVIEWER_OF_PROVINCE[province]] if province else None
         self.national = users["national"]
         self.filing: Filing | None = None
         self.app: App | None = None
@@ -99,8 +100,17 @@ class _Teller:
         filing.save()
         services.filing_submit(filing=filing, actor=self.filer)
 
+    def _administration_opinion(self, verdict: str, text: str) -> None:
+        """In a joint review the government-service administration gives its opinion first."""
+        filing = self._latest()
+        if self.province_coreviewer is not None and joint_review.is_joint(filing):
+            joint_review.opinion_record(
+                filing=filing, actor=self.province_coreviewer, verdict=verdict, text=text
+            )
+
     def forward(self) -> None:
         note = "材料齐全，同意报送。"
+        self._administration_opinion("complete", "经核，材料齐全，同意报送。")
         services.filing_forward(filing=self._latest(), actor=self.province_reviewer, note=note)
 
     def return_(self) -> None:
@@ -108,6 +118,7 @@ class _Teller:
             ("security_testing", "安全测试情况未注明测试报告编号和测试日期，请补充。"),
             ("same_kind_apps", "请逐一列明本单位在用的同类应用并说明不重复建设的理由。"),
         )
+        self._administration_opinion("incomplete", "安全测试和同类应用说明不完整。")
         services.filing_return_incomplete(filing=self._latest(), actor=self.province_reviewer, items=items,
                                           note="一次性告知：请补齐以下材料后重新提交。")  # fmt: skip
 

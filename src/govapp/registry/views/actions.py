@@ -19,13 +19,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from govapp.core.htmx import HtmxHttpRequest
 
-from .. import services
+from .. import marks, services
 from ..choices import PRE_FILING, AttachmentKind, FilingState
 from ..forms import (
     DeficiencyFormSet,
@@ -301,9 +301,24 @@ def available_actions(user: Any, obj: Filing | App) -> list[ActionLink]:
 
 
 def _initial_items(action: Action, filing: Filing) -> list[dict[str, str]]:
+    """The list starts from the fields marked deficient on the filing page; a return adds what is missing
+    for the fields nobody marked."""
+    items = marks.marks_as_items(filing)
     if action.slug == "return":
-        return deficiency_initial(missing_materials(filing))
-    return []
+        marked = {i.field for i in items}
+        items += [i for i in missing_materials(filing) if i.field not in marked]
+    return deficiency_initial(items)
+
+
+def _with_one_more_row(data: Any) -> Any:
+    """The posted list re-shown with an empty row more ("add item" without JavaScript)."""
+    data = data.copy()
+    try:
+        total = int(data.get("items-TOTAL_FORMS", "0"))
+    except ValueError:
+        total = 0
+    data["items-TOTAL_FORMS"] = str(max(total, 0) + 1)
+    return data
 
 
 def _run_action(request: HtmxHttpRequest, obj: Filing | App, action: Action) -> HttpResponse:
@@ -311,14 +326,19 @@ def _run_action(request: HtmxHttpRequest, obj: Filing | App, action: Action) -> 
         raise PermissionDenied(_("You may not “%(action)s” here.") % {"action": action.label})
     is_filing = isinstance(obj, Filing)
     post = request.method == "POST"
+    adding_row = post and action.deficiencies and "add_item" in request.POST
     form = action.form(request.POST if post else None, request.FILES if post else None)
     formset = None
     if action.deficiencies:
         assert isinstance(obj, Filing)
-        formset = DeficiencyFormSet(request.POST if post else None, prefix="items",
+        phrases = list(marks.phrases_of(marks.office_of(request.user), get_language()))
+        data = _with_one_more_row(request.POST) if adding_row else request.POST if post else None
+        formset = DeficiencyFormSet(data, prefix="items", form_kwargs={"phrases": phrases},
                                     initial=None if post else _initial_items(action, obj))  # fmt: skip
     error, error_items, status = "", [], 200
-    if post:
+    if adding_row:
+        pass  # re-shown with the row added; nothing is decided
+    elif post:
         if form.is_valid() and (formset is None or formset.is_valid()):
             items = deficiencies_from(formset) if formset is not None else []
             try:
@@ -341,6 +361,8 @@ def _run_action(request: HtmxHttpRequest, obj: Filing | App, action: Action) -> 
         [{"label": str(i.label), "message": i.message} for i in error_items],
         "not_now": obj.state not in action.states,
         "action_url": request.path,
+        "phrases_url": reverse("registry:phrase_list") if formset is not None and marks.office_of(request.user)
+        else "",
     }  # fmt: skip
     if is_filing:
         assert isinstance(obj, Filing)

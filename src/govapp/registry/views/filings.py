@@ -10,13 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govapp.accounts.auth import signed_in_user
 from govapp.accounts.divisions import PROVINCE_CHOICES
 
-from .. import assignment, joint_review, queries, services, workflow
+from .. import assignment, joint_review, marks, queries, services, workflow
 from ..choices import FilingState, ProcedureKind
 from ..documents import attachment_remove, ever_submitted
 from ..forms import (
@@ -31,9 +33,10 @@ from ..forms import (
 from ..materials import missing_materials
 from ..models import Filing, FilingEvent, ReviewOpinion
 from .access import can_edit, explain_denials, require_editable, visible_attachment, visible_filing
-from .actions import available_actions
+from .actions import FILING_ACTIONS, available_actions
 from .clock import filing_clock
 from .presentation import (
+    answer_rows,
     change_base,
     diff_rows,
     history,
@@ -210,7 +213,7 @@ def filing_detail_context(request: HttpRequest, filing: Filing) -> dict[str, Any
         context["opinions"] = {
             "current": list(joint_review.current_opinions(filing).values()),
             "verdicts": ReviewOpinion.Verdict.choices,
-            "joint": settings.GOVAPP_JOINT_PROVINCIAL_REVIEW,
+            "joint": joint_review.is_joint(filing),
         }
     context["next_case"] = next_case(request.user, filing)
     if assignment.may_assign(request.user, filing):
@@ -232,7 +235,28 @@ def filing_detail_context(request: HttpRequest, filing: Filing) -> dict[str, Any
     if context["can_edit"]:
         context["missing"] = linked_items(filing, missing_materials(filing))
     context["sections"] = filing_page_sections(request, filing)
+    if marks.may_mark(request.user, filing):
+        context["marking"] = marking_context(request, filing, context["groups"])
+    context["answer"] = answer_rows(filing)
     return context
+
+
+def marking_context(request: HttpRequest, filing: Filing, groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """The marks of the current stage beside each material row, the office's phrases, the list's action."""
+    current = {m.field: m for m in marks.current_marks(filing)}
+    for group in groups:
+        group["rows"] = [
+            {"name": r.name, "label": r.label, "value": r.value, "mark": current.get(r.name)}
+            for r in group["rows"]
+        ]
+    slug = "return" if filing.state == FilingState.PROVINCIAL_REVIEW else "request_supplement"
+    return {
+        "marks": list(current.values()),
+        "attachments_mark": current.get(marks.ATTACHMENTS),
+        "phrases": list(marks.phrases_of(marks.office_of(request.user), get_language())),
+        "list_url": reverse(f"registry:filing_{slug}", args=[filing.pk]),
+        "list_label": FILING_ACTIONS[slug].label,
+    }
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from govapp.core.calendar import LIMIT_NAMES
 
+from ..answers import FieldChange, latest_answer
 from ..choices import EventAction, FilingState, FormalismCategory, Platform
 from ..forms import FIELD_STEP, STEPS, steps_for
 from ..materials import Deficiency, filing_field_label
@@ -69,7 +70,23 @@ def item_link(filing: Filing, field: str) -> str:
     step = FIELD_STEP.get(field)
     if step is None or step not in steps_for(filing):
         step = "review"
-    return reverse("registry:filing_edit", args=[filing.pk, step])
+    url = reverse("registry:filing_edit", args=[filing.pk, step])
+    # Straight to the field on its step (Django's id of a form field).
+    return f"{url}#id_{field}" if step in STEP_FIELDS_WITH_INPUTS else url
+
+
+STEP_FIELDS_WITH_INPUTS = frozenset(s for s in STEPS if s not in ("documents", "review"))
+
+
+def item_label(field: str, recorded: str) -> str:
+    """An item's label in the reader's language; the label recorded with the item for what is not a field."""
+    if field == "attachments":
+        return _("Documents (attachments)")
+    if field in FIELD_STEP:
+        return filing_field_label(field)
+    if field == "other":
+        return _("Other")
+    return recorded
 
 
 def linked_items(filing: Filing, items: list[Deficiency] | list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -78,7 +95,8 @@ def linked_items(filing: Filing, items: list[Deficiency] | list[dict[str, Any]])
         if isinstance(item, Deficiency):
             field, label, message = item.field, str(item.label), item.message
         else:
-            field, label, message = item.get("field", ""), item.get("label", ""), item.get("message", "")
+            field, message = item.get("field", ""), item.get("message", "")
+            label = item_label(field, item.get("label", ""))
         rows.append(
             {
                 "field": field,
@@ -137,3 +155,53 @@ def change_base(filing: Filing) -> Filing | None:
     if app.approved_filing_id and app.approved_filing_id != filing.pk:
         return app.approved_filing
     return None
+
+
+def _change_row(change: FieldChange) -> dict[str, str]:
+    return {
+        "field": change.field,
+        "label": filing_field_label(change.field),
+        "old": display_value(change.field, change.old),
+        "new": display_value(change.field, change.new),
+    }
+
+
+def answer_rows(filing: Filing) -> dict[str, Any] | None:
+    """While the answer to a deficiency list is under review: each item of the list beside what the unit
+    changed in its field since the list was sent ("no change" when nothing), then the other changes."""
+    if filing.state not in (FilingState.PROVINCIAL_REVIEW, FilingState.NATIONAL_REVIEW):
+        return None
+    answer = latest_answer(filing)
+    if answer is None:
+        return None
+    documents = {"added": answer.added, "withdrawn": answer.withdrawn}
+    named: set[str] = set()
+    items = []
+    for item in answer.deficiency.data.get("items") or []:
+        name = item.get("field", "")
+        named.add(name)
+        row: dict[str, Any] = {
+            "field": name,
+            "label": item_label(name, item.get("label", "")),
+            "message": item.get("message", ""),
+        }
+        if name == "attachments":
+            row["documents"] = documents if (answer.added or answer.withdrawn) else None
+            row["changed"] = row["documents"] is not None
+        elif name in answer.changes:
+            row["change"] = _change_row(answer.changes[name])
+            row["changed"] = True
+        else:
+            row["changed"] = False
+            row["fieldless"] = name not in FIELD_STEP
+        row["anchor"] = f"#field-{name}" if name in FIELD_STEP else ""
+        items.append(row)
+    others = [_change_row(c) for name, c in answer.changes.items() if name not in named]
+    return {
+        "deficiency": answer.deficiency,
+        "answer": answer.answer,
+        "statement": answer.answer.reason if answer.answer.action == EventAction.SUPPLEMENT else "",
+        "items": items,
+        "others": others,
+        "documents": None if "attachments" in named or not (answer.added or answer.withdrawn) else documents,
+    }

@@ -13,6 +13,20 @@
     }
   });
 
+  // A table that stacks on a phone: each cell without a label of its own takes its column's heading.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table.stack-on-phone").forEach(function (table) {
+      var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (!cell.hasAttribute("data-label") && headings[i]) { cell.setAttribute("data-label", headings[i]); }
+        });
+      });
+    });
+  });
+
   // Complaint form, progressive enhancement: unticking "anonymous" opens the contact fields
   // (they work without JavaScript too).
   document.addEventListener("DOMContentLoaded", function () {

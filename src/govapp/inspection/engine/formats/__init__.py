@@ -23,7 +23,7 @@ _HASH_CHUNK = 1024 * 1024
 
 
 def read_package(path: Path, interest: Interest, limits: Limits, *, depth: int = 0) -> PackageFacts:
-    """Read a package file or a mini-program source directory."""
+    """Read a package file, or mini-program or H5 source as a directory."""
     label = path.name or str(path)
     _check_depth(depth, label, limits)
     try:
@@ -126,6 +126,10 @@ def _read_archive(
             limits=limits,
             depth=depth,
         )
+    if kind == "ipa":
+        from .ipa import read_ipa
+
+        return read_ipa(archive, path=path, sha256=sha256, size=size, interest=interest, limits=limits)
     if kind in ("rpk", "rpks"):
         from .rpk import read_rpk
 
@@ -134,7 +138,9 @@ def _read_archive(
         )
     from .miniprogram import read_miniprogram
 
-    return read_miniprogram(archive, path=path, sha256=sha256, size=size, interest=interest, limits=limits)
+    return read_miniprogram(
+        archive, path=path, sha256=sha256, size=size, interest=interest, limits=limits, web=kind == "h5"
+    )
 
 
 def _check_depth(depth: int, label: str, limits: Limits) -> None:

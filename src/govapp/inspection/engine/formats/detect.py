@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import EncryptedPackage, UnsupportedFormat
+from ..errors import EncryptedPackage, PackageError, UnsupportedFormat
 from ..safezip import SafeZip, is_zip
 
 SUPPORTED = (
     "Supported formats: Android APK, APK bundles (.apks, .xapk), HarmonyOS HAP and .app, "
-    "WeChat .wxapkg, quick app .rpk/.rpks, mini-program source (WeChat, uni-app, Alipay) "
-    "as a directory or zip, and H5 web apps (Vue, React, plain HTML/JS, a built dist/) as a directory."
+    "iOS .ipa, WeChat .wxapkg, quick app .rpk/.rpks, mini-program source (WeChat, uni-app, Alipay) "
+    "as a directory or zip, and H5 web apps (Vue, React, plain HTML/JS, a built dist/) as a directory or zip."
 )
 
 WXAPKG_FIRST_MARK = 0xBE
@@ -29,6 +29,8 @@ WXAPKG_ENCRYPTED_MAGIC = b"V1MMWX"
 _MANIFEST_CAP = 1024 * 1024
 
 MINIPROGRAM_MARKERS = ("app.json", "project.config.json", "mini.project.json")
+# An iOS app: its bundle directory under Payload/ with the bundle's Info.plist.
+IPA_INFO_PLIST = re.compile(r"^Payload/[^/]+\.app/Info\.plist$")
 
 
 def detect_head(head: bytes, label: str) -> str | None:
@@ -136,6 +138,8 @@ def detect_archive(archive: SafeZip) -> str:
         return "hap"
     if "pack.info" in name_set and any(n.endswith(".hap") for n in lower):
         return "app"
+    if any(IPA_INFO_PLIST.match(n) for n in names):
+        return "ipa"
     if "manifest.json" in name_set and any(n.endswith(".js") for n in lower):
         manifest = read_json_entry(archive, "manifest.json")
         if manifest is not None and is_quickapp_manifest(manifest):
@@ -145,6 +149,8 @@ def detect_archive(archive: SafeZip) -> str:
         return "rpks"
     if miniprogram_root(names) is not None:
         return "miniprogram"
+    if web_root(archive) is not None:
+        return "h5"
     raise UnsupportedFormat(f"{archive.label}: not a package format we recognise. {SUPPORTED}")
 
 
@@ -152,6 +158,42 @@ def detect_archive(archive: SafeZip) -> str:
 # Cordova/Ionic www/, or a Java web app's static and template folders.
 H5_ENTRY_DIRS = ("", "public/", "src/", "dist/", "www/", "build/", "src/main/resources/static/")
 H5_TEMPLATE_DIRS = ("src/main/resources/templates", "src/main/webapp", "templates")
+
+
+_WEB_SCRIPTS = (".js", ".mjs", ".ts", ".jsx", ".tsx", ".vue")
+_INDEX_CAP = 256 * 1024
+
+
+def web_root(archive: SafeZip) -> str | None:
+    """The folder prefix ('' or 'top/') of an H5 web app in a zip, or None.
+
+    An entry page (``index.html`` at the root or in a usual entry folder) with script beside it
+    (a script file in the zip, or a ``<script>`` in the page), or a ``package.json`` with Vue/React
+    components or pages. Mini-program, APK, HAP and quick-app markers are checked before this.
+    """
+    names = archive.names()
+    listed = set(names)
+    for prefix in _candidate_prefixes(listed):
+        inside = [n for n in names if n.startswith(prefix)]
+        has_script = any(n.lower().endswith(_WEB_SCRIPTS) for n in inside)
+        for folder in H5_ENTRY_DIRS:
+            page = prefix + folder + "index.html"
+            if page in listed and (has_script or _has_script_tag(archive, page)):
+                return prefix
+        if prefix + "package.json" in listed and any(
+            n.lower().endswith((".vue", ".jsx", ".tsx", ".html")) for n in inside
+        ):
+            return prefix
+    return None
+
+
+def _has_script_tag(archive: SafeZip, name: str) -> bool:
+    try:
+        for chunk in archive.iter_chunks(name, _INDEX_CAP):
+            return b"<script" in chunk.lower()
+    except PackageError:
+        return False
+    return False
 
 
 def detect_directory(root: Path) -> str:

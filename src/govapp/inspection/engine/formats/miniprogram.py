@@ -1,8 +1,10 @@
-"""Mini-program SOURCE (WeChat native, uni-app, Alipay) as a directory or a zip.
+"""Mini-program SOURCE (WeChat native, uni-app, Alipay) and H5 web apps, as a directory or a zip.
 
 Filers often cannot produce a platform package (the platform compiles and hosts it), so the
 source tree is what the technical test sees. Identity comes from the project files; every
 template, script and JSON file is a text surface; ``wx.*`` / ``uni.*`` / ``my.*`` calls are API hits.
+An H5 app (Vue, React, plain HTML/JS, or its built ``dist/``) is read the same way, with its name
+and version from ``package.json``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ..errors import LimitExceeded, PackageError
 from ..facts import VENDORED_KEY, Component, Interest, PackageFacts
 from ..limits import Limits
 from ..safezip import SafeZip
-from .detect import json_object, loads_lenient, miniprogram_root
+from .detect import json_object, loads_lenient, miniprogram_root, web_root
 from .sourcetext import strip_component_comments, strip_js_comments, strip_markup_comments
 from .textscan import HitSink, decode_text, scan_text
 from .vendored import vendored_reason
@@ -63,7 +65,9 @@ def read_miniprogram(
 ) -> PackageFacts:
     """Read mini-program (or, ``web``, H5 app) source; for a directory, sha256 and size describe the files read."""
     notes: list[str] = []
-    files = list(_dir_files(root, limits, notes) if isinstance(root, Path) else _zip_files(root, limits))
+    files = list(
+        _dir_files(root, limits, notes) if isinstance(root, Path) else _zip_files(root, limits, web=web)
+    )
     by_rel = {f.rel: f for f in files}
     if web:
         facts = PackageFacts(format="h5", platform="web", path=path, sha256=sha256, size=size)
@@ -84,7 +88,7 @@ def read_miniprogram(
         data = _load_capped(source, facts)
         total += len(data)
         digest.update(source.rel.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(data).digest())
-        _scan_file(source.rel, data, facts, sink, interest)
+        scan_source_file(source.rel, data, facts, sink, interest)
     if len(files) > _MAX_LISTED_FILES:
         facts.notes.append(f"{len(files)} files; only the first {_MAX_LISTED_FILES} are listed")
     if isinstance(root, Path):
@@ -152,10 +156,15 @@ def _file_loader(full: Path, limits: Limits) -> Callable[[], bytes]:
     return load
 
 
-def _zip_files(archive: SafeZip, limits: Limits) -> Iterator[_SourceFile]:
-    prefix = miniprogram_root(archive.names())
+def _zip_files(archive: SafeZip, limits: Limits, *, web: bool) -> Iterator[_SourceFile]:
+    prefix = web_root(archive) if web else miniprogram_root(archive.names())
     if prefix is None:
-        raise PackageError(f"{archive.label}: no app.json, project.config.json or pages.json in the zip")
+        what = (
+            "index.html with scripts or package.json"
+            if web
+            else "app.json, project.config.json or pages.json"
+        )
+        raise PackageError(f"{archive.label}: no {what} in the zip")
     for name in archive.names():
         if not name.startswith(prefix):
             continue
@@ -344,7 +353,8 @@ def strip_comments(text: str, suffix: str) -> str:
     return text
 
 
-def _scan_file(rel: str, data: bytes, facts: PackageFacts, sink: HitSink, interest: Interest) -> None:
+def scan_source_file(rel: str, data: bytes, facts: PackageFacts, sink: HitSink, interest: Interest) -> None:
+    """Hits of one source file (template, script, component, JSON, text); vendored files are listed."""
     suffix = PurePosixPath(rel).suffix.lower()
     if suffix in _LAYOUT:
         surface = "layout"
@@ -357,7 +367,7 @@ def _scan_file(rel: str, data: bytes, facts: PackageFacts, sink: HitSink, intere
     else:
         return
     text = decode_text(data)
-    reason = vendored_reason(rel, text)
+    reason = vendored_reason(rel, text, web_app=facts.format == "h5")
     if reason is not None:
         facts.extra.setdefault(VENDORED_KEY, {})[rel] = reason
     else:

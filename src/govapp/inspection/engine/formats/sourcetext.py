@@ -17,8 +17,9 @@ _JS_TOKEN_NESTED = re.compile(r"""//|/\*|['"`/{}]""")
 _LINE_COMMENT_END = re.compile(r"\n|\Z")
 _BLOCK_COMMENT_END = re.compile(r"\*/")
 _STRING_END = {
-    "'": re.compile(r"(?:\\[\s\S]|[^'\\\n])*(?:'|(?=\n)|\Z)"),
-    '"': re.compile(r'(?:\\[\s\S]|[^"\\\n])*(?:"|(?=\n)|\Z)'),
+    # An unterminated string ends at the line break or the end, a lone backslash at the end included.
+    "'": re.compile(r"(?:\\[\s\S]|[^'\\\n])*\\?(?:'|(?=\n)|\Z)"),
+    '"': re.compile(r'(?:\\[\s\S]|[^"\\\n])*\\?(?:"|(?=\n)|\Z)'),
 }
 # A template literal up to its end or its first substitution; substitutions nest.
 _TEMPLATE_PART = re.compile(r"(?:\\[\s\S]|[^`\\$]|\$(?!\{))*(?:`|\$\{|\Z)")

@@ -64,13 +64,29 @@ _LICENCE_HEADER = re.compile(
 _HEAD = 1500
 # A built web app's own code is minified too: its entry and page chunks are the app's.
 _APP_BUNDLE = re.compile(r"^(?:app|main|index\.[0-9a-f]{6,}|chunk-(?!vendors)|pages?[-_.])", re.IGNORECASE)
+# Chunks a web build splits off for libraries, by the names bundlers give them (webpack's
+# chunk-vendors, Vite/Rollup manualChunks "vendor", Next.js "framework", polyfills, runtime).
+_VENDOR_CHUNK = re.compile(
+    r"vendors?(?![a-z])|chunk-(?:libs|elementui|element|vant|echarts|antd|commons)|^framework\b|polyfills?|^npm[.-]",
+    re.IGNORECASE,
+)
+# Top folders of a built web app: dist/, build/, Cordova www/; and of a dist zipped at its root,
+# where only content-hashed names (webpack's hex, Vite's eight characters) are chunks. The minified
+# chunks there are the app's own unless their names say they are libraries.
+_BUILD_OUTPUT = frozenset({"dist", "build", "www"})
+_BUILD_ASSETS = frozenset({"assets", "static", "js"})
+_HASHED_CHUNK = re.compile(r"[.-](?:[0-9a-f]{8,}|[A-Za-z0-9_]{8})(?:\.chunk)?\.m?js$")
 # Minified: long lines, few of them. Hand-written source rarely has a line of 2,000 characters.
 _MINIFIED_MIN_SIZE = 8_000
 _MINIFIED_LINE = 2_000
 
 
-def vendored_reason(rel: str, text: str) -> str | None:
-    """Why ``rel`` (with content ``text``) is not the app's own code, or None when it is."""
+def vendored_reason(rel: str, text: str, *, web_app: bool = False) -> str | None:
+    """Why ``rel`` (with content ``text``) is not the app's own code, or None when it is.
+
+    ``web_app``: the file belongs to an H5 web app, whose built chunks (in ``dist/``, or hashed in
+    ``assets/``) are its own code. A mini-program's minified files never are: a committed
+    ``dist/`` there is compiled output with the libraries merged in."""
     path = PurePosixPath(rel.replace("\\", "/"))
     lowered = [part.lower() for part in path.parts[:-1]]
     for part in lowered:
@@ -89,9 +105,21 @@ def vendored_reason(rel: str, text: str) -> str | None:
     if path.suffix.lower() in {".js", ".mjs", ".cjs"}:
         if _LICENCE_HEADER.search(text, 0, _HEAD):
             return "library with a licence header"
-        if len(text) >= _MINIFIED_MIN_SIZE and not _APP_BUNDLE.match(stem) and _is_minified(text):
-            return "minified bundle"
+        if len(text) >= _MINIFIED_MIN_SIZE and _is_minified(text):
+            if _VENDOR_CHUNK.search(name):
+                return "library chunk of a web build"
+            if not _APP_BUNDLE.match(stem) and not (web_app and _built_chunk(lowered, path.name)):
+                return "minified bundle"
     return None
+
+
+def _built_chunk(folders: list[str], name: str) -> bool:
+    """A chunk a bundler wrote: anything in a build folder, or a content-hashed name in an assets folder."""
+    if not folders:
+        return _HASHED_CHUNK.search(name) is not None
+    if folders[0] in _BUILD_OUTPUT:
+        return True
+    return folders[0] in _BUILD_ASSETS and _HASHED_CHUNK.search(name) is not None
 
 
 def _is_minified(text: str) -> bool:

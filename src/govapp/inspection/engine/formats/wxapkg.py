@@ -15,10 +15,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..errors import LimitExceeded, PackageError, UnsafePackage
-from ..facts import Component, Interest, PackageFacts
+from ..facts import VENDORED_KEY, Component, Interest, PackageFacts
 from ..limits import Limits
 from .detect import WXAPKG_FIRST_MARK, WXAPKG_LAST_MARK, detect_head, json_object, loads_lenient
-from .textscan import HitSink, decode_text, scan_text
+from .sourcetext import strip_js_comments, strip_markup_comments
+from .textscan import HitSink, ScanResult, decode_text, scan_text
+from .vendored import vendored_reason
 
 HEADER_SIZE = 14
 _ENTRY_FIXED = 12  # name length + offset + size
@@ -34,6 +36,8 @@ _TEXT_SUFFIXES = {
 }
 # Compiled bundles wrap each source module in define("pages/x/x.js", function(...){...}).
 _DEFINE = re.compile(r"""define\(\s*["']([^"']{1,512})["']""")
+# Installed packages: the source reader never reads them, so their compiled modules are no evidence either.
+_INSTALLED = frozenset({"node_modules", "miniprogram_npm"})
 
 
 def parse_index(data: bytes, label: str, limits: Limits) -> list[tuple[str, int, int]]:
@@ -143,11 +147,24 @@ def read_wxapkg(
         if name.endswith("app-config.json"):
             surface = "manifest"
         text = decode_text(bytes(view[offset : offset + length]))
-        caller_at = _module_callers(text) if surface == "script" else None
+        caller: str | None = None
+        caller_at = None
+        if surface == "script":
+            _list_vendored_modules(text, facts)
+            # Comments are no evidence, in source or compiled (the compiler may keep them).
+            text = strip_js_comments(text)
+            caller_at = _module_callers(text)
+            if caller_at is None and name.endswith(".js") and not name.endswith("app-service.js"):
+                caller = name.removesuffix(".js")
+        elif surface == "layout":
+            text = strip_markup_comments(text)
+            # A page's compiled template names its page; the shared page-frame names none.
+            if not name.endswith("page-frame.html"):
+                caller = name.rsplit(".", 1)[0]
         result = scan_text(
-            text, file=name, surface=surface, interest=interest, caller=None, caller_at=caller_at
+            text, file=name, surface=surface, interest=interest, caller=caller, caller_at=caller_at
         )
-        sink.add(result, name)
+        sink.add(_without_installed(result), name)
     return facts
 
 
@@ -187,6 +204,30 @@ def _identity(facts: PackageFacts, config: dict[str, Any]) -> None:
     infos = config.get("requiredPrivateInfos")
     if isinstance(infos, list):
         facts.permissions.extend(f"requiredPrivateInfos:{v}" for v in infos if isinstance(v, str))
+    background = config.get("requiredBackgroundModes")
+    if isinstance(background, list):
+        facts.permissions.extend(f"requiredBackgroundModes:{v}" for v in background if isinstance(v, str))
+
+
+def _list_vendored_modules(text: str, facts: PackageFacts) -> None:
+    """Modules of a bundle that are somebody else's code, by their path (as the source reader decides)."""
+    if "define(" not in text:
+        return
+    for match in _DEFINE.finditer(text):
+        module = match.group(1)
+        # Path only: compiled app modules are minified too, so the content says nothing.
+        reason = vendored_reason(module, "")
+        if reason is not None:
+            facts.extra.setdefault(VENDORED_KEY, {})[module.removesuffix(".js")] = reason
+
+
+def _without_installed(result: ScanResult) -> ScanResult:
+    def installed(caller: str | None) -> bool:
+        return caller is not None and caller.split("/", 1)[0] in _INSTALLED
+
+    result.texts = [hit for hit in result.texts if not installed(hit.evidence.caller)]
+    result.apis = [hit for hit in result.apis if not installed(hit.evidence.caller)]
+    return result
 
 
 def _module_callers(text: str) -> Callable[[int], str | None] | None:

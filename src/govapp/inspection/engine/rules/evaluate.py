@@ -139,7 +139,12 @@ def analyse(
     vendored = {file for node in nodes for file in node.extra.get(VENDORED_KEY, {})}
 
     def third_party(evidence: Evidence) -> bool:
-        return evidence.file in vendored or signatures.is_third_party(evidence)
+        # A bundle's modules are listed by their caller (the module path a wxapkg's define() names).
+        return (
+            evidence.file in vendored
+            or (evidence.caller is not None and evidence.caller in vendored)
+            or signatures.is_third_party(evidence)
+        )
 
     ctx = _Context(
         facts=facts,
@@ -311,7 +316,11 @@ def calibrated(score: float, *, threshold: float) -> float:
 
 
 def _page_of(evidence: Evidence) -> str:
-    # A page is its directory: pages/rank/rank.wxml and pages/rank/rank.js are one page.
+    # A page is its directory: pages/rank/rank.wxml and pages/rank/rank.js are one page. In a
+    # bundle (a wxapkg's app-service.js) the caller names the source module, so it decides.
+    caller = evidence.caller
+    if caller and "/" in caller and not any(mark in caller for mark in (";", "(", " ", "$", ":")):
+        return caller.rsplit("/", 1)[0]
     return evidence.file.rsplit("/", 1)[0] if "/" in evidence.file else ""
 
 
@@ -350,9 +359,13 @@ def _in_prefixes(evidence: Evidence, prefixes: tuple[str, ...]) -> bool:
 
 
 def _manifest_file(node: PackageFacts) -> str:
-    return {"android": "AndroidManifest.xml", "harmonyos": "module.json", "quickapp": "manifest.json"}.get(
-        node.platform, "app.json"
-    )
+    return {
+        "android": "AndroidManifest.xml",
+        "harmonyos": "module.json",
+        "quickapp": "manifest.json",
+        "ios": "Info.plist",
+        "web": "package.json",
+    }.get(node.platform, "app.json")
 
 
 def _detect_debuggable(rule: Rule, ctx: _Context) -> Finding | None:

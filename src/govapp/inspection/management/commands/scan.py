@@ -73,8 +73,8 @@ def parse_expect_option(value: str | None) -> Identity | None:
 class Command(BaseCommand):
     # Lazy because the class is built at import, before a language is active; django-stubs wants a str.
     help = gettext_lazy(  # type: ignore[assignment]
-        "Run the technical test on app packages (APK, APKS/XAPK, HAP/APP, wxapkg, RPK) or mini-program "
-        "source. Exit 0: no violation; 1: violation found; 2: could not analyse."
+        "Run the technical test on app packages (APK, APKS/XAPK, HAP/APP, IPA, wxapkg, RPK), mini-program "
+        "source or H5 web apps. Exit 0: no violation; 1: violation found; 2: could not analyse."
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:

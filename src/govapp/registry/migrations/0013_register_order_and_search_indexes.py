@@ -39,7 +39,7 @@ def drop_trigram_indexes(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_external_identities_and_email_language"),
-        ("registry", "0010_event_actions_all"),
+        ("registry", "0012_seed_deficiency_phrases"),
     ]
 
     operations = [

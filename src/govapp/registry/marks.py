@@ -1,0 +1,206 @@
+"""The deficiency list written beside the materials: a reviewer marks fields deficient on the filing page
+(draft items kept on the server), picks standard remarks of the office, and the return or supplement
+request starts from the marks and deletes them once recorded.
+
+Drafts are kept per filing and review stage, not per reviewer: whoever of the office holding the case
+takes it over sees and continues the same list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from govapp.accounts.models import Role
+
+from .choices import FilingState, ProcedureKind
+from .materials import Deficiency, filing_field_label
+from .models import DeficiencyMark, DeficiencyPhrase, Filing
+from .steps import CHANGE_FIELDS, MATERIAL_FIELDS
+from .workflow import WorkflowError
+
+# The stages in which the office holding the case writes a deficiency list, and the permission that
+# writes it: the same as the return (completeness review) and the supplement request (national review).
+MARK_STAGES = {
+    FilingState.PROVINCIAL_REVIEW: "registry.review_provincial",
+    FilingState.NATIONAL_REVIEW: "registry.review_national",
+}
+ATTACHMENTS = "attachments"
+MAX_REMARK = 1000
+MAX_PHRASE = 300
+
+
+def markable_fields(filing: Filing) -> list[str]:
+    """The items of this filing that can be marked: its material fields as shown, and the documents."""
+    names = [
+        n for n in MATERIAL_FIELDS if n != "below_county_justification" or filing.app.unit.is_below_county
+    ]
+    if filing.procedure == ProcedureKind.CHANGE:
+        names += list(CHANGE_FIELDS)
+    return [*names, ATTACHMENTS]
+
+
+def item_label(field: str) -> str:
+    if field == ATTACHMENTS:
+        return _("Documents (attachments)")
+    return filing_field_label(field)
+
+
+def may_mark(user: Any, filing: Filing) -> bool:
+    """The user may return the filing or request a supplement on it now (and so write its list)."""
+    perm = MARK_STAGES.get(FilingState(filing.state)) if filing.state in MARK_STAGES else None
+    return bool(perm and user.has_perm(perm, filing))
+
+
+def current_marks(filing: Filing) -> QuerySet[DeficiencyMark]:
+    """The draft items of the stage the filing is in, in the order they were marked."""
+    return DeficiencyMark.objects.filter(filing=filing, stage=filing.state).select_related(
+        "created_by", "updated_by"
+    )
+
+
+def marks_as_items(filing: Filing) -> list[Deficiency]:
+    return [Deficiency(m.field, item_label(m.field), m.message) for m in current_marks(filing)]
+
+
+def _locked(filing: Filing, actor: Any) -> Filing:
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
+    if not may_mark(actor, filing):
+        raise WorkflowError(
+            _("Only the reviewer who may return the filing or request a supplement in its current status can "
+              "mark its materials deficient.")
+        )  # fmt: skip
+    return filing
+
+
+def _check_field(filing: Filing, field: str) -> None:
+    if field not in markable_fields(filing):
+        raise WorkflowError(
+            _("“%(field)s” is not an item of this filing's materials; mark one of the fields shown.")
+            % {"field": field[:60]},
+            items=[Deficiency("field", _("item"), _("Unknown item."))],
+        )
+
+
+@transaction.atomic
+def mark_set(*, filing: Filing, actor: Any, field: str, message: str) -> DeficiencyMark:
+    """Mark ``field`` deficient with ``message`` (replacing the remark of an earlier mark of it)."""
+    filing = _locked(filing, actor)
+    _check_field(filing, field)
+    message = message.strip()
+    if not message:
+        raise WorkflowError(
+            _("Write what the unit must provide for “%(item)s”, or pick a standard phrase.")
+            % {"item": item_label(field)},
+            items=[Deficiency(field, item_label(field), _("The remark is empty."))],
+        )
+    if len(message) > MAX_REMARK:
+        raise WorkflowError(
+            _("The remark on “%(item)s” is %(n)d characters long; at most %(max)d are kept.")
+            % {"item": item_label(field), "n": len(message), "max": MAX_REMARK},
+            items=[Deficiency(field, item_label(field), _("The remark is too long."))],
+        )
+    mark, created = DeficiencyMark.objects.get_or_create(
+        filing=filing,
+        stage=filing.state,
+        field=field,
+        defaults={"message": message, "created_by": actor, "updated_by": actor},
+    )
+    if not created:
+        mark.message, mark.updated_by = message, actor
+        mark.save(update_fields=["message", "updated_by", "updated_at"])
+    return mark
+
+
+@transaction.atomic
+def mark_clear(*, filing: Filing, actor: Any, field: str) -> bool:
+    """Take the mark off ``field``; False when it was not marked."""
+    filing = _locked(filing, actor)
+    _check_field(filing, field)
+    deleted, _rows = DeficiencyMark.objects.filter(filing=filing, stage=filing.state, field=field).delete()
+    return bool(deleted)
+
+
+def marks_discard(filing: Filing, stage: str) -> None:
+    """The stage's list was sent (or the stage ended): its drafts are done. Inside the deciding transaction."""
+    DeficiencyMark.objects.filter(filing=filing, stage=stage).delete()
+
+
+# ---------------------------------------------------------------- standard phrases
+
+
+def office_of(user: Any) -> str | None:
+    """The reviewing office whose phrases the user uses: "national" or the province's code."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.role == Role.NATIONAL_REVIEWER:
+        return DeficiencyPhrase.NATIONAL_OFFICE
+    if (
+        user.role in (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER)
+        and user.unit_id
+        and user.unit.province
+    ):
+        return str(user.unit.province)
+    return None
+
+
+def phrases_of(office: str | None, language: str) -> QuerySet[DeficiencyPhrase]:
+    if office is None:
+        return DeficiencyPhrase.objects.none()
+    return DeficiencyPhrase.objects.filter(office=office, language=language, active=True).order_by("id")
+
+
+@dataclass(frozen=True)
+class PhraseAdded:
+    phrase: DeficiencyPhrase
+    created: bool
+
+
+def phrase_add(*, actor: Any, text: str, language: str, office: str | None = None) -> PhraseAdded:
+    """Add ``text`` to the office's phrases (the actor's office; an administrator names one)."""
+    own = office_of(actor)
+    if office is None:
+        office = own
+    elif office != own and actor.role != Role.ADMIN:
+        raise WorkflowError(_("You can add phrases only to your own office's list."))
+    if office is None:
+        raise WorkflowError(
+            _("Only reviewers of the national office or of a province keep standard phrases.")
+        )
+    text = " ".join(text.split())
+    if not text:
+        raise WorkflowError(
+            _("Write the phrase."), items=[Deficiency("text", _("phrase"), _("This field is required."))]
+        )
+    if len(text) > MAX_PHRASE:
+        raise WorkflowError(
+            _("A phrase is at most %(max)d characters; this one has %(n)d.")
+            % {"max": MAX_PHRASE, "n": len(text)},
+            items=[Deficiency("text", _("phrase"), _("Shorten the phrase."))],
+        )
+    phrase, created = DeficiencyPhrase.objects.get_or_create(
+        office=office, language=language, text=text, defaults={"created_by": actor}
+    )
+    if not phrase.active:
+        phrase.active = True
+        phrase.save(update_fields=["active"])
+        created = True
+    return PhraseAdded(phrase, created)
+
+
+def may_retire(user: Any, phrase: DeficiencyPhrase) -> bool:
+    """An administrator retires any phrase; a reviewer the ones of the own office that they added."""
+    if getattr(user, "role", None) == Role.ADMIN:
+        return True
+    return office_of(user) == phrase.office and phrase.created_by_id == user.pk
+
+
+def phrase_retire(*, actor: Any, phrase: DeficiencyPhrase) -> None:
+    if not may_retire(actor, phrase):
+        raise WorkflowError(_("Only an administrator, or the reviewer who added it, can remove this phrase."))
+    phrase.active = False
+    phrase.save(update_fields=["active"])
