@@ -289,16 +289,15 @@ def _lookup(number: str) -> PublicRecord | None:
         .only(*_NUMBER_FIELDS, *_APP_FIELDS, "filing__app_name", "filing__app_kind",
               *(f"app__current_number__{name}" for name in _CURRENT_NUMBER_FIELDS))
         .annotate(
-            # One query for the whole answer: the procedure's first submission and forwarding, the shutdown notice.
+            # One query for the whole answer: the first submission and forwarding of the procedure that earned
+            # the number (a shutdown notice is read only for the few apps that announced one).
             submitted_at=_first_event_at(EventAction.SUBMIT), forwarded_at=_first_event_at(EventAction.FORWARD),
-            announced_at=_announcement_subquery("app_id"),
         )
         .filter(number=number)
         .first()
     )  # fmt: skip
     if row is None:
         return None
-    row.app.shutdown_announced_at = row.announced_at  # type: ignore[attr-defined]
     return with_timeline(record_for(row), row)
 
 
