@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -114,6 +115,14 @@ class App(FSMModelMixin, models.Model):
         verbose_name = _("app")
         verbose_name_plural = _("apps")
         ordering = ["-created_at"]
+        # The public register's order (newest filing first) over the apps it lists: a page is an index scan.
+        # Its search has trigram indexes on PostgreSQL (migration register_order_and_search_indexes, docs/public.md).
+        indexes = [
+            models.Index(
+                F("filed_at").desc(), F("id").desc(), name="app_register_order",
+                condition=Q(current_number__isnull=False),
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.name
