@@ -68,8 +68,9 @@ def current_marks(filing: Filing) -> QuerySet[DeficiencyMark]:
     )
 
 
-def marks_as_items(filing: Filing) -> list[Deficiency]:
-    return [Deficiency(m.field, item_label(m.field), m.message) for m in current_marks(filing)]
+def marks_as_items(marks: Iterable[DeficiencyMark]) -> list[Deficiency]:
+    """Marks as items of a deficiency list, labelled in the reader's language."""
+    return [Deficiency(m.field, item_label(m.field), m.message) for m in marks]
 
 
 def _locked(filing: Filing, actor: Any) -> Filing:
@@ -168,7 +169,7 @@ class MarksChanged(WorkflowError):
                 n,
             )
             % {"n": n},
-            items=[Deficiency(m.field, item_label(m.field), m.message) for m in unseen],
+            items=marks_as_items(unseen),
         )
         self.unseen = unseen
         self.current = current  # every mark of the stage now: what the list shown again is built from

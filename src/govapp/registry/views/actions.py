@@ -304,7 +304,7 @@ def available_actions(user: Any, obj: Filing | App) -> list[ActionLink]:
 def _initial_items(action: Action, filing: Filing, current: list[Any]) -> list[dict[str, str]]:
     """The list starts from the fields marked deficient on the filing page; a return adds what is missing
     for the fields nobody marked."""
-    items = [Deficiency(m.field, marks.item_label(m.field), m.message) for m in current]
+    items = marks.marks_as_items(current)
     if action.slug == "return":
         marked = {i.field for i in items}
         items += [i for i in missing_materials(filing) if i.field not in marked]

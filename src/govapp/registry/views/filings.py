@@ -255,6 +255,7 @@ def marking_context(request: HttpRequest, filing: Filing, groups: list[dict[str,
     slug = workflow.REVIEW_STAGES[filing.state].list_action
     return {
         "marks": list(current.values()),
+        "attachments_field": marks.ATTACHMENTS,
         "attachments_mark": current.get(marks.ATTACHMENTS),
         "phrases": list(marks.phrases_of(marks.office_of(request.user), get_language())),
         "list_url": reverse(f"registry:filing_{slug}", args=[filing.pk]),
