@@ -11,12 +11,18 @@ What is read, from the app bundle only (``Payload/<name>.app/``):
 - The main executable (``CFBundleExecutable``): the Mach-O string sections (``macho.py``),
   its FairPlay encryption and its embedded code signature (identifier, team id, signed
   entitlements, the signer's certificates). Strings are read from at most
-  ``MAX_EXECUTABLE_STRINGS`` bytes of string sections; a larger executable is noted.
+  ``MAX_EXECUTABLE_STRINGS`` bytes of string sections, one at a time and checked in batches, at most
+  ``MAX_EXECUTABLE_STRING_COUNT`` of them; a larger executable is noted. An executable not read at
+  all (encrypted, missing, too large, not named) is recorded for the advisory ``code_not_analysed``.
 - Resources: ``.strings`` tables, ``.json``, ``.plist`` and hybrid web assets (``.js``, ``.html``,
   ``.vue``, …), which go through the same source-text analysis as H5 apps and mini-programs
   (comments blanked, vendored files known). Embedded frameworks (``Frameworks/``) and app
   extensions (``PlugIns/``) are somebody else's code or another target: their resources count as
   third-party.
+
+Every plist goes through ``plists.load_plist`` (bounded: a self-referencing binary plist is kept as
+nothing, with a note). A signing part that cannot be read (the profile, the signed entitlements, the
+CMS signature) is an entry of ``signing["errors"]`` and a note, never the end of the scan.
 """
 
 from __future__ import annotations
@@ -51,8 +57,9 @@ from .plists import MAX_PLIST_VALUES, PlistInvalid, PlistTooLarge, load_plist
 from .textscan import HitSink, decode_text, scan_text
 
 MAX_EXECUTABLE_STRINGS = 64 * 1024**2
-# Strings taken from the executable; a 64 MiB string section of short strings holds ~10 million.
-MAX_EXECUTABLE_STRING_COUNT = 2_000_000
+# Strings taken from the executable (a large real app has one or two million; 64 MiB of the shortest
+# strings would be 13 million): bounds the time the lookups take, ~2 s per million.
+MAX_EXECUTABLE_STRING_COUNT = 8_000_000
 _STRING_BATCH = 50_000  # strings looked up and prefiltered together
 _MAX_EXECUTABLE = 512 * 1024**2
 _MAX_PLIST = 8 * 1024**2
