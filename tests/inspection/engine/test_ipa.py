@@ -501,6 +501,12 @@ def test_an_executable_not_analysed_is_an_advisory_finding(tmp_path: Path, build
     assert "Submit a development or ad-hoc build" in finding["description"]["en"]
     assert "请提交开发版本或临时分发版本" in finding["description"]["zh"]
     assert report.verdict == "pass"  # advisory: it does not decide, the reviewer sees it
+    from govapp.inspection.engine.html_report import render_html
+    from tests.inspection.engine.test_report import SCHEMA_PATH, validate
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validate(json.loads(json.dumps(report.to_dict())), schema, schema)
+    assert "请提交开发版本或临时分发版本" in render_html(report)
     clean = _scan(tmp_path, b.ipa(executable=b.macho()), name="clean.ipa")
     assert _status(clean.findings, "code_not_analysed") is None
 
