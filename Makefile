@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/govapp
 PO_FILES := $(wildcard src/govapp/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-postgres setup system-deps samples vendor lint bench bench-detection clean
+.PHONY: run test test-postgres setup system-deps samples vendor lint bench bench-scale bench-detection clean
 
 run: setup
 	$(BIN)/govapp serve --addr $(ADDR)
@@ -58,6 +58,19 @@ lint: setup
 
 bench: setup samples
 	$(BIN)/python bench/run_all.py
+
+# National scale on PostgreSQL (docs/benchmarks.md): generate SCALE_APPS apps into BENCH_DB (dropped and made
+# again), then the tick, the register and the public API against a bare view.
+SCALE_APPS ?= 100000
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/govapp_bench
+bench-scale: setup
+	DATABASE_URL=$(BENCH_DB) GOVAPP_SECRET_KEY=bench-only-not-secret PYTHONPATH=src $(BIN)/python bench/registry_data.py --apps $(SCALE_APPS) --reset
+	psql "$(BENCH_DB)" -qc ANALYZE
+	DATABASE_URL=$(BENCH_DB) GOVAPP_SECRET_KEY=bench-only-not-secret PYTHONPATH=src $(BIN)/python bench/tick.py
+	DATABASE_URL=$(BENCH_DB) GOVAPP_SECRET_KEY=bench-only-not-secret GOVAPP_PUBLIC_RATE_LIMIT=1000000000 PYTHONPATH=src $(BIN)/python bench/register_pages.py --cold
+	DATABASE_URL=$(BENCH_DB) GOVAPP_SECRET_KEY=bench-only-not-secret GOVAPP_PUBLIC_RATE_LIMIT=1000000000 PYTHONPATH=src $(BIN)/python bench/register_pages.py
+	DATABASE_URL=$(BENCH_DB) GOVAPP_SECRET_KEY=bench-only-not-secret PYTHONPATH=src $(BIN)/python bench/public_api.py
+	DATABASE_URL=$(BENCH_DB) GOVAPP_SECRET_KEY=bench-only-not-secret GOVAPP_PUBLIC_CACHE_SECONDS=0 PYTHONPATH=src $(BIN)/python bench/public_api.py
 
 # Detection quality on the labelled real projects; their code lives outside the checkout
 # ($$GOVAPP_CORPUS_DIR, default /var/tmp/govapp-corpus): a missing folder is named with how to bring it.

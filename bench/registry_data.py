@@ -317,8 +317,8 @@ def supervision_and_complaints(rng: random.Random, today: dt.date) -> dict[str, 
                 app_id=pk, source=rng.choice(["spot_check", "complaint", "self_inspection", "reviewer"]),
                 state="issued" if state == "rectifying" else "revoked",
                 findings=[{"category": rng.choice(["checkin", "ranking", "online_time", "forced_login"]),
-                           "article": "第十三条", "description": "基准", "evidence": {"rule": "bench.rule"}}],
-                required_actions="整改", article="第十三条", workdays=15, issued_on=issued,
+                           "article": "13", "description": "基准", "evidence": {"rule": "bench.rule"}}],
+                required_actions="整改", article_ref="13", workdays=15, issued_on=issued,
                 due=add_workdays(issued, 15), issued_by=national, created_at=moment(issued, rng),
             ))  # fmt: skip
         RectificationOrder.objects.bulk_create(orders, batch_size=BATCH)

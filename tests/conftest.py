@@ -256,3 +256,14 @@ def without_technical_test(monkeypatch):  # type: ignore[no-untyped-def]
     from govapp.registry import services
 
     monkeypatch.setattr(services, "APPROVAL_CHECKS", [])
+
+
+@pytest.fixture
+def immediate_tasks(settings):  # type: ignore[no-untyped-def]
+    """Tasks (scans) run at once inside the request or commit that enqueues them."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "scans"],
+        }
+    }

@@ -18,6 +18,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from govapp.core.lean import stateful_only
 from govapp.mode import EMBEDDED as EMBEDDED_MODE
 from govapp.mode import PRODUCTION as PRODUCTION_MODE
 from govapp.mode import read_mode, require_production_settings
@@ -368,6 +369,9 @@ GOVAPP_TICK_MINUTES = _env_int("GOVAPP_TICK_MINUTES", 10, minimum=1)
 
 # Public API rate limit: requests per minute per client address.
 GOVAPP_PUBLIC_RATE_LIMIT = _env_int("GOVAPP_PUBLIC_RATE_LIMIT", 120)
+# How long a public record, register page or count may be served from the cache at most (seconds); every
+# change of the register invalidates them at once in the process that made it (docs/public.md). 0: no cache.
+GOVAPP_PUBLIC_CACHE_SECONDS = _env_int("GOVAPP_PUBLIC_CACHE_SECONDS", 60)
 # Key of the complaint receipt hashes; unset, one is derived from SECRET_KEY (complaints/receipts.py).
 GOVAPP_RECEIPT_KEY = os.environ.get("GOVAPP_RECEIPT_KEY", "")
 
@@ -442,6 +446,14 @@ MIDDLEWARE.insert(
     "govapp.accounts.second_factor.SecondFactorMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Stateless routes (the public API) skip sessions, users, messages, CSRF, the second factor and htmx,
+# and answer GETs conditionally (ETag, Last-Modified, 304): govapp/core/lean.py.
+GOVAPP_STATELESS_PREFIXES = ("/api/v1/public/",)
+MIDDLEWARE = stateful_only(MIDDLEWARE)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
+    "govapp.core.lean.StatelessConditionalGet",
+)
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out account before any password is checked.
     "axes.backends.AxesStandaloneBackend",

@@ -20,6 +20,8 @@ from govapp.supervision.models import RectificationOrder
 from tests.factories import complete_filing
 from tests.inspection.builders import project_zip
 
+pytestmark = pytest.mark.usefixtures("immediate_tasks")  # scans run at once, in the test
+
 APPID = "wx1234567890abcdef"
 
 
@@ -38,16 +40,6 @@ def project(number: str, *, checkin: bool = False) -> bytes:
             "Page({ checkin() { wx.request({ url: 'https://kq.example.gov.cn/checkin' }) } })\n"
         )
     return project_zip(files)
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default", "scans"],
-        }
-    }
 
 
 @pytest.fixture

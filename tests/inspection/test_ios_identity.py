@@ -21,18 +21,10 @@ from tests.factories import complete_filing
 from tests.inspection import builders as b
 from tests.inspection.test_verdicts import approve, english, to_national
 
+pytestmark = pytest.mark.usefixtures("immediate_tasks")  # scans run at once, in the test
+
 TEAM = "AB12CD34EF"
 BUNDLE = "cn.gov.example.grid"
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default", "scans"],
-        }
-    }
 
 
 def _ipa(*, team: str = TEAM, bundle: str = BUNDLE, signer: Any = None) -> bytes:

@@ -41,16 +41,6 @@ def test_a_note_keeps_its_code_through_json_and_pickle() -> None:
     assert pickle.loads(pickle.dumps(note)).render("zh") == note.render("zh")
 
 
-@pytest.fixture
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default", "scans"],
-        }
-    }
-
-
 def test_the_report_page_in_chinese_shows_no_english_note(  # type: ignore[no-untyped-def]
     filer,
     national_reviewer,

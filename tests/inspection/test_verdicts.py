@@ -21,6 +21,8 @@ from govapp.registry.models import App, Filing, FilingEvent
 from tests.factories import add_attachment, complete_filing
 from tests.inspection.apkbuild import SigningKey, build_apk, make_key
 
+pytestmark = pytest.mark.usefixtures("immediate_tasks")  # scans run at once, in the test
+
 
 @dataclass(frozen=True)
 class Apks:
@@ -50,16 +52,6 @@ def apks(tmp_path_factory: pytest.TempPathFactory) -> Apks:
         new_key_only=build_apk("clean", out / "newkey.apk", new),
         duty=build_apk("formalism", out / "duty.apk", key),
     )
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default", "scans"],
-        }
-    }
 
 
 def english(client: Client) -> Client:

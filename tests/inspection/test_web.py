@@ -27,6 +27,9 @@ from govapp.registry.services import WorkflowError
 from tests.factories import complete_filing
 from tests.inspection.builders import hap, info_plist, ipa, macho, project_zip, zip_bytes
 
+# Scans run inside the test as soon as the enqueuing transaction's on_commit callbacks run.
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
+
 CLEAN_PROJECT = {
     "project.config.json": json.dumps({"appid": "wx1234567890abcdef", "projectname": "办事指南"}),
     "app.json": json.dumps({"pages": ["pages/index/index"]}),
@@ -45,17 +48,6 @@ BROKEN_WXAPKG = (
     bytes([0xBE]) + (0).to_bytes(4, "big") + (500).to_bytes(4, "big") + (9).to_bytes(4, "big") + bytes([0xED])
     + b"\x00\x00\x00\x05garbage"
 )  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
-    """Scans run inside the test as soon as the enqueuing transaction's on_commit callbacks run."""
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default", "scans"],
-        }
-    }
 
 
 @pytest.fixture

@@ -18,17 +18,7 @@ from tests.inspection.builders import project_zip
 from tests.inspection.test_web import CHECKIN_PROJECT
 from tests.registry.test_views_bad_input import PDF, upload
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default", "scans"],
-        }
-    }
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 
 def _local_files() -> list[Path]:

@@ -55,3 +55,32 @@ def _upgrade(executor: MigrationExecutor, app: App, user: User) -> None:
         ("13", "首页强制打卡", "13"),
         ("13", "见整改要求", "见整改要求"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_campaigns_population_snapshot_moves_to_its_own_table() -> None:
+    unit = Unit.objects.create(name="国家网信办", level="national", kind="government")
+    user = User.objects.create(username="n", role="national_reviewer", unit=unit)
+    executor = MigrationExecutor(connection)
+    try:
+        before = [("supervision", "0006_article_as_reference_and_note")]
+        after = [("supervision", "0007_spot_check_population_table_and_tick_indexes")]
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps
+        snapshot = [{"id": n, "province": "33", "score": 0.5} for n in range(1, 6)]
+        campaign = old.get_model("supervision", "SpotCheckCampaign").objects.create(
+            title="抽查", created_by_id=user.pk, started_on=dt.date(2026, 9, 1), due=dt.date(2026, 9, 8),
+            method="random", size=2, seed="1", population=snapshot,
+        )  # fmt: skip
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        moved = new.get_model("supervision", "SpotCheckCampaign").objects.get(pk=campaign.pk)
+        assert moved.population_size == 5
+        assert (
+            new.get_model("supervision", "SpotCheckPopulation").objects.get(campaign_id=campaign.pk).rows
+            == snapshot
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy, override
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -83,10 +84,12 @@ def filing_out(request: HttpRequest, record: queries.PublicRecord) -> PublicFili
     summary="Verify a filing number",
     operation_id="public_filing_verify",
 )
-def filing_verify(request: HttpRequest, number: str) -> PublicFilingOut:
+def filing_verify(request: HttpRequest, number: str, response: HttpResponse) -> PublicFilingOut:
     """The register's record of one filing number (URL-encode it; full-width characters are accepted).
 
     Revoked and deregistered numbers resolve with that status; a superseded number names the current one.
+    Answers carry an `ETag` and a `Last-Modified`: send them back as `If-None-Match` / `If-Modified-Since`
+    and an unchanged record is `304 Not Modified` without a body.
     """
     check_rate(request)
     record = queries.lookup_number(number)
@@ -101,6 +104,7 @@ def filing_verify(request: HttpRequest, number: str) -> PublicFilingOut:
             {"number": shown},
             parameter="number",
         )
+    response["Last-Modified"] = http_date(record.last_change.timestamp())
     return filing_out(request, record)
 
 
@@ -141,23 +145,25 @@ def _page_url(request: HttpRequest, page: int) -> str:
 def filings_list(request: HttpRequest, filters: Query[RegisterQuery]) -> PublicFilingPage:
     """Apps that hold or hold no longer a filing number, newest first; each says whether it is validly filed now.
 
-    With package / bundle / appid / cert_sha256, only the apps carrying that identity (app stores).
+    With package / bundle / appid / cert_sha256, only the apps carrying that identity (app stores). Answers carry
+    an `ETag`: send it back as `If-None-Match` and an unchanged answer is `304 Not Modified` without a body.
     """
     check_rate(request)
     identity = {
         name: value for name in queries.IDENTITY_PARAMETERS if (value := getattr(filters, name)) is not None
     }
+    arguments: dict[str, Any] = {
+        "q": filters.q or "",
+        "province": (filters.province or "").strip(),
+        "kind": (filters.kind or "").strip(),
+        "status": (filters.status or "").strip(),
+        "identity": identity,
+    }
     try:
-        apps = queries.public_apps(
-            q=filters.q or "",
-            province=(filters.province or "").strip(),
-            kind=(filters.kind or "").strip(),
-            status=(filters.status or "").strip(),
-            identity=identity,
-        )
+        apps = queries.public_apps(**arguments)
     except queries.LookupError_ as exc:
         raise ApiError(422, exc.template, exc.params, parameter=exc.parameter) from exc
-    paginator = Paginator(apps, filters.page_size)
+    paginator = queries.RegisterPaginator(apps, filters.page_size, filters=arguments)
     if filters.page > paginator.num_pages:
         raise ApiError(
             404,
@@ -172,7 +178,7 @@ def filings_list(request: HttpRequest, filters: Query[RegisterQuery]) -> PublicF
         page_size=filters.page_size,
         next=_page_url(request, page.next_page_number()) if page.has_next() else None,
         previous=_page_url(request, page.previous_page_number()) if page.has_previous() else None,
-        results=[filing_out(request, queries.list_record(app)) for app in page.object_list],
+        results=[filing_out(request, record) for record in queries.page_records(page, arguments)],
     )
 
 

@@ -8,17 +8,25 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
 from govapp.accounts.divisions import BY_CODE
+from govapp.accounts.models import Unit
 from govapp.core.calendar import CalendarGap, workdays_between
 from govapp.registry.choices import AppKind, EventAction
 from govapp.registry.models import App, FilingEvent, FilingNumber
@@ -74,6 +82,7 @@ _PUBLIC_TO_RECORD = {VALID: FilingNumber.Status.ACTIVE, REVOKED: FilingNumber.St
 
 MAX_NUMBER_LENGTH = 40
 MAX_QUERY_LENGTH = 100
+TRIGRAM = 3  # the shortest search a trigram index can serve
 
 
 class LookupError_(ValueError):
@@ -244,27 +253,77 @@ def record_for(number: FilingNumber) -> PublicRecord:
     )
 
 
+# What a public record reads (record_for), and nothing else: a filing row has about 110 columns with every
+# material text, a public answer needs its app's name and kind only when the number was superseded.
+_NUMBER_FIELDS = ("pk", "number", "status", "issued_at", "status_changed_at", "app_id", "filing_id")
+_APP_FIELDS = ("app__name", "app__kind", "app__state", "app__current_number_id", "app__changed_at",
+               "app__offline_date", "app__unit__name", "app__unit__province")  # fmt: skip
+_CURRENT_NUMBER_FIELDS = ("number", "status", "issued_at", "status_changed_at", "app_id", "filing_id")
+
+
 def lookup_number(raw: str) -> PublicRecord | None:
-    """The public record of a filing number as typed or scanned; None when no number matches."""
+    """The public record of a filing number as typed or scanned; None when no number matches.
+
+    Cached per number and language until the register changes (the version of ``register_changed``), at most
+    ``GOVAPP_PUBLIC_CACHE_SECONDS``: app stores ask for the same numbers again and again.
+    """
     number = normalise_number(raw)
     if not number or len(number) > MAX_NUMBER_LENGTH:
         return None
+    digest = hashlib.sha256(f"{_register_version()}|{get_language()}|{number}".encode()).hexdigest()
+    key = f"public:record:{digest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached if isinstance(cached, PublicRecord) else None
+    record = _lookup(number)
+    cache.set(key, record if record is not None else _NOT_FOUND, cache_seconds())
+    return record
+
+
+_NOT_FOUND = "-"  # cached answers for unknown numbers too: a scanner retrying a typo costs nothing
+
+
+def _lookup(number: str) -> PublicRecord | None:
     row = (
         FilingNumber.objects.select_related("app__unit", "app__current_number", "filing")
+        .only(*_NUMBER_FIELDS, *_APP_FIELDS, "filing__app_name", "filing__app_kind",
+              *(f"app__current_number__{name}" for name in _CURRENT_NUMBER_FIELDS))
+        .annotate(
+            # One query for the whole answer: the first submission and forwarding of the procedure that earned
+            # the number (a shutdown notice is read only for the few apps that announced one).
+            submitted_at=_first_event_at(EventAction.SUBMIT), forwarded_at=_first_event_at(EventAction.FORWARD),
+        )
         .filter(number=number)
         .first()
-    )
-    return with_timeline(record_for(row), row) if row is not None else None
+    )  # fmt: skip
+    if row is None:
+        return None
+    return with_timeline(record_for(row), row)
+
+
+def _first_event_at(action: str) -> Subquery:
+    events = FilingEvent.objects.filter(filing_id=OuterRef("filing_id"), action=action)
+    return Subquery(events.order_by("at", "pk").values("at")[:1])
 
 
 def with_timeline(record: PublicRecord, number: FilingNumber) -> PublicRecord:
-    """The record with the submitted / forwarded dates and the working days its procedure took (one query)."""
+    """The record with the submitted / forwarded dates and the working days its procedure took (annotated by
+    ``lookup_number``, else one query)."""
     moments: dict[str, dt.datetime] = {}
-    events = FilingEvent.objects.filter(
-        filing_id=number.filing_id, action__in=[EventAction.SUBMIT, EventAction.FORWARD]
-    ).order_by("at", "pk")
-    for action, at in events.values_list("action", "at"):
-        moments.setdefault(action, at)
+    if hasattr(number, "submitted_at"):  # annotated by lookup_number(): no query here
+        annotated: Any = number
+        for action, at in (
+            (EventAction.SUBMIT, annotated.submitted_at),
+            (EventAction.FORWARD, annotated.forwarded_at),
+        ):
+            if at is not None:
+                moments[action] = at
+    else:
+        events = FilingEvent.objects.filter(
+            filing_id=number.filing_id, action__in=[EventAction.SUBMIT, EventAction.FORWARD]
+        ).order_by("at", "pk")
+        for name, at in events.values_list("action", "at"):
+            moments.setdefault(name, at)
     submitted = _local_date(moments.get(EventAction.SUBMIT))
     filed = timezone.localdate(number.issued_at)
     taken = None
@@ -366,8 +425,10 @@ def public_apps(
     apps = (
         App.objects.publicly_listed()
         .select_related("unit", "current_number")
+        .only("pk", "name", "kind", "state", "current_number_id", "changed_at", "offline_date", "filed_at",
+              "unit__name", "unit__province", *(f"current_number__{name}" for name in _CURRENT_NUMBER_FIELDS))
         .annotate(shutdown_announced_at=_announcement_subquery("pk"))
-    )
+    )  # fmt: skip
     if identity:
         condition = identity_filter(identity)
         if condition is not None:
@@ -377,8 +438,11 @@ def public_apps(
         raise LookupError_(
             "q", gettext_lazy("Parameter “q” must be at most %(max)d characters."), {"max": MAX_QUERY_LENGTH}
         )
-    if text:
-        # Every number the app ever held finds it, so an old number leads to the current entry.
+    if len(text) >= TRIGRAM:
+        apps = apps.filter(pk__in=_search_ids(text))
+    elif text:
+        # One or two characters hold no trigram: no index can narrow them, so the register is read in its order
+        # (app_register_order) and filtered, which stops at the first page when matches are common.
         matching = FilingNumber.objects.filter(number__icontains=text.upper()).values("app_id")
         apps = apps.filter(Q(name__icontains=text) | Q(unit__name__icontains=text) | Q(pk__in=matching))
     if province:
@@ -391,6 +455,84 @@ def public_apps(
             current_number__status=_PUBLIC_TO_RECORD[_checked_choice("status", status, LIST_STATUSES)]
         )
     return apps.order_by("-filed_at", "-pk")
+
+
+def _search_ids(text: str) -> QuerySet[App, Any]:
+    """The ids of the apps whose name, unit name or any number they ever held contains ``text``.
+
+    One subquery per table, each on its own trigram index on PostgreSQL (registry migration `register_order_and_search_indexes`), joined by
+    UNION: an OR across the joined tables would make the planner scan the apps instead. Every number the app
+    ever held finds it, so an old number leads to the current entry.
+    """
+    by_name = App.objects.filter(name__icontains=text).order_by().values("pk")
+    by_unit = App.objects.filter(unit__in=Unit.objects.filter(name__icontains=text)).order_by().values("pk")
+    by_number = FilingNumber.objects.filter(number__icontains=text.upper()).order_by().values("app_id")
+    return by_name.union(by_unit, by_number)
+
+
+# ----------------------------------------------------------------- the register's count
+
+# The number of apps a register query matches, cached until the register changes: an exact COUNT over every
+# listed app on each page was most of a page's time at national size. The version below changes whenever an
+# app, a filing number or a unit is saved (public/apps.py); the TTL bounds what a process can miss when its
+# cache is not shared with the process that wrote (the embedded default's local memory cache and its worker).
+REGISTER_VERSION_KEY = "public:register:version"
+
+
+def cache_seconds() -> int:
+    """settings.GOVAPP_PUBLIC_CACHE_SECONDS: the longest a cached answer may be served; 0 turns the cache off."""
+    return max(0, int(settings.GOVAPP_PUBLIC_CACHE_SECONDS))
+
+
+def register_changed() -> None:
+    """Forget every cached count of the register (a new version; old entries expire on their own)."""
+    cache.set(REGISTER_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _register_version() -> str:
+    version = cache.get(REGISTER_VERSION_KEY)
+    if version is None:
+        cache.add(REGISTER_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(REGISTER_VERSION_KEY, "")
+    return str(version)
+
+
+def _register_key(kind: str, *parts: Any) -> str:
+    blob = json.dumps([_register_version(), *parts], sort_keys=True, ensure_ascii=False, default=str)
+    return f"public:register:{kind}:" + hashlib.sha256(blob.encode()).hexdigest()
+
+
+def register_count(apps: QuerySet[App], filters: dict[str, Any]) -> int:
+    """``apps.count()`` for the register query described by ``filters``, cached (see above)."""
+    key = _register_key("count", filters)
+    count = cache.get(key)
+    if count is None:
+        count = apps.count()
+        cache.set(key, count, cache_seconds())
+    return int(count)
+
+
+class RegisterPaginator(Paginator):
+    """A paginator whose total is the register's cached count instead of a COUNT on every page."""
+
+    def __init__(self, apps: QuerySet[App], per_page: int, *, filters: dict[str, Any]) -> None:
+        super().__init__(apps, per_page)
+        self._apps = apps
+        self._filters = filters
+
+    @cached_property
+    def count(self) -> int:
+        return register_count(self._apps, self._filters)
+
+
+def page_records(page: Page[App], filters: dict[str, Any]) -> list[PublicRecord]:
+    """The register lines of one page (``list_record`` of each app), cached like the count."""
+    key = _register_key("page", get_language(), filters, page.number, page.paginator.per_page)
+    records = cache.get(key)
+    if records is None:
+        records = [list_record(app) for app in page.object_list]
+        cache.set(key, records, cache_seconds())
+    return list(records)
 
 
 def list_record(app: App) -> PublicRecord:

@@ -6,7 +6,6 @@ from typing import Any
 
 import segno
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -137,15 +136,11 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         return render(request, "public/register.html", {"form": form, "page": None}, status=400)
-    filters = form.cleaned_data if request.GET else {}
-    apps = queries.public_apps(
-        q=filters.get("q", ""),
-        province=filters.get("province", ""),
-        kind=filters.get("kind", ""),
-        status=filters.get("status", ""),
-    )
-    page = Paginator(apps, PAGE_SIZE).get_page(request.GET.get("page"))
-    records = [queries.list_record(app) for app in page.object_list]
+    cleaned = form.cleaned_data if request.GET else {}
+    filters = {name: cleaned.get(name, "") for name in ("q", "province", "kind", "status")}
+    apps = queries.public_apps(**filters)
+    page = queries.RegisterPaginator(apps, PAGE_SIZE, filters=filters).get_page(request.GET.get("page"))
+    records = queries.page_records(page, filters)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "records": records, "query": query.urlencode()}

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -114,6 +115,14 @@ class App(FSMModelMixin, models.Model):
         verbose_name = _("app")
         verbose_name_plural = _("apps")
         ordering = ["-created_at"]
+        # The public register's order (newest filing first) over the apps it lists: a page is an index scan.
+        # Its search has trigram indexes on PostgreSQL (migration register_order_and_search_indexes, docs/public.md).
+        indexes = [
+            models.Index(
+                F("filed_at").desc(), F("id").desc(), name="app_register_order",
+                condition=Q(current_number__isnull=False),
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.name
@@ -515,7 +524,7 @@ class DeficiencyMark(models.Model):
     """A reviewer's draft item of the next deficiency list: one field marked deficient, with the remark.
 
     Shared by the office holding the case at its stage (a colleague who takes the case over continues the
-    same list); the return or supplement request that sends the list deletes the drafts of that stage.
+    same list); the drafts of a stage are deleted when the filing leaves it (``workflow.transition``).
     """
 
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="deficiency_marks")

@@ -25,6 +25,8 @@ from govapp.supervision.models import RectificationOrder
 from tests.factories import complete_filing
 from tests.inspection.builders import hap, project_zip
 
+pytestmark = pytest.mark.usefixtures("immediate_tasks")  # scans run at once, in the test
+
 CLEAN = {
     "project.config.json": json.dumps({"appid": "wx0123456789abcdef", "projectname": "办事指南"}),
     "app.json": json.dumps({"pages": ["pages/index/index"]}),
@@ -39,16 +41,6 @@ CHECKIN = {
     "pages/checkin/checkin.js": "Page({ checkin() { wx.request({ url: 'https://example.gov.cn/checkin' }) } })\n",
 }
 TUESDAY = dt.date(2026, 9, 29)  # 5 working days run across the National Day holiday (Oct 1–7)
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default", "scans"],
-        }
-    }
 
 
 def english(client: Client) -> Client:

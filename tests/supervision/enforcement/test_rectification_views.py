@@ -22,6 +22,8 @@ from govapp.supervision.models import RectificationOrder
 from tests.factories import complete_filing
 from tests.inspection.builders import project_zip
 
+pytestmark = pytest.mark.usefixtures("immediate_tasks")  # scans run at once, in the test
+
 CLEAN = {
     "project.config.json": json.dumps({"appid": "wx1234567890abcdef", "projectname": "网格通"}),
     "app.json": json.dumps({"pages": ["pages/index/index"]}),
@@ -35,16 +37,6 @@ CHECKIN = {
     "pages/checkin/checkin.wxml": "<view><button bindtap='checkin'>每日打卡签到</button></view>\n",
     "pages/checkin/checkin.js": "Page({ checkin() { wx.request({ url: 'https://example.gov.cn/checkin' }) } })\n",
 }
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default", "scans"],
-        }
-    }
 
 
 @pytest.fixture

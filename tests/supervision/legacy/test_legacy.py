@@ -14,7 +14,7 @@ from govapp.core.models import Notification
 from govapp.core.scheduler import apply_time_rules, time_rules
 from govapp.registry import services
 from govapp.registry.choices import AppKind
-from govapp.registry.models import Filing
+from govapp.registry.models import App, Filing
 from govapp.supervision.legacy import services as legacy
 from govapp.supervision.legacy.models import LegacyApp, LegacyReminder
 from tests.factories import COMPLETE_MATERIALS, add_attachment, attach_packages, complete_filing
@@ -254,3 +254,39 @@ def test_overdue_working_days_in_a_year_without_its_notice_skip_the_statutory_ho
     after = overdue_on(dt.date(2027, 1, 4))  # New Year's Day off, then a weekend
     assert (before.provisional, after.provisional) == (False, True)
     assert after.working_days == before.working_days + 1
+
+
+def test_the_daily_link_of_filed_apps_is_set_based(filer, other_filer, national_reviewer, db):  # type: ignore[no-untyped-def]
+    """The time rule links legacy rows to apps their units filed the ordinary way with the same queries for 3
+    and 30 unlinked rows, and as row by row would: the newest matching app of the unit, by the app's own
+    identifier or one of its filings', never an app of another unit or one already linked."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def filed(unit: Any, package: str) -> App:
+        return App.objects.create(unit=unit, name=package, kind=AppKind.APP, state=App.State.FILED,
+                                  android_package=package)  # fmt: skip
+
+    def run() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            linked = legacy.link_registered_apps()
+        return linked, len(queries)
+
+    rows = [make_legacy(filer.unit, filer, name=f"旧应用{n}", package=f"cn.gov.zj.old{n}") for n in range(3)]
+    apps = [filed(filer.unit, f"cn.gov.zj.old{n}") for n in range(3)]
+    small = run()
+    assert small[0] == 3
+    assert [LegacyApp.objects.get(pk=r.pk).app_id for r in rows] == [a.pk for a in apps]
+    rows = [
+        make_legacy(other_filer.unit, other_filer, name=f"旧{n}", package=f"cn.gov.nb.old{n}")
+        for n in range(30)
+    ]
+    for n in range(30):
+        filed(other_filer.unit, f"cn.gov.nb.old{n}")
+    newer = filed(other_filer.unit, "cn.gov.nb.old0")  # the newest app with that package wins
+    filed(filer.unit, "cn.gov.nb.old1")  # another unit's app never does
+    large = run()
+    assert large == (30, small[1])
+    assert LegacyApp.objects.get(pk=rows[0].pk).app_id == newer.pk
+    assert LegacyApp.objects.get(pk=rows[1].pk).app.unit_id == other_filer.unit_id
+    assert run()[0] == 0  # nothing left to link

@@ -6,6 +6,8 @@ Writes go through ``supervision.campaigns.spot_check`` and ``supervision.campaig
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,7 @@ __all__ = [
     "SelfInspectionReturn",
     "SpotCheckCampaign",
     "SpotCheckItem",
+    "SpotCheckPopulation",
 ]
 
 
@@ -79,9 +82,8 @@ class SpotCheckCampaign(CampaignScope):
     method = models.CharField(_("sampling method"), max_length=20, choices=SamplingMethod.choices)
     size = models.PositiveIntegerField(_("sample size"))
     seed = models.CharField(_("seed"), max_length=40)
-    # The population snapshot the sample was drawn from: sorted app ids with the facts sampling used
-    # ([{id, province, score}]), so the draw can be repeated and checked later.
-    population = models.JSONField(_("population snapshot"), default=list)
+    # How many filed apps the sample was drawn from; the snapshot itself is SpotCheckPopulation.
+    population_size = models.PositiveIntegerField(_("population size"), default=0)
 
     class Meta(CampaignScope.Meta):
         verbose_name = _("spot-check campaign")
@@ -90,6 +92,33 @@ class SpotCheckCampaign(CampaignScope):
     @property
     def reference(self) -> str:
         return f"CC-{self.started_on.year}-{self.pk:04d}"
+
+    @property
+    def population(self) -> list[dict[str, Any]]:
+        """The recorded population snapshot ([{id, province, score}]); one query, read only to redraw."""
+        snapshot = SpotCheckPopulation.objects.filter(campaign=self).values_list("rows", flat=True).first()
+        return list(snapshot or [])
+
+
+class SpotCheckPopulation(models.Model):
+    """The population snapshot a spot check's sample was drawn from: sorted app ids with the facts sampling
+    used ([{id, province, score}]), so the draw can be repeated and checked later.
+
+    Its own table, because a national population is megabytes of JSON: reading a campaign or an item (pages,
+    the tick, queues) must never load it.
+    """
+
+    campaign = models.OneToOneField(
+        SpotCheckCampaign, on_delete=models.PROTECT, primary_key=True, related_name="population_snapshot"
+    )
+    rows = models.JSONField(_("population snapshot"), default=list)
+
+    class Meta:
+        verbose_name = _("spot-check population snapshot")
+        verbose_name_plural = _("spot-check population snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {len(self.rows)}"
 
 
 class SpotCheckItem(models.Model):
@@ -131,6 +160,13 @@ class SpotCheckItem(models.Model):
         verbose_name_plural = _("spot-check items")
         ordering = ["campaign", "position"]
         constraints = [models.UniqueConstraint(fields=["campaign", "app"], name="spot_check_app_once")]
+        # The tick reads only the items still waiting for a package: this index shrinks as packages arrive.
+        indexes = [
+            models.Index(
+                fields=["campaign", "reminded_on"], name="spot_check_item_waiting",
+                condition=models.Q(package__isnull=True, overdue=False),
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.app_id}"
@@ -227,6 +263,13 @@ class SelfInspectionReturn(models.Model):
         verbose_name_plural = _("self-inspection returns")
         ordering = ["campaign", "province", "app__unit__name", "app__name"]
         constraints = [models.UniqueConstraint(fields=["campaign", "app"], name="self_inspection_app_once")]
+        # The tick reads only the returns still unanswered: this index shrinks as units answer.
+        indexes = [
+            models.Index(
+                fields=["campaign", "reminded_on"], name="self_inspection_unanswered",
+                condition=models.Q(submitted_at__isnull=True, overdue=False),
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.app_id}"

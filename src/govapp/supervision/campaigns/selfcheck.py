@@ -24,15 +24,16 @@ from django.utils.translation import gettext as _
 from govapp.accounts.divisions import BY_CODE
 from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
-from govapp.core.notify import notify
+from govapp.core.notify import Message, notify, notify_all
 from govapp.core.translatable import Text
 from govapp.registry.materials import Deficiency
 from govapp.registry.models import App
-from govapp.registry.services import WorkflowError, unit_filers
+from govapp.registry.services import WorkflowError
 
 from ..app_signals import open_complaint_cases
 from ..enforcement.articles import article_text
 from ..enforcement.models import RectificationOrder
+from . import batches
 from .models import (
     CampaignAction,
     CampaignEvent,
@@ -40,7 +41,7 @@ from .models import (
     SelfInspectionCampaign,
     SelfInspectionReturn,
 )
-from .scope import latest_scans, population, scope_errors, working_days_left
+from .scope import latest_scans, population, scope_errors
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -218,18 +219,21 @@ def selfcheck_launch(
         title=title.strip(), provinces=provinces, unit_levels=sorted(set(unit_levels)), app_kinds=sorted(set(app_kinds)),
         created_by=actor, started_on=today, due=deadline.due, due_provisional=deadline.provisional,
     )  # fmt: skip
-    by_unit: dict[int, list[SelfInspectionReturn]] = {}
-    for app in apps:
-        item = SelfInspectionReturn.objects.create(campaign=campaign, app=app, province=app.unit.province)
-        by_unit.setdefault(app.unit_id, []).append(item)
-    for returns in by_unit.values():
-        unit = returns[0].app.unit
-        notify(
-            recipients=unit_filers(unit),
+    # In bulk: one INSERT for the returns, one query for the filers, one INSERT for the notifications.
+    returns = SelfInspectionReturn.objects.bulk_create(
+        SelfInspectionReturn(campaign=campaign, app=app, province=app.unit.province) for app in apps
+    )
+    by_unit = batches.group_by(returns, lambda item: (campaign.pk, item.app.unit_id))
+    filers = batches.filers_by_unit(unit for _campaign, unit in by_unit)
+    notify_all(
+        Message(
+            recipients=filers.get(unit_id, []),
             subject=Text.of(gettext_noop("Self-inspection: %(title)s"), title=campaign.title),
-            body=Text.of(gettext_noop("Answer the self-inspection questionnaire for %(apps)s by %(due)s (%(limit)s)."), apps="、".join(r.app.name for r in returns), due=deadline.due.isoformat(), limit=deadline.text()),
+            body=Text.of(gettext_noop("Answer the self-inspection questionnaire for %(apps)s by %(due)s (%(limit)s)."), apps="、".join(r.app.name for r in unit_returns), due=deadline.due.isoformat(), limit=deadline.text()),
             url=reverse("supervision:campaign_mine"), due=deadline.due,
-        )  # fmt: skip
+        )
+        for (_campaign, unit_id), unit_returns in by_unit.items()
+    )  # fmt: skip
     _event(campaign=campaign, action=CampaignAction.LAUNCH, actor=actor,
            data={"apps": len(apps), "units": len(by_unit), "due": deadline.due.isoformat()})  # fmt: skip
     return campaign
@@ -444,51 +448,110 @@ def rollup(campaign: SelfInspectionCampaign, user: Any) -> list[ProvinceRollup]:
 
 def selfcheck_deadlines(*, today: dt.date) -> int:
     """Unanswered returns past the due date are marked overdue once (unit and launching office told); one
-    reminder when two working days are left. Idempotent."""
-    changed = 0
-    pending = SelfInspectionReturn.objects.filter(campaign__status=CampaignStatus.OPEN, submitted_at__isnull=True,
-                                                  overdue=False)  # fmt: skip
-    for pk in list(pending.filter(campaign__due__lt=today).values_list("pk", flat=True)):
-        with transaction.atomic():
-            item = (
-                SelfInspectionReturn.objects.select_for_update(of=("self",))
-                .select_related("campaign", "app__unit")
-                .get(pk=pk)
-            )
-            if item.overdue or item.is_submitted:
-                continue
-            item.overdue, item.overdue_on = True, today
-            item.save(update_fields=["overdue", "overdue_on"])
-            _event(campaign=item.campaign, action=CampaignAction.ANSWER_OVERDUE, actor=None, app=item.app,
-                   data={"due": item.campaign.due.isoformat()})  # fmt: skip
-            notify(
-                recipients=list(unit_filers(item.app.unit)) + [item.campaign.created_by],
-                subject=Text.of(gettext_noop("Self-inspection overdue: %(app)s"), app=item.app.name),
+    reminder when two working days are left. Idempotent.
+
+    Set-based: the queries do not grow with the number of returns (docs/supervision.md, "The tick")."""
+    return _mark_answers_overdue(today) + _remind_answers(today)
+
+
+_TICK_FIELDS = ("pk", "campaign_id", "app_id", "campaign__title", "campaign__due", "campaign__created_by_id",
+                "app__name", "app__unit_id", "app__unit__name")  # fmt: skip
+
+
+def _unanswered(campaigns: QuerySet[SelfInspectionCampaign, Any]) -> QuerySet[SelfInspectionReturn]:
+    """Returns of ``campaigns`` not answered and not yet marked overdue, locked."""
+    return (
+        SelfInspectionReturn.objects.filter(campaign__in=campaigns, submitted_at__isnull=True, overdue=False)
+        .select_for_update(of=("self",))
+        .select_related("campaign", "app__unit")
+        .only(*_TICK_FIELDS)
+        .order_by("campaign_id", "app__unit_id", "app__name", "pk")
+    )
+
+
+def _by_unit(items: list[SelfInspectionReturn]) -> dict[tuple[int, int], list[SelfInspectionReturn]]:
+    return batches.group_by(items, lambda item: (item.campaign_id, item.app.unit_id))
+
+
+@transaction.atomic
+def _mark_answers_overdue(today: dt.date) -> int:
+    campaigns = SelfInspectionCampaign.objects.filter(status=CampaignStatus.OPEN, due__lt=today).values("pk")
+    items = list(_unanswered(campaigns))
+    if not items:
+        return 0
+    batches.update_by_pk(SelfInspectionReturn, [item.pk for item in items], overdue=True, overdue_on=today)
+    CampaignEvent.objects.bulk_create(
+        CampaignEvent(self_inspection_id=item.campaign_id, app_id=item.app_id, action=CampaignAction.ANSWER_OVERDUE,
+                      data={"due": item.campaign.due.isoformat()})
+        for item in items
+    )  # fmt: skip
+    groups = _by_unit(items)
+    filers = batches.filers_by_unit(unit for _campaign, unit in groups)
+    creators = batches.users_by_pk(item.campaign.created_by_id for item in items)
+    messages = []
+    for (_campaign, unit_id), group in groups.items():
+        first = group[0]
+        campaign, unit = first.campaign, first.app.unit
+        creator = [creators[campaign.created_by_id]] if campaign.created_by_id in creators else []
+        if len(group) == 1:
+            messages.append(Message(
+                recipients=filers.get(unit_id, []) + creator,
+                subject=Text.of(gettext_noop("Self-inspection overdue: %(app)s"), app=first.app.name),
                 body=Text.of(gettext_noop("The self-inspection “%(title)s” of %(app)s (%(unit)s) was due on %(due)s and has not been "
-                       "answered."), title=item.campaign.title, app=item.app.name, unit=item.app.unit.name, due=item.campaign.due.isoformat()),
-                url=return_url(item),
-            )  # fmt: skip
-            changed += 1
-    for pk in list(
-        pending.filter(campaign__due__gte=today, reminded_on__isnull=True).values_list("pk", flat=True)
-    ):
-        with transaction.atomic():
-            item = (
-                SelfInspectionReturn.objects.select_for_update(of=("self",))
-                .select_related("campaign", "app__unit")
-                .get(pk=pk)
-            )
-            left = working_days_left(today, item.campaign.due)
-            if item.reminded_on or item.is_submitted or left is None or left > 2:
-                continue
-            item.reminded_on = today
-            item.save(update_fields=["reminded_on"])
-            _event(campaign=item.campaign, action=CampaignAction.REMIND, actor=None, app=item.app)
-            notify(
-                recipients=unit_filers(item.app.unit),
-                subject=Text.of(gettext_noop("Reminder: self-inspection of %(app)s due %(due)s"), app=item.app.name, due=item.campaign.due.isoformat()),
-                body=Text.of(gettext_noop("Answer the self-inspection “%(title)s”."), title=item.campaign.title),
-                url=return_url(item), due=item.campaign.due,
-            )  # fmt: skip
-            changed += 1
-    return changed
+                       "answered."), title=campaign.title, app=first.app.name, unit=unit.name, due=campaign.due.isoformat()),
+                url=return_url(first),
+            ))  # fmt: skip
+            continue
+        subject = Text.of(gettext_noop("Self-inspection overdue: %(count)d apps of %(unit)s"), count=len(group),
+                          unit=unit.name)  # fmt: skip
+        body = Text.of(gettext_noop("The self-inspection “%(title)s” of %(count)d apps of %(unit)s was due on %(due)s and has "
+                       "not been answered: %(apps)s."), title=campaign.title, count=len(group), unit=unit.name,
+                       due=campaign.due.isoformat(), apps=batches.app_names([item.app.name for item in group]))  # fmt: skip
+        messages.append(Message(filers.get(unit_id, []), subject, body, reverse("supervision:campaign_mine")))
+        messages.append(
+            Message(creator, subject, body, reverse("supervision:selfcheck_detail", args=[campaign.pk]))
+        )
+    notify_all(messages)
+    return len(items)
+
+
+@transaction.atomic
+def _remind_answers(today: dt.date) -> int:
+    open_campaigns = SelfInspectionCampaign.objects.filter(status=CampaignStatus.OPEN, due__gte=today)
+    due_now = batches.campaigns_to_remind(open_campaigns.values_list("pk", "due"), today, days_left=2)
+    if not due_now:
+        return 0
+    items = list(
+        _unanswered(SelfInspectionCampaign.objects.filter(pk__in=due_now)).filter(reminded_on__isnull=True)
+    )
+    if not items:
+        return 0
+    batches.update_by_pk(SelfInspectionReturn, [item.pk for item in items], reminded_on=today)
+    CampaignEvent.objects.bulk_create(
+        CampaignEvent(self_inspection_id=item.campaign_id, app_id=item.app_id, action=CampaignAction.REMIND)
+        for item in items
+    )
+    groups = _by_unit(items)
+    filers = batches.filers_by_unit(unit for _campaign, unit in groups)
+    messages = []
+    for (_campaign, unit_id), group in groups.items():
+        first = group[0]
+        campaign = first.campaign
+        if len(group) == 1:
+            messages.append(Message(
+                recipients=filers.get(unit_id, []),
+                subject=Text.of(gettext_noop("Reminder: self-inspection of %(app)s due %(due)s"), app=first.app.name, due=campaign.due.isoformat()),
+                body=Text.of(gettext_noop("Answer the self-inspection “%(title)s”."), title=campaign.title),
+                url=return_url(first), due=campaign.due,
+            ))  # fmt: skip
+            continue
+        messages.append(Message(
+            recipients=filers.get(unit_id, []),
+            subject=Text.of(gettext_noop("Reminder: self-inspection of %(count)d apps due %(due)s"), count=len(group),
+                            due=campaign.due.isoformat()),
+            body=Text.of(gettext_noop("Answer the self-inspection “%(title)s” for each of these apps: %(apps)s."),
+                         title=campaign.title, apps=batches.app_names([item.app.name for item in group])),
+            url=reverse("supervision:campaign_mine"), due=campaign.due,
+        ))  # fmt: skip
+    notify_all(messages)
+    return len(items)

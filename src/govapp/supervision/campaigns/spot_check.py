@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,17 +22,17 @@ from django.utils.translation import gettext_noop
 
 from govapp.accounts.models import Role
 from govapp.core.calendar import deadline_for
-from govapp.core.notify import Message, notify, notify_all
+from govapp.core.notify import Message, notify_all
 from govapp.core.translatable import Text
 from govapp.inspection.models import Scan
 from govapp.registry.choices import AppKind
 from govapp.registry.materials import Deficiency
 from govapp.registry.models import App
-from govapp.registry.services import WorkflowError, unit_filers
+from govapp.registry.services import WorkflowError
 
 from ..enforcement.models import OrderSource
 from ..enforcement.rectification import rectification_order_issue
-from . import sampling
+from . import batches, sampling
 from .models import (
     CampaignAction,
     CampaignEvent,
@@ -40,10 +40,11 @@ from .models import (
     SamplingMethod,
     SpotCheckCampaign,
     SpotCheckItem,
+    SpotCheckPopulation,
 )
 from .report import campaign_progress, order_findings
 from .risk import risk_scores
-from .scope import population, scope_errors, working_days_left
+from .scope import population, scope_errors
 
 LIMIT = "SPOT_PACKAGE"
 
@@ -144,8 +145,9 @@ def campaign_create(
     campaign = SpotCheckCampaign.objects.create(
         title=title.strip(), provinces=sorted(set(provinces)), unit_levels=sorted(set(unit_levels)),
         app_kinds=sorted(set(app_kinds)), created_by=actor, started_on=today, due=deadline.due,
-        due_provisional=deadline.provisional, method=method, size=size, seed=seed, population=snapshot,
+        due_provisional=deadline.provisional, method=method, size=size, seed=seed, population_size=len(snapshot),
     )  # fmt: skip
+    SpotCheckPopulation.objects.create(campaign=campaign, rows=snapshot)
     # In bulk: one INSERT for the items, one query for the filers, one INSERT for the notifications.
     drawn = SpotCheckItem.objects.bulk_create(
         SpotCheckItem(
@@ -157,7 +159,7 @@ def campaign_create(
     )  # fmt: skip
     if any(item.pk is None for item in drawn):  # a backend that does not return ids from bulk inserts
         drawn = list(campaign.items.select_related("app").order_by("position"))
-    filers = _filers_by_unit({apps[pick.app_id].unit_id for pick in picks})
+    filers = batches.filers_by_unit({apps[pick.app_id].unit_id for pick in picks})
     notify_all(
         Message(
             recipients=filers.get(item.app.unit_id, []),
@@ -172,19 +174,6 @@ def campaign_create(
            data={"method": method, "seed": seed, "size": size, "population": len(snapshot),
                  "apps": [p.app_id for p in picks], "due": deadline.due.isoformat()})  # fmt: skip
     return campaign
-
-
-def _filers_by_unit(unit_ids: set[int]) -> dict[int, list[Any]]:
-    from django.contrib.auth import get_user_model
-
-    filers: dict[int, list[Any]] = {}
-    users = (
-        get_user_model().objects.filter(unit_id__in=unit_ids, role=Role.FILER, is_active=True).order_by("pk")
-    )
-    for user in users:
-        if user.unit_id is not None:
-            filers.setdefault(user.unit_id, []).append(user)
-    return filers
 
 
 def _sampling_message(available: int, size: int) -> str:
@@ -275,7 +264,7 @@ def _start_scans(campaign: SpotCheckCampaign, actor: Any) -> list[SpotCheckItem]
     """The safety net of the time rule: packages received but not queued (a queue outage at upload)."""
     items = (
         campaign.items.select_for_update(of=("self",)).select_related("app__approved_filing", "app__current_number", "package", "scan")
-        .filter(package__isnull=False)
+        .filter(Q(scan__isnull=True) | Q(scan__status=Scan.Status.FAILED), package__isnull=False)
     )  # fmt: skip
     return [item for item in items if _start_scan(item, actor)]
 
@@ -351,52 +340,119 @@ def campaign_close(*, campaign: SpotCheckCampaign, actor: Any) -> SpotCheckCampa
 
 def spot_check_deadlines(*, today: dt.date) -> int:
     """Packages not sent by the due date: marked overdue once (unit and national office told); one reminder
-    on the last working day; received packages not yet tested are queued. Idempotent."""
-    changed = 0
-    open_items = SpotCheckItem.objects.filter(campaign__status=CampaignStatus.OPEN, package__isnull=True)
-    for pk in list(open_items.filter(overdue=False, campaign__due__lt=today).values_list("pk", flat=True)):
-        with transaction.atomic():
-            item = (
-                SpotCheckItem.objects.select_for_update(of=("self",))
-                .select_related("campaign", "app__unit")
-                .get(pk=pk)
-            )
-            if item.overdue or item.package_id:
-                continue
-            item.overdue, item.overdue_on = True, today
-            item.save(update_fields=["overdue", "overdue_on"])
-            campaign = item.campaign
-            _event(campaign=campaign, action=CampaignAction.PACKAGE_OVERDUE, actor=None, app=item.app,
-                   data={"due": campaign.due.isoformat()})  # fmt: skip
-            notify(
-                recipients=list(unit_filers(item.app.unit)) + [campaign.created_by],
-                subject=Text.of(gettext_noop("Spot-check package overdue: %(app)s"), app=item.app.name),
+    on the last working day; received packages not yet tested are queued. Idempotent.
+
+    Set-based: the queries do not grow with the number of items (docs/supervision.md, "The tick")."""
+    return _mark_packages_overdue(today) + _remind_packages(today) + _queue_received_packages()
+
+
+# What the rule reads of an item: never the campaign's population, nor the item's other columns.
+_TICK_FIELDS = ("pk", "campaign_id", "app_id", "position", "campaign__title", "campaign__due",
+                "campaign__created_by_id", "app__name", "app__unit_id", "app__unit__name")  # fmt: skip
+
+
+def _waiting_items(campaigns: QuerySet[SpotCheckCampaign, Any]) -> QuerySet[SpotCheckItem]:
+    """Items of ``campaigns`` still waiting for their package and not yet marked overdue, locked."""
+    return (
+        SpotCheckItem.objects.filter(campaign__in=campaigns, package__isnull=True, overdue=False)
+        .select_for_update(of=("self",))
+        .select_related("campaign", "app__unit")
+        .only(*_TICK_FIELDS)
+        .order_by("campaign_id", "position")
+    )
+
+
+def _by_unit(items: list[SpotCheckItem]) -> dict[tuple[int, int], list[SpotCheckItem]]:
+    return batches.group_by(items, lambda item: (item.campaign_id, item.app.unit_id))
+
+
+@transaction.atomic
+def _mark_packages_overdue(today: dt.date) -> int:
+    campaigns = SpotCheckCampaign.objects.filter(status=CampaignStatus.OPEN, due__lt=today).values("pk")
+    items = list(_waiting_items(campaigns))
+    if not items:
+        return 0
+    batches.update_by_pk(SpotCheckItem, [item.pk for item in items], overdue=True, overdue_on=today)
+    CampaignEvent.objects.bulk_create(
+        CampaignEvent(spot_check_id=item.campaign_id, app_id=item.app_id, action=CampaignAction.PACKAGE_OVERDUE,
+                      data={"due": item.campaign.due.isoformat()})
+        for item in items
+    )  # fmt: skip
+    groups = _by_unit(items)
+    filers = batches.filers_by_unit(unit for _campaign, unit in groups)
+    creators = batches.users_by_pk(item.campaign.created_by_id for item in items)
+    messages = []
+    for (_campaign, unit_id), group in groups.items():
+        first = group[0]
+        campaign, unit = first.campaign, first.app.unit
+        creator = [creators[campaign.created_by_id]] if campaign.created_by_id in creators else []
+        if len(group) == 1:
+            messages.append(Message(
+                recipients=filers.get(unit_id, []) + creator,
+                subject=Text.of(gettext_noop("Spot-check package overdue: %(app)s"), app=first.app.name),
                 body=Text.of(gettext_noop("The package of %(app)s (%(unit)s) for the spot check “%(title)s” was due on %(due)s and "
-                       "has not been received."), app=item.app.name, unit=item.app.unit.name, title=campaign.title, due=campaign.due.isoformat()),
-                url=item_url(item),
-            )  # fmt: skip
-            changed += 1
-    for pk in list(open_items.filter(overdue=False, reminded_on__isnull=True, campaign__due__gte=today)
-                   .values_list("pk", flat=True)):  # fmt: skip
-        with transaction.atomic():
-            item = (
-                SpotCheckItem.objects.select_for_update(of=("self",))
-                .select_related("campaign", "app__unit")
-                .get(pk=pk)
-            )
-            left = working_days_left(today, item.campaign.due)
-            if item.reminded_on or item.package_id or left is None or left > 1:
-                continue
-            item.reminded_on = today
-            item.save(update_fields=["reminded_on"])
-            _event(campaign=item.campaign, action=CampaignAction.REMIND, actor=None, app=item.app)
-            notify(
-                recipients=unit_filers(item.app.unit),
-                subject=Text.of(gettext_noop("Reminder: spot-check package of %(app)s due %(due)s"), app=item.app.name, due=item.campaign.due.isoformat()),
-                body=Text.of(gettext_noop("Upload the package currently in use for the spot check “%(title)s”."), title=item.campaign.title),
-                url=item_url(item), due=item.campaign.due,
-            )  # fmt: skip
-            changed += 1
+                       "has not been received."), app=first.app.name, unit=unit.name, title=campaign.title, due=campaign.due.isoformat()),
+                url=item_url(first),
+            ))  # fmt: skip
+            continue
+        subject = Text.of(gettext_noop("Spot-check packages overdue: %(count)d apps of %(unit)s"), count=len(group),
+                          unit=unit.name)  # fmt: skip
+        body = Text.of(gettext_noop("The packages of %(count)d apps of %(unit)s for the spot check “%(title)s” were due on "
+                       "%(due)s and have not been received: %(apps)s."), count=len(group), unit=unit.name,
+                       title=campaign.title, due=campaign.due.isoformat(),
+                       apps=batches.app_names([item.app.name for item in group]))  # fmt: skip
+        messages.append(Message(filers.get(unit_id, []), subject, body, reverse("supervision:campaign_mine")))
+        messages.append(Message(creator, subject, body, campaign_url(campaign)))
+    notify_all(messages)
+    return len(items)
+
+
+@transaction.atomic
+def _remind_packages(today: dt.date) -> int:
+    open_campaigns = SpotCheckCampaign.objects.filter(status=CampaignStatus.OPEN, due__gte=today)
+    due_now = batches.campaigns_to_remind(open_campaigns.values_list("pk", "due"), today, days_left=1)
+    if not due_now:
+        return 0
+    items = list(
+        _waiting_items(SpotCheckCampaign.objects.filter(pk__in=due_now)).filter(reminded_on__isnull=True)
+    )
+    if not items:
+        return 0
+    batches.update_by_pk(SpotCheckItem, [item.pk for item in items], reminded_on=today)
+    CampaignEvent.objects.bulk_create(
+        CampaignEvent(spot_check_id=item.campaign_id, app_id=item.app_id, action=CampaignAction.REMIND)
+        for item in items
+    )
+    groups = _by_unit(items)
+    filers = batches.filers_by_unit(unit for _campaign, unit in groups)
+    messages = []
+    for (_campaign, unit_id), group in groups.items():
+        first = group[0]
+        campaign = first.campaign
+        if len(group) == 1:
+            messages.append(Message(
+                recipients=filers.get(unit_id, []),
+                subject=Text.of(gettext_noop("Reminder: spot-check package of %(app)s due %(due)s"), app=first.app.name, due=campaign.due.isoformat()),
+                body=Text.of(gettext_noop("Upload the package currently in use for the spot check “%(title)s”."), title=campaign.title),
+                url=item_url(first), due=campaign.due,
+            ))  # fmt: skip
+            continue
+        messages.append(Message(
+            recipients=filers.get(unit_id, []),
+            subject=Text.of(gettext_noop("Reminder: spot-check packages of %(count)d apps due %(due)s"), count=len(group),
+                            due=campaign.due.isoformat()),
+            body=Text.of(gettext_noop("Upload the package currently in use of each of these apps for the spot check "
+                         "“%(title)s”: %(apps)s."), title=campaign.title,
+                         apps=batches.app_names([item.app.name for item in group])),
+            url=reverse("supervision:campaign_mine"), due=campaign.due,
+        ))  # fmt: skip
+    notify_all(messages)
+    return len(items)
+
+
+def _queue_received_packages() -> int:
+    """The safety net: packages received while their test could not be queued (rare: a queue outage)."""
+    changed = 0
     waiting = SpotCheckCampaign.objects.filter(status=CampaignStatus.OPEN, items__package__isnull=False,
                                                items__scan__isnull=True).distinct()  # fmt: skip
     for campaign_pk in list(waiting.values_list("pk", flat=True)):

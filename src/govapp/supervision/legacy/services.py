@@ -236,6 +236,51 @@ def link_registered_app(legacy: LegacyApp) -> bool:
     return True
 
 
+def link_registered_apps() -> int:
+    """``link_registered_app`` for every legacy row not linked yet, set-based for the daily time rule: one query
+    per identifier and way (the app's own, one of its filings) instead of one per row. Rows are linked in the
+    register's order, each to the newest app of its unit carrying one of its identifiers that no legacy row holds
+    yet. Returns how many rows were linked."""
+    rows = list(
+        LegacyApp.objects.filter(app__isnull=True)
+        .only("pk", "unit_id", *IDENTIFIER_FIELDS)
+        .order_by("unit__province", "unit__name", "name", "pk")
+    )
+    if not rows:
+        return 0
+    units = {row.unit_id for row in rows}
+    candidates: dict[tuple[int, str, str], set[tuple[dt.datetime, int]]] = {}
+    for name in IDENTIFIER_FIELDS:
+        values = sorted({getattr(row, name) for row in rows if getattr(row, name)})
+        for start in range(0, len(values), _IN_BATCH):
+            chunk = values[start : start + _IN_BATCH]
+            free = App.objects.filter(unit_id__in=units, legacy_entry__isnull=True)
+            for path in (name, f"filings__{name}"):
+                found = free.filter(**{f"{path}__in": chunk}).values_list("pk", "unit_id", path, "created_at")
+                for pk, unit_id, value, created in found.distinct():
+                    candidates.setdefault((unit_id, name, value), set()).add((created, pk))
+    taken: set[int] = set()
+    linked = []
+    now = timezone.now()
+    for row in rows:
+        options = {
+            option
+            for name, value in row.identifiers().items()
+            for option in candidates.get((row.unit_id, name, value), ())
+            if option[1] not in taken
+        }
+        if options:
+            row.app_id = max(options)[1]
+            row.updated_at = now
+            taken.add(row.app_id)
+            linked.append(row)
+    LegacyApp.objects.bulk_update(linked, ["app", "updated_at"])
+    return len(linked)
+
+
+_IN_BATCH = 500  # identifier values per IN (…): under SQLite's parameter limit
+
+
 @transaction.atomic
 def legacy_start_filing(*, legacy: LegacyApp, actor: Any) -> Filing:
     """Open the filing of a legacy app: a draft pre-filled with what the unit registered, linked to it.
@@ -407,6 +452,5 @@ def legacy_reminders(*, today: dt.date | None = None) -> int:
     overdue = overdue_on(today)
     if not overdue.is_overdue or not _is_working_day(today):
         return 0
-    for legacy in LegacyApp.objects.filter(app__isnull=True).iterator():
-        link_registered_app(legacy)
+    link_registered_apps()
     return _weekly(today, overdue) + _monthly(today, overdue)
