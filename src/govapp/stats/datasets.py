@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +80,11 @@ def _apps(scope: Scope, params: Mapping[str, str], today: dt.date) -> QuerySet[A
     if platform := params.get("platform"):
         # The same filter on both databases: the approved filing's JSON list contains the platform.
         rows = rows.filter(approved_filing__platforms__icontains=f'"{platform}"')
+    # Only the columns of the list: three model instances a row, at 100,000 rows, cost more than the SQL.
+    rows = rows.only(
+        "name", "kind", "state", "filed_at", "android_package", "miniprogram_appid",
+        "unit__name", "unit__province", "unit__level", "current_number__number",
+    )  # fmt: skip
     return rows.order_by("unit__province", "name", "pk")
 
 
@@ -187,6 +192,32 @@ def _legacy(scope: Scope, params: Mapping[str, str], today: dt.date) -> QuerySet
     return rows.order_by("unit__province", "unit__name", "name")
 
 
+def _shown(path: str) -> Callable[[Any], Any]:
+    """The label of a choice field (``"unit.level"``: the row's unit's level) in the active language.
+
+    The labels are read once per model and language, not once a cell: Django's ``get_FOO_display`` rebuilds
+    and hashes the field's whole choice list (lazy translations) on every call, which was half the time of a
+    100,000-row export."""
+    *hops, name = path.split(".")
+    tables: dict[tuple[type, str], dict[Any, str]] = {}
+
+    def value(row: Any) -> Any:
+        owner = row
+        for hop in hops:
+            owner = getattr(owner, hop)
+        if owner is None:
+            return ""
+        key = (type(owner), translation.get_language())
+        table = tables.get(key)
+        if table is None:
+            field = type(owner)._meta.get_field(name)
+            table = tables[key] = {choice: str(label) for choice, label in field.flatchoices}
+        raw = getattr(owner, name)
+        return table.get(raw, raw)
+
+    return value
+
+
 def _number(app: Any) -> str:
     return app.current_number.number if app.current_number_id else ""
 
@@ -198,9 +229,9 @@ DATASETS: dict[str, Dataset] = {
             Column(_("app name"), lambda a: a.name),
             Column(_("sponsoring unit"), lambda a: a.unit.name),
             Column(_("province"), lambda a: province_label(a.unit.province)),
-            Column(_("unit level"), lambda a: a.unit.get_level_display()),
-            Column(_("app kind"), lambda a: a.get_kind_display()),
-            Column(_("status"), lambda a: a.get_state_display()),
+            Column(_("unit level"), _shown("unit.level")),
+            Column(_("app kind"), _shown("kind")),
+            Column(_("status"), _shown("state")),
             Column(_("filing number"), _number),
             Column(_("filed at"), lambda a: _local(a.filed_at)),
             Column(_("Android package name"), lambda a: a.android_package),
@@ -210,8 +241,8 @@ DATASETS: dict[str, Dataset] = {
             Column(_("app name"), lambda f: f.app_name),
             Column(_("sponsoring unit"), lambda f: f.app.unit.name),
             Column(_("province"), lambda f: province_label(f.app.unit.province)),
-            Column(_("procedure"), lambda f: f.get_procedure_display()),
-            Column(_("status"), lambda f: f.get_state_display()),
+            Column(_("procedure"), _shown("procedure")),
+            Column(_("status"), _shown("state")),
             Column(_("submitted at"), lambda f: _local(f.submitted_at)),
             Column(_("time limit"), lambda f: f.clock_limit),
             Column(_("due"), lambda f: f.clock_due),
@@ -219,28 +250,28 @@ DATASETS: dict[str, Dataset] = {
         ), link=lambda f: reverse("registry:filing_detail", args=[f.pk])),
         Dataset("events", _("Events"), _events, (
             Column(_("time"), lambda e: _local(e.at)),
-            Column(_("action"), lambda e: e.get_action_display()),
+            Column(_("action"), _shown("action")),
             Column(_("app name"), lambda e: e.app.name),
             Column(_("sponsoring unit"), lambda e: e.app.unit.name),
             Column(_("province"), lambda e: province_label(e.app.unit.province)),
-            Column(_("procedure"), lambda e: e.filing.get_procedure_display() if e.filing_id else ""),
+            Column(_("procedure"), _shown("filing.procedure")),
         ), link=lambda e: reverse("registry:app_detail", args=[e.app_id])),
         Dataset("orders", _("Rectification orders"), _orders, (
             Column(_("reference"), lambda o: o.reference),
             Column(_("app name"), lambda o: o.app.name),
             Column(_("sponsoring unit"), lambda o: o.app.unit.name),
             Column(_("province"), lambda o: province_label(o.app.unit.province)),
-            Column(_("source"), lambda o: o.get_source_display()),
-            Column(_("status"), lambda o: o.get_state_display()),
+            Column(_("source"), _shown("source")),
+            Column(_("status"), _shown("state")),
             Column(_("issued on"), lambda o: o.issued_on),
             Column(_("due"), lambda o: o.due),
             Column(_("closed at"), lambda o: _local(o.closed_at)),
         ), link=lambda o: reverse("supervision:order_detail", args=[o.pk])),
         Dataset("complaints", _("Complaints"), _complaints, (
             Column(_("case number"), lambda c: c.case_number),
-            Column(_("category"), lambda c: c.get_category_display()),
+            Column(_("category"), _shown("category")),
             Column(_("handling office"), lambda c: province_label(c.province)),
-            Column(_("status"), lambda c: c.get_status_display()),
+            Column(_("status"), _shown("status")),
             Column(_("received"), lambda c: _local(c.received_at)),
             Column(_("handling due"), lambda c: c.due),
             Column(_("closed"), lambda c: _local(c.closed_at)),
@@ -258,7 +289,7 @@ DATASETS: dict[str, Dataset] = {
             Column(_("app name"), lambda la: la.name),
             Column(_("sponsoring unit"), lambda la: la.unit.name),
             Column(_("province"), lambda la: province_label(la.unit.province)),
-            Column(_("app kind"), lambda la: la.get_kind_display()),
+            Column(_("app kind"), _shown("kind")),
             Column(_("online since"), lambda la: la.online_since),
             Column(_("status"), lambda la: str(STATUS_LABELS.get(la.status, la.status))),
         ), link=lambda la: reverse("supervision:legacy_detail", args=[la.pk])),

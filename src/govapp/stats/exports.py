@@ -1,25 +1,24 @@
-"""Exports as XLSX (openpyxl write-only, streamed from a temporary file) and CSV (UTF-8 with BOM, streamed).
+"""Exports as XLSX (XlsxWriter in constant-memory mode, streamed from a temporary file) and CSV (UTF-8 with
+BOM, streamed).
 
-Headers are Chinese (the offices' spreadsheets), dates are dates. Rows are read with ``iterator()`` in
-chunks, so a 100,000-row export never holds its rows in memory.
+Headers are Chinese (the offices' spreadsheets), dates are dates. Rows are read in pages of ``CHUNK``, so a
+100,000-row export never holds its rows in memory.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import translation
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from govapp.core import spreadsheet
+
+XLSX_TYPE = spreadsheet.XLSX_TYPE
 CHUNK = 2000
 
 
@@ -70,42 +69,12 @@ def csv_response(
     return response
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    """Excel's rules for sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:28] or "Sheet"
-    name, n = base, 1
-    while name.lower() in used:
-        n += 1
-        name = f"{base} {n}"
-    used.add(name.lower())
-    return name
-
-
 def write_xlsx(target: Any, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> None:
-    """Write (title, headers, rows) sheets in write-only mode: rows go to disk as they come."""
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    used: set[str] = set()
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=_sheet_title(title, used))
-        header_cells = []
-        for header in headers:
-            cell = WriteOnlyCell(sheet, value=header)
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in rows:
-            values = []
-            for value in row:
-                value = _text(value)
-                if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-                    cell = WriteOnlyCell(sheet, value=dt.datetime.combine(value, dt.time.min))
-                    cell.number_format = "yyyy-mm-dd"
-                    values.append(cell)
-                else:
-                    values.append(value)
-            sheet.append(values)
-    workbook.save(target)
+    """Write (title, headers, rows) sheets row by row (``core.spreadsheet.write_xlsx``)."""
+    spreadsheet.write_xlsx(
+        target,
+        ((title, headers, ([_text(v) for v in row] for row in rows)) for title, headers, rows in sheets),
+    )
 
 
 def xlsx_response(
