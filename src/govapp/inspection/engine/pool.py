@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from .report import ScanReport
 
 _HEADER = struct.Struct(">Q")
-_MAX_FRAME = 1024**3  # a report is megabytes at most; anything larger is a broken child
+_MAX_FRAME = 256 * 1024**2  # a report is megabytes at most; anything larger is a broken child
 _STDERR_TAIL = 4000
 _STOP_SECONDS = 5.0
 _RESERVE_BYTES = 1024**2  # released on MemoryError so that the child can still answer
@@ -257,7 +257,7 @@ class SandboxPool:
                 return None
         try:
             return self._spawn(child.memory_bytes)
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: the spawner thread stopped (closing, or exit)
             return None  # the next request tries again
 
     # -- requests ----------------------------------------------------------------------------
