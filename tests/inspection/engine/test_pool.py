@@ -116,6 +116,37 @@ def test_timeout_kills_the_child_and_a_fresh_one_serves_the_next(pool: SandboxPo
     assert pool.pids() and pool.pids() != [first]
 
 
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_timeout_also_kills_what_the_analysis_started(pool: SandboxPool) -> None:
+    (child,) = pool.pids()
+    seen: list[int] = []
+
+    def look() -> None:
+        deadline = time.monotonic() + 5
+        while not seen and time.monotonic() < deadline:
+            seen.extend(_children_of(child))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=look)
+    watcher.start()
+    with pytest.raises(SandboxError, match=r"^analysis exceeded 2 s$"):
+        pool.run("subprocess:call", [["sleep", "60"]], limits=Limits(timeout_seconds=2))
+    watcher.join()
+    assert seen and all(_wait_gone(pid) for pid in seen)  # the whole process group went
+
+
 def test_a_child_killed_from_outside_is_replaced(pool: SandboxPool) -> None:
     (idle,) = pool.pids()
     os.kill(idle, signal.SIGKILL)  # while idle: the next request gets a fresh child, no error
@@ -142,6 +173,9 @@ def test_a_crash_or_an_exception_is_one_line_and_replaces_the_child(pool: Sandbo
     assert raised.value.kind == "crash"
     with pytest.raises(SandboxError, match=r"^analysis failed: ValueError: ") as raised:
         pool.run("builtins:int", ["not a number"], limits=Limits())
+    assert raised.value.kind == "crash"
+    with pytest.raises(SandboxError, match=r"^analysis failed \(exit 7\): no output$") as raised:
+        pool.run("os:_exit", [7], limits=Limits())
     assert raised.value.kind == "crash"
     assert pool.run("os.path:join", ["a", "b"], limits=Limits()) == "a/b"
     assert first not in pool.pids()
