@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from govapp.inspection.engine.limits import Limits
-from govapp.inspection.engine.pool import SandboxPool
+from govapp.inspection.engine.pool import STDERR_CAP_BYTES, SandboxPool
 from govapp.inspection.engine.sandbox import SandboxError, scan_package_isolated
 from tests.inspection.builders.wechat import write_tree
 from tests.inspection.engine.test_sandbox import PROJECT
@@ -79,6 +79,22 @@ def test_results_cross_and_the_child_stays(pool: SandboxPool) -> None:
     )
     assert pool.run("os.path:join", ["c", "d"], limits=Limits()) == "c/d"
     assert pool.pids() == [pid]
+
+
+def test_the_child_runs_under_the_one_shot_memory_cap_and_a_file_size_cap() -> None:
+    import resource
+
+    with SandboxPool(memory_bytes=512 * 1024**2) as pool:
+        limits = Limits(memory_bytes=512 * 1024**2)
+        assert pool.run("resource:getrlimit", [resource.RLIMIT_AS], limits=limits) == [512 * 1024**2] * 2
+        assert (
+            pool.run("resource:getrlimit", [resource.RLIMIT_FSIZE], limits=limits) == [STDERR_CAP_BYTES] * 2
+        )
+        (child,) = pool.pids()
+        # Endless output on stderr stops at the cap (SIGXFSZ ends the writer), the disk stays free.
+        status = pool.run("os:system", ["head -c 100000000 /dev/zero >&2"], limits=limits)
+        assert os.waitstatus_to_exitcode(status) != 0
+        assert pool.pids() == [child]
 
 
 def test_memory_exhaustion_is_a_memory_error_and_the_next_scan_works(tmp_path: Path) -> None:

@@ -57,6 +57,9 @@ _MAX_FRAME = 256 * 1024**2  # a report is megabytes at most; anything larger is 
 _STDERR_TAIL = 4000
 _STOP_SECONDS = 5.0
 _RESERVE_BYTES = 1024**2  # released on MemoryError so that the child can still answer
+# The engine writes no file; the child's stderr is a temporary file emptied before each request, and
+# a package that makes the analysis print without end must not fill the disk (SIGXFSZ ends it).
+STDERR_CAP_BYTES = 64 * 1024**2
 DEFAULT_RECYCLE_AFTER = 200
 
 
@@ -405,6 +408,7 @@ def _child_main(argv: list[str]) -> int:
         return 2
     cap = int(argv[0])
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (STDERR_CAP_BYTES, STDERR_CAP_BYTES))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is the parent's to handle
     requests, answers = _private_pipes()
     try:
