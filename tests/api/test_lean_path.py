@@ -54,7 +54,7 @@ def test_errors_are_never_answered_not_modified() -> None:
     assert client.get(f"{API}/{quote('浙政备2026999999A')}", HTTP_IF_NONE_MATCH="*").status_code == 404
 
 
-def test_the_public_api_skips_sessions_csrf_and_messages(register: Register, client_for, filer) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_api_skips_sessions_and_messages(register: Register, client_for, filer) -> None:  # type: ignore[no-untyped-def]
     signed_in = client_for(filer)  # a session cookie the API must not read or renew
     url = f"{API}/{quote(number_of(register.filed))}"
     with CaptureQueriesContext(connection) as queries:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from govapp.inspection import approval, services
+from govapp.inspection.checks import approval_checks
 from govapp.inspection.models import FilingPackage, Package, Scan
 from govapp.registry import materials
 from govapp.registry import services as registry_services
@@ -576,6 +577,51 @@ def test_an_ios_package_is_tested_and_bound_to_the_declared_bundle(  # type: ign
     scan = Scan.objects.filter(filing=filing).latest("pk")
     assert scan.verdict == "violation"
     assert [f["category"] for f in scan.report["findings"]][0] == "identity_mismatch"
+
+
+def test_an_ipa_whose_executable_was_not_analysed_is_flagged_to_the_reviewer(  # type: ignore[no-untyped-def]
+    filer, national_reviewer, english_client, client_for, django_capture_on_commit_callbacks
+):
+    filing = complete_filing(
+        filer, packages=False, name="掌上办事", kind=AppKind.APP, platforms=["ios"], android_package="",
+        android_cert_sha256="", harmony_bundle="", ios_bundle="cn.gov.example.grid",
+    )  # fmt: skip
+    client = english_client(filer)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(
+            client,
+            filing,
+            ipa(executable=macho(cstrings=["请完成每日打卡签到"], encrypted=True)),
+            name="store.ipa",
+        )
+    scan = Scan.objects.get(filing=filing)
+    # The encrypted code says nothing, so nothing was found; the clean result covers the resources only.
+    assert (scan.status, scan.verdict) == ("done", "pass")
+    fragment = panel_html(client, filing)
+    assert 'data-check="coverage" data-blocking="false" data-attention="true"' in fragment
+    assert (
+        "store.ipa: the executable was not analysed (an encrypted App Store build), so the technical test covers "
+        "only its resources: submit a development or ad-hoc build."
+    ) in fragment
+    chinese = panel_html(client_for(filer), filing)
+    assert "store.ipa：可执行文件未经检测（应用商店版本，已加密），技术检测只覆盖了其资源文件" in chinese
+    assert "请提交开发版本或临时分发版本的安装包" in chinese
+    # The approval page shows the same block, this item first: it informs, it does not block approval.
+    assert approval.approval_blocker(filing) is None
+    assert [(c.kind, c.blocking, c.attention) for c in approval_checks(filing)][0] == (
+        "coverage",
+        False,
+        True,
+    )
+    # A build whose executable is read carries no such flag.
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, filing, ipa(executable=macho()), name="adhoc.ipa")
+    assert 'data-attention="true"' not in panel_html(client, filing)
+    registry_services.filing_submit(filing=filing, actor=filer)
+    page = (
+        english_client(national_reviewer).get(reverse("inspection:report", args=[scan.pk])).content.decode()
+    )
+    assert "Executable not analysed" in page and "Submit a development or ad-hoc build" in page
 
 
 def test_an_h5_zip_is_accepted_for_a_filing_declaring_h5(  # type: ignore[no-untyped-def]

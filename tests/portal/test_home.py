@@ -96,6 +96,18 @@ def test_national_queue_has_review_supplements_and_rectifications(filer, provinc
     assert "待补正应用" not in _text(_as(inspector))
 
 
+def test_the_national_list_of_apps_under_rectification_is_cut_with_a_link_to_all(filer, national_reviewer):  # type: ignore[no-untyped-def]
+    from govapp.registry.models import App
+
+    for i in range(12):
+        App.objects.create(
+            unit=filer.unit, name=f"整改应用{i:02d}", kind="native", state=App.State.RECTIFYING
+        )
+    html = _as(national_reviewer).get(reverse("portal:home")).content.decode()
+    assert html.count("整改应用") == 10 and "整改应用11" not in html
+    assert f"{reverse('registry:filing_list')}?state=rectifying" in html and "全部 12 个整改中的应用" in html
+
+
 def test_admin_gets_links(sysadmin):
     home = _text(_as(sysadmin))
     assert reverse("public:list") in home

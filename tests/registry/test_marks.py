@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from govapp.accounts.divisions import PROVINCES
+from govapp.registry import joint_review
 from govapp.registry.choices import EventAction, FilingState
 from govapp.registry.models import DeficiencyMark, DeficiencyPhrase, Filing
 from tests.factories import complete_filing
@@ -57,6 +58,13 @@ def _rows(html: str) -> list[tuple[str, str]]:
         message = re.search(rf'name="items-{i}-message"[^>]*>(.*?)</textarea>', html, re.S)
         rows.append((selected.group(1) if selected else "", message.group(1).strip() if message else ""))
     return rows
+
+
+def _marks_token(html: str) -> str:
+    """The page's hidden record of the marks it was built from."""
+    found = re.search(r'<input type="hidden" name="marks"(?: value="([^"]*)")?', html)
+    assert found, "the list page carries the marks it was built from"
+    return found.group(1) or ""
 
 
 def _post_list(client: Any, url: str, items: list[tuple[str, str]], **extra: Any) -> Any:
@@ -134,14 +142,16 @@ def test_the_return_starts_from_the_marks_and_sending_it_clears_them(filer, prov
     _mark(province, filing, "om_team", "请列明运维团队")
     _mark(province, filing, "attachments", "承诺书未盖章")
     url = reverse("registry:filing_return", args=[filing.pk])
-    rows = _rows(page(province.get(url)))
+    html = page(province.get(url))
+    rows = _rows(html)
     assert rows[:2] == [("om_team", "请列明运维团队"), ("attachments", "承诺书未盖章")]
     assert rows[2:] == [("", ""), ("", "")]  # room for more
 
     # Editable there: one remark changed, one item added, one left out.
     response = _post_list(
-        province, url, [("om_team", "请列明运维团队及值班电话"), ("approval_doc_number", "文号不全")]
-    )
+        province, url, [("om_team", "请列明运维团队及值班电话"), ("approval_doc_number", "文号不全")],
+        marks=_marks_token(html),
+    )  # fmt: skip
     assert response.status_code == 302
     filing.refresh_from_db()
     assert filing.state == FilingState.RETURNED
@@ -166,8 +176,9 @@ def test_marks_of_the_completeness_review_do_not_reach_the_national_review(
     national = as_user(national_reviewer)
     assert _mark(national, filing, "security_testing", "安全测试报告过期").status_code == 302
     url = reverse("registry:filing_request_supplement", args=[filing.pk])
-    assert _rows(page(national.get(url)))[0] == ("security_testing", "安全测试报告过期")
-    response = _post_list(national, url, [("security_testing", "安全测试报告过期")])
+    html = page(national.get(url))
+    assert _rows(html)[0] == ("security_testing", "安全测试报告过期")
+    response = _post_list(national, url, [("security_testing", "安全测试报告过期")], marks=_marks_token(html))
     assert response.status_code == 302
     filing.refresh_from_db()
     assert filing.state == FilingState.AWAITING_SUPPLEMENT and not filing.deficiency_marks.exists()
@@ -358,7 +369,9 @@ def test_the_phrases_page_adds_and_removes_and_the_administrator_manages_every_o
     assert admin.post(reverse("registry:phrase_retire", args=[standard.pk])).status_code == 302
     standard.refresh_from_db()
     assert not standard.active
-    assert admin.get(url + "?office=99").status_code == 403
+    # An office that does not exist is not found (it is no refusal of something that exists).
+    assert admin.get(url + "?office=99").status_code == 404
+    assert admin.post(url + "?office=99", {"text": "x", "office": "99"}).status_code == 404
 
 
 # ---------------------------------------------------------------- lists of any length
@@ -384,6 +397,7 @@ def test_a_list_of_fourteen_items_from_marks_to_the_unit(filer, provincial_revie
         "items-TOTAL_FORMS": str(len(rows)),
         "items-INITIAL_FORMS": "0",
         "note": "请一次补正",
+        "marks": _marks_token(html),
     }
     for i, (field, message) in enumerate(rows):
         data[f"items-{i}-field"], data[f"items-{i}-message"] = field, message
@@ -392,6 +406,7 @@ def test_a_list_of_fourteen_items_from_marks_to_the_unit(filer, provincial_revie
     assert len(_rows(page(added))) == len(rows) + 1
     assert _rows(page(added))[: len(fields)] == rows[: len(fields)]
     assert Filing.objects.get(pk=filing.pk).state == FilingState.PROVINCIAL_REVIEW
+    assert _marks_token(page(added)) == data["marks"]  # still the marks the list started from
     # The new row is filled in and the list sent.
     data["items-TOTAL_FORMS"] = str(len(rows) + 1)
     data[f"items-{len(rows)}-field"], data[f"items-{len(rows)}-message"] = "other", "请提供运维合同"
@@ -410,6 +425,94 @@ def test_a_list_of_fourteen_items_from_marks_to_the_unit(filer, provincial_revie
     assert (
         reverse("registry:filing_edit", args=[filing.pk, "acceptance"]) + "#id_acceptance_result" in unit_page
     )
+
+
+def test_a_colleagues_mark_made_while_the_list_was_open_is_added_not_lost(
+    filer, provincial_reviewer, provincial_coreviewer
+):  # type: ignore[no-untyped-def]
+    filing = _submitted(filer)
+    a, b = _english(as_user(provincial_reviewer)), as_user(provincial_coreviewer)
+    _mark(a, filing, "om_team", "请列明运维团队")
+    url = reverse("registry:filing_return", args=[filing.pk])
+    opened = page(a.get(url))  # reviewer A opens the list
+    assert _rows(opened)[0] == ("om_team", "请列明运维团队")
+    # Meanwhile colleague B (the other department) marks another field and rewrites A's remark.
+    assert _mark(b, filing, "om_rules", "运维制度缺少版本号").status_code == 302
+    assert _mark(b, filing, "om_team", "运维团队须列明人数及值班电话").status_code == 302
+
+    # A sends what the page showed: refused, nothing decided, nothing deleted, B's items added below.
+    sent = _post_list(
+        a, url, [("om_team", "请列明运维团队"), ("", "")], marks=_marks_token(opened), note="一次补正"
+    )
+    assert sent.status_code == 400
+    html = page(sent)
+    assert "2 items were marked since you opened the list; they are added below." in html
+    assert _rows(html) == [
+        ("om_team", "请列明运维团队"),
+        ("om_team", "运维团队须列明人数及值班电话"),
+        ("om_rules", "运维制度缺少版本号"),
+        ("", ""),
+    ]
+    assert "一次补正" in html and 'class="errorlist"' not in html
+    assert Filing.objects.get(pk=filing.pk).state == FilingState.PROVINCIAL_REVIEW
+    assert DeficiencyMark.objects.filter(filing=filing).count() == 2
+
+    # A checks the list (drops the old remark) and sends again: now it goes, with B's items.
+    joint_review.opinion_record(filing=filing, actor=provincial_coreviewer, verdict="incomplete")
+    again = _post_list(
+        a, url, [("om_team", "运维团队须列明人数及值班电话"), ("om_rules", "运维制度缺少版本号")],
+        marks=_marks_token(html),
+    )  # fmt: skip
+    assert again.status_code == 302, page(again)[:2000]
+    event = Filing.objects.get(pk=filing.pk).events.get(action=EventAction.RETURN_INCOMPLETE)
+    assert [i["field"] for i in event.data["items"]] == ["om_team", "om_rules"]
+    assert not DeficiencyMark.objects.filter(filing=filing).exists()
+
+
+def test_a_supplement_request_over_an_unseen_mark_is_refused_too(
+    filer, provincial_reviewer, national_reviewer
+):  # type: ignore[no-untyped-def]
+    filing = _submitted(filer)
+    as_user(provincial_reviewer).post(reverse("registry:filing_forward", args=[filing.pk]), {})
+    national = _english(as_user(national_reviewer))
+    url = reverse("registry:filing_request_supplement", args=[filing.pk])
+    opened = page(national.get(url))
+    assert _marks_token(opened) == ""
+    _mark(national, filing, "security_testing", "安全测试报告过期")  # e.g. in another tab, or a colleague
+    sent = _post_list(national, url, [("same_kind_apps", "说明不充分")], test_failed="on")
+    assert sent.status_code == 400
+    html = page(sent)
+    assert "1 item was marked since you opened the list; it is added below." in html
+    assert _rows(html)[:2] == [("same_kind_apps", "说明不充分"), ("security_testing", "安全测试报告过期")]
+    assert re.search(r'name="test_failed"[^>]*checked', html)
+    assert Filing.objects.get(pk=filing.pk).state == FilingState.NATIONAL_REVIEW
+    # A forged or garbled record of the marks is a clear 400, not a 500.
+    garbled = _post_list(national, url, [("same_kind_apps", "说明不充分")], marks="12@tomorrow")
+    assert garbled.status_code == 400 and "record of the marked items is unreadable" in page(garbled)
+
+
+def test_add_item_shows_the_list_again_without_errors(filer, provincial_reviewer):  # type: ignore[no-untyped-def]
+    filing = _submitted(filer)
+    province = _english(as_user(provincial_reviewer))
+    url = reverse("registry:filing_return", args=[filing.pk])
+    # Half-written rows: a remark without its item yet, an item without a remark, a note too long.
+    data = {
+        "items-TOTAL_FORMS": "2", "items-INITIAL_FORMS": "0", "note": "x" * 2001, "marks": "",
+        "items-0-field": "", "items-0-message": "写到一半", "items-1-field": "om_team", "items-1-message": "",
+        "add_item": "1",
+    }  # fmt: skip
+    added = province.post(url, data)
+    assert added.status_code == 200
+    html = page(added)
+    assert 'class="errorlist"' not in html and "Correct the fields" not in html
+    assert "Choose which item this message is about." not in html
+    assert _rows(html) == [("", "写到一半"), ("om_team", ""), ("", "")]
+    assert "x" * 2001 in html  # the note as typed, to correct when sending
+    assert Filing.objects.get(pk=filing.pk).state == FilingState.PROVINCIAL_REVIEW
+    # Sending the same rows does validate them.
+    del data["add_item"]
+    refused = province.post(url, data)
+    assert refused.status_code == 400 and "Choose which item this message is about." in page(refused)
 
 
 def test_a_forged_list_length_is_refused_not_built(filer, provincial_reviewer):  # type: ignore[no-untyped-def]

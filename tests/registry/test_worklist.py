@@ -189,7 +189,7 @@ def test_queue_pages_cost_a_bounded_number_of_queries(
 
 HOME_QUERIES = 17
 LIST_QUERIES = 10
-NATIONAL_HOME_QUERIES = 21
+NATIONAL_HOME_QUERIES = 22
 
 
 def test_next_case_after_a_decision_is_the_first_of_the_queue(queue, provincial_reviewer) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,5 @@
-"""Stateless routes skip the stateful middleware: the public API needs no session, user, messages, CSRF token,
-second factor or htmx, and at national scale their work was a large share of each answer.
+"""Stateless routes skip the stateful middleware: the public API needs no session, user, messages, second factor
+or htmx, and at national scale their work was a large share of each answer.
 
 ``settings.GOVAPP_STATELESS_PREFIXES`` names the routes (default ``/api/v1/public/``). Settings wrap each stateful
 middleware in ``stateful_only`` (settings.py); security headers, CSP, the database-outage page, the language, the
@@ -24,12 +24,13 @@ GetResponse = Callable[[HttpRequest], HttpResponse]
 # The stateful middleware of settings.MIDDLEWARE, by the wrapper that runs it only off the stateless routes.
 STATEFUL = {
     "django.contrib.sessions.middleware.SessionMiddleware": "govapp.core.lean.Sessions",
-    "django.middleware.csrf.CsrfViewMiddleware": "govapp.core.lean.Csrf",
     "django.contrib.auth.middleware.AuthenticationMiddleware": "govapp.core.lean.Authentication",
     "django_otp.middleware.OTPMiddleware": "govapp.core.lean.Otp",
     "govapp.accounts.second_factor.SecondFactorMiddleware": "govapp.core.lean.SecondFactor",
     "django.contrib.messages.middleware.MessageMiddleware": "govapp.core.lean.Messages",
     "django_htmx.middleware.HtmxMiddleware": "govapp.core.lean.Htmx",
+    # django.middleware.csrf.CsrfViewMiddleware stays as it is: Django's deployment check looks for it by name
+    # (a wrapped one reads as "no CSRF protection"), and on a CSRF-exempt ninja view it only reads a cookie.
     # axes.middleware.AxesMiddleware stays as it is: its system check looks for it by name, and it only reads
     # an attribute the login sets, so it costs a stateless route nothing.
 }
@@ -78,10 +79,6 @@ class StatefulOnly:
 
 class Sessions(StatefulOnly):
     wrapped = "django.contrib.sessions.middleware.SessionMiddleware"
-
-
-class Csrf(StatefulOnly):
-    wrapped = "django.middleware.csrf.CsrfViewMiddleware"
 
 
 class Authentication(StatefulOnly):

@@ -1,5 +1,7 @@
 """What the technical test says about national approval, as one block: verdict, identity check,
 platform coverage, identity conflicts and drift — each item blocking or not, blocking items first.
+A package whose own code the test could not read (an encrypted App Store build) is a coverage item
+that does not block but asks for attention: the reviewer sees what the clean result is worth.
 
 ``approval_blocker`` (registered in ``registry.services.APPROVAL_CHECKS``) is the blocking items'
 sentences; the panel and the approval page show the whole block.
@@ -18,6 +20,7 @@ from govapp.registry.models import Filing
 from .binding import baseline_of, expected_identity, pinned
 from .conflicts import identity_conflicts
 from .drift import facts_diff
+from .engine.coverage import CODE_NOT_ANALYSED
 from .engine.identity import IDENTITY_CATEGORIES
 from .models import FilingPackage, Scan, platform_coverage
 from .services import scan_declarations
@@ -40,6 +43,7 @@ class Check:
     blocking: bool
     message: str
     identities: list[IdentityRow] = field(default_factory=list)
+    attention: bool = False  # not blocking, but the reviewer must see it (shown as a warning)
 
     @property
     def label(self) -> str:
@@ -154,6 +158,7 @@ def _scan_checks(
             else _("%(name)s: no violation.") % {"name": name}
         )
         checks.append(Check("verdict", False, message))
+    checks.extend(_code_coverage_checks(name, scan))
     if drift:
         checks.append(
             Check(
@@ -172,6 +177,36 @@ def _scan_checks(
             else _("%(name)s: no difference from the approved package.") % {"name": name}
         )
         checks.append(Check("drift", False, message))
+    return checks
+
+
+def _code_coverage_checks(name: str, scan: Scan) -> list[Check]:
+    """A warning for each ``code_not_analysed`` finding: the executable was not read, so a clean result
+    covers the resources only."""
+    reasons = {
+        "encrypted": _("an encrypted App Store build"),
+        "missing": _("the executable is missing"),
+        "too_large": _("the executable is too large"),
+        "no_name": _("Info.plist names no executable"),
+    }
+    checks = []
+    for finding in scan.report_data.get("findings") or []:
+        if finding.get("category") != CODE_NOT_ANALYSED:
+            continue
+        gap = finding.get("coverage") if isinstance(finding.get("coverage"), dict) else {}
+        reason = reasons.get(str(gap.get("reason")), _("not readable"))
+        checks.append(
+            Check(
+                "coverage",
+                False,
+                _(
+                    "%(name)s: the executable was not analysed (%(reason)s), so the technical test covers only "
+                    "its resources: submit a development or ad-hoc build."
+                )
+                % {"name": name, "reason": reason},
+                attention=True,
+            )
+        )
     return checks
 
 
@@ -231,7 +266,9 @@ def approval_checks(filing: Filing) -> list[Check]:
                 },
             )
         )
-    return sorted(checks, key=lambda check: (not check.blocking, KINDS.index(check.kind)))
+    return sorted(
+        checks, key=lambda check: (not check.blocking, not check.attention, KINDS.index(check.kind))
+    )
 
 
 def approval_blocker(filing: Filing) -> str | None:

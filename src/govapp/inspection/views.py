@@ -45,6 +45,7 @@ TECHNICAL_LABELS: dict[str, Any] = {
     "complaint_function_missing": gettext_lazy("No complaint and suggestion function"),
     "packer": gettext_lazy("Packed or obfuscated code"),
     "filing_number_missing": gettext_lazy("Filing number not displayed"),
+    "code_not_analysed": gettext_lazy("Executable not analysed"),
 }
 _STATUS_ORDER = {"violation": 0, "declared_exception": 1, "advisory": 2}
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}

@@ -84,9 +84,16 @@ def _national_queue(request: HttpRequest, user: Any) -> dict[str, Any]:
         "workload": workload(user, filings.filter(state=FilingState.NATIONAL_REVIEW)),
         "awaiting": _rows(awaiting[:SIDE_LIST_ROWS]),
         "awaiting_count": awaiting.count(),
-        "rectifying": visible_apps(user)
-        .filter(state=App.State.RECTIFYING)
-        .select_related("unit", "current_number"),
+        **_rectifying(user),
+    }
+
+
+def _rectifying(user: Any) -> dict[str, Any]:
+    """The first apps under rectification and how many there are (a national list runs to thousands)."""
+    apps = visible_apps(user).filter(state=App.State.RECTIFYING).select_related("unit", "current_number")
+    return {
+        "rectifying": list(apps.order_by("name", "pk")[:SIDE_LIST_ROWS]),
+        "rectifying_count": apps.count(),
     }
 
 

@@ -16,17 +16,10 @@ from django.utils.translation import gettext as _
 
 from govapp.accounts.models import Role
 
-from .choices import FilingState
 from .models import Filing
-from .workflow import WorkflowError, record, require
+from .workflow import WorkflowError, record, require, review_stage
 
 PROVINCIAL_ROLES = (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_COREVIEWER)
-# The stage a case is in, the permission that reviews it, and who may hold it.
-STAGE_PERM = {
-    FilingState.PROVINCIAL_REVIEW: "registry.review_provincial",
-    FilingState.NATIONAL_REVIEW: "registry.review_national",
-    FilingState.AWAITING_SUPPLEMENT: "registry.review_national",
-}
 
 
 def colleagues(user: Any) -> QuerySet[Any]:
@@ -40,18 +33,18 @@ def colleagues(user: Any) -> QuerySet[Any]:
 
 
 def may_assign(user: Any, filing: Filing) -> bool:
-    perm = STAGE_PERM.get(FilingState(filing.state)) if filing.state in STAGE_PERM else None
-    return bool(perm and user.has_perm(perm, filing))
+    stage = review_stage(filing)
+    return bool(stage and user.has_perm(stage.perm, filing))
 
 
 @transaction.atomic
 def filing_assign(*, filing: Filing, actor: Any, assignee: Any | None) -> Filing:
     """Give the case to ``assignee`` (the actor to claim it, None to release it). Writes an "assign" event."""
     filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
-    perm = STAGE_PERM.get(FilingState(filing.state)) if filing.state in STAGE_PERM else None
-    if perm is None:
+    stage = review_stage(filing)
+    if stage is None:
         raise WorkflowError(_("Only a case under review can be assigned."))
-    require(actor, perm, filing)
+    require(actor, stage.perm, filing)
     if assignee is not None and not colleagues(actor).filter(pk=assignee.pk).exists():
         raise WorkflowError(_("A case can be assigned only to a reviewer of your office."))
     previous = filing.assignee

@@ -32,14 +32,15 @@ from .choices import (
     Platform,
     ProcedureKind,
 )
-from .materials import MATERIAL_CHECKS, Deficiency, filing_field_label
+from .marks import MarkVersion, parse_marks_token
+from .materials import ATTACHMENTS, OTHER, Deficiency, deficiency_item_choices, filing_field_label, item_label
 from .models import Attachment, Filing, attachment_path
-from .steps import CHANGE_FIELDS, MATERIAL_FIELDS, MATERIAL_STEPS
+from .steps import CHANGE_FIELDS, MATERIAL_STEPS
 
 # Step slug -> (title, fields): the material steps of registry.steps, then the pages of their own.
 STEPS: dict[str, tuple[Any, tuple[str, ...]]] = {
     **MATERIAL_STEPS,
-    "documents": (_("Documents"), ("attachments",)),
+    "documents": (_("Documents"), (ATTACHMENTS,)),
     "change": (_("Change"), CHANGE_FIELDS),
     "review": (_("Review and submit"), ()),
 }
@@ -391,22 +392,9 @@ class OptionalDocumentField(forms.FileField):
 # ---------------------------------------------------------------- actions
 
 
-def deficiency_field_choices() -> list[tuple[str, str]]:
-    names = [*MATERIAL_FIELDS, *CHANGE_FIELDS]
-    choices = [(n, filing_field_label(n)) for n in names]
-    choices.append(("attachments", str(_("Documents (attachments)"))))
-    choices.extend((check.field, str(check.label)) for check in MATERIAL_CHECKS)
-    choices.append(("other", str(_("Other"))))
-    return choices
-
-
-def field_label(name: str) -> str:
-    return dict(deficiency_field_choices()).get(name, name)
-
-
 def _item_choices() -> list[tuple[str, str]]:
     # An empty row shows no item rather than the first field of the form.
-    return [("", "—"), *deficiency_field_choices()]
+    return [("", "—"), *deficiency_item_choices()]
 
 
 class DeficiencyItemForm(forms.Form):
@@ -470,13 +458,13 @@ def deficiencies_from(formset: Any) -> list[Deficiency]:
         data = getattr(form, "cleaned_data", None) or {}
         message = form.item_message()
         if message and data.get("field"):
-            items.append(Deficiency(data["field"], field_label(data["field"]), message))
+            items.append(Deficiency(data["field"], item_label(data["field"]), message))
     return items
 
 
 def deficiency_initial(items: Sequence[Deficiency]) -> list[dict[str, str]]:
-    known = dict(deficiency_field_choices())
-    return [{"field": i.field if i.field in known else "other", "message": i.message} for i in items]
+    known = dict(deficiency_item_choices())
+    return [{"field": i.field if i.field in known else OTHER, "message": i.message} for i in items]
 
 
 class NoteForm(forms.Form):
@@ -499,11 +487,28 @@ class WithdrawForm(ConfirmForm):
     )
 
 
-class ReturnForm(NoteForm):
+class DeficiencyListForm(NoteForm):
+    """The note of a deficiency list, and (hidden) the marks the page was built from: sending is refused
+    while a mark exists that the page did not show (``marks.require_marks_seen``)."""
+
+    marks = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20000, strip=True)
+
+    def clean_marks(self) -> frozenset[MarkVersion]:
+        try:
+            return parse_marks_token(self.cleaned_data.get("marks") or "")
+        except ValueError:
+            raise ValidationError(
+                _(
+                    "The page's record of the marked items is unreadable; open the list again from the filing page."
+                )
+            ) from None
+
+
+class ReturnForm(DeficiencyListForm):
     pass
 
 
-class RequestSupplementForm(NoteForm):
+class RequestSupplementForm(DeficiencyListForm):
     test_failed = forms.BooleanField(label=_("The technical test failed"), required=False)
 
 

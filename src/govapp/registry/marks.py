@@ -1,35 +1,36 @@
 """The deficiency list written beside the materials: a reviewer marks fields deficient on the filing page
 (draft items kept on the server), picks standard remarks of the office, and the return or supplement
-request starts from the marks and deletes them once recorded.
+request starts from the marks.
 
 Drafts are kept per filing and review stage, not per reviewer: whoever of the office holding the case
-takes it over sees and continues the same list.
+takes it over sees and continues the same list. They end with the stage (``workflow.transition``); the
+list is refused while a mark exists that its page did not show (``require_marks_seen``), so that no
+mark is deleted unsent.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from govapp.accounts.models import Role
 
-from .choices import FilingState, ProcedureKind
-from .materials import Deficiency, filing_field_label
+from .choices import ProcedureKind
+from .materials import ATTACHMENTS, Deficiency, item_label
 from .models import DeficiencyMark, DeficiencyPhrase, Filing
 from .steps import CHANGE_FIELDS, MATERIAL_FIELDS
-from .workflow import WorkflowError
+from .workflow import WorkflowError, review_stage
 
-# The stages in which the office holding the case writes a deficiency list, and the permission that
-# writes it: the same as the return (completeness review) and the supplement request (national review).
-MARK_STAGES = {
-    FilingState.PROVINCIAL_REVIEW: "registry.review_provincial",
-    FilingState.NATIONAL_REVIEW: "registry.review_national",
-}
-ATTACHMENTS = "attachments"
+__all__ = ["ATTACHMENTS", "item_label"]  # re-exported: the marks' items are the deficiency list's
+
 MAX_REMARK = 1000
 MAX_PHRASE = 300
 
@@ -44,16 +45,20 @@ def markable_fields(filing: Filing) -> list[str]:
     return [*names, ATTACHMENTS]
 
 
-def item_label(field: str) -> str:
-    if field == ATTACHMENTS:
-        return _("Documents (attachments)")
-    return filing_field_label(field)
-
-
 def may_mark(user: Any, filing: Filing) -> bool:
-    """The user may return the filing or request a supplement on it now (and so write its list)."""
-    perm = MARK_STAGES.get(FilingState(filing.state)) if filing.state in MARK_STAGES else None
-    return bool(perm and user.has_perm(perm, filing))
+    """The user may send the list of the filing's stage now (return it, or request a supplement): the
+    permission of that action in that stage (``workflow.REVIEW_STAGES``)."""
+    stage = review_stage(filing)
+    return bool(stage and stage.list_action and user.has_perm(stage.perm, filing))
+
+
+def require_marker(user: Any, filing: Filing) -> None:
+    """Refuse (403) whoever may not write the filing's deficiency list in its current status."""
+    if not may_mark(user, filing):
+        raise PermissionDenied(
+            _("Only the reviewer who may return the filing or request a supplement in its current status can "
+              "mark its materials deficient.")
+        )  # fmt: skip
 
 
 def current_marks(filing: Filing) -> QuerySet[DeficiencyMark]:
@@ -63,17 +68,14 @@ def current_marks(filing: Filing) -> QuerySet[DeficiencyMark]:
     )
 
 
-def marks_as_items(filing: Filing) -> list[Deficiency]:
-    return [Deficiency(m.field, item_label(m.field), m.message) for m in current_marks(filing)]
+def marks_as_items(marks: Iterable[DeficiencyMark]) -> list[Deficiency]:
+    """Marks as items of a deficiency list, labelled in the reader's language."""
+    return [Deficiency(m.field, item_label(m.field), m.message) for m in marks]
 
 
 def _locked(filing: Filing, actor: Any) -> Filing:
     filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
-    if not may_mark(actor, filing):
-        raise WorkflowError(
-            _("Only the reviewer who may return the filing or request a supplement in its current status can "
-              "mark its materials deficient.")
-        )  # fmt: skip
+    require_marker(actor, filing)
     return filing
 
 
@@ -125,9 +127,63 @@ def mark_clear(*, filing: Filing, actor: Any, field: str) -> bool:
     return bool(deleted)
 
 
-def marks_discard(filing: Filing, stage: str) -> None:
-    """The stage's list was sent (or the stage ended): its drafts are done. Inside the deciding transaction."""
-    DeficiencyMark.objects.filter(filing=filing, stage=stage).delete()
+# ---------------------------------------------------------------- the list built from the marks
+
+
+@dataclass(frozen=True)
+class MarkVersion:
+    """A mark as a page showed it: which one, and when it was last written."""
+
+    pk: int
+    updated_at: dt.datetime
+
+
+def marks_token(marks: Iterable[DeficiencyMark]) -> str:
+    """The marks a return or supplement page was built from, for its hidden field."""
+    return " ".join(f"{m.pk}@{m.updated_at.isoformat()}" for m in marks)
+
+
+def parse_marks_token(text: str) -> frozenset[MarkVersion]:
+    """The marks a page says it was built from; ValueError when the text is not such a list."""
+    seen = set()
+    for part in text.split():
+        pk, _sep, when = part.partition("@")
+        at = dt.datetime.fromisoformat(when)
+        if not pk.isdigit() or at.tzinfo is None:
+            raise ValueError(part[:40])
+        seen.add(MarkVersion(int(pk), at))
+    return frozenset(seen)
+
+
+class MarksChanged(WorkflowError):
+    """Marks were added or rewritten after the list was opened: sending it would lose them."""
+
+    def __init__(self, unseen: list[DeficiencyMark], current: list[DeficiencyMark]) -> None:
+        n = len(unseen)
+        super().__init__(
+            ngettext(
+                "%(n)d item was marked since you opened the list; it is added below. Check the list and send "
+                "it again.",
+                "%(n)d items were marked since you opened the list; they are added below. Check the list and "
+                "send it again.",
+                n,
+            )
+            % {"n": n},
+            items=marks_as_items(unseen),
+        )
+        self.unseen = unseen
+        self.current = current  # every mark of the stage now: what the list shown again is built from
+
+
+def require_marks_seen(filing: Filing, seen: Collection[MarkVersion]) -> None:
+    """Refuse to send the stage's list while a mark exists that the sender's page did not show (added, or
+    changed since, by a colleague or the other department): the transition deletes every mark of the
+    stage, so an unseen one would be lost. A mark cleared since is no loss. Inside the deciding
+    transaction, the filing row locked (marking locks it too)."""
+    current = list(current_marks(filing))
+    unseen = [m for m in current if MarkVersion(m.pk, m.updated_at) not in seen]
+    if unseen:
+        raise MarksChanged(unseen, current)
 
 
 # ---------------------------------------------------------------- standard phrases

@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 
 from .choices import AppKind, AttachmentKind, FormalismCategory, Platform, ProcedureKind
 from .models import Filing
-from .steps import REQUIRED_FIELDS
+from .steps import CHANGE_FIELDS, MATERIAL_FIELDS, REQUIRED_FIELDS
+
+# Items of a deficiency list that are no field of a filing: its documents, and "anything else".
+ATTACHMENTS = "attachments"
+OTHER = "other"
 
 
 # Materials every filing needs, grouped as in the national filing guide.
@@ -59,6 +63,34 @@ def filing_field_label(name: str) -> str:
     if not isinstance(field, Field):
         raise TypeError(f"{name!r} is a relation to filings, not a field of one")
     return str(field.verbose_name)
+
+
+def deficiency_item_choices() -> list[tuple[str, str]]:
+    """Every item a deficiency list may name, with its label in the active language: the material and
+    change fields, the documents, the items of the registered material checks, and "other"."""
+    names = [
+        *MATERIAL_FIELDS,
+        *CHANGE_FIELDS,
+        ATTACHMENTS,
+        *(check.field for check in MATERIAL_CHECKS),
+        OTHER,
+    ]
+    return [(name, item_label(name)) for name in names]
+
+
+def item_label(field: str, recorded: str = "") -> str:
+    """The label of a deficiency item in the reader's language. A material check's item keeps the label
+    recorded with it (it names the platform); a name that is no item shows as recorded, or as written."""
+    if field == ATTACHMENTS:
+        return str(_("Documents (attachments)"))
+    if field == OTHER:
+        return str(_("Other"))
+    if field in MATERIAL_FIELDS or field in CHANGE_FIELDS:
+        return filing_field_label(field)
+    check = material_check_for(field)
+    if check is not None:
+        return recorded or str(check.label)
+    return recorded or field[:60]
 
 
 def missing_materials(filing: Filing) -> list[Deficiency]:
@@ -144,7 +176,7 @@ def missing_materials(filing: Filing) -> list[Deficiency]:
     ):
         items.append(
             Deficiency(
-                "attachments",
+                ATTACHMENTS,
                 _("Signed commitment (with seal)"),
                 _("Upload the signed commitment bearing the unit's seal."),
             )

@@ -524,7 +524,7 @@ class DeficiencyMark(models.Model):
     """A reviewer's draft item of the next deficiency list: one field marked deficient, with the remark.
 
     Shared by the office holding the case at its stage (a colleague who takes the case over continues the
-    same list); the return or supplement request that sends the list deletes the drafts of that stage.
+    same list); the drafts of a stage are deleted when the filing leaves it (``workflow.transition``).
     """
 
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="deficiency_marks")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -218,17 +218,25 @@ def _validated_items(items: Sequence[Deficiency]) -> list[dict[str, str]]:
 
 @transaction.atomic
 def filing_return_incomplete(
-    *, filing: Filing, actor: Any, items: Sequence[Deficiency], note: str = ""
+    *,
+    filing: Filing,
+    actor: Any,
+    items: Sequence[Deficiency],
+    note: str = "",
+    marks_seen: Collection[marks.MarkVersion] = (),
 ) -> Filing:
-    """Completeness review found gaps: return with ONE consolidated list (一次性告知)."""
+    """Completeness review found gaps: return with ONE consolidated list (一次性告知).
+
+    ``marks_seen``: the marks the list was built from; refused (``marks.MarksChanged``) while the stage
+    has a mark not among them, which the return would otherwise delete unsent."""
     filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.review_provincial", filing)
     data_items = _validated_items(items)
+    marks.require_marks_seen(filing, marks_seen)
     joint_review.decide_jointly(filing=filing, actor=actor, verdict="incomplete", text=note)
     before = transition(filing, "return_incomplete", _("Return as incomplete"))
     stop_clock(filing)
     filing.save()
-    marks.marks_discard(filing, before)
     record(
         app=filing.app,
         filing=filing,
@@ -273,7 +281,6 @@ def filing_forward(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     before = transition(filing, "forward_to_national", _("Forward to the national office"))
     deadline = start_clock(filing, "N2")
     filing.save()
-    marks.marks_discard(filing, before)
     record(
         app=filing.app,
         filing=filing,
@@ -317,16 +324,24 @@ def _tell_forwarding_office(filing: Filing, subject: Text, body: Text) -> None:
 
 @transaction.atomic
 def filing_request_supplement(
-    *, filing: Filing, actor: Any, items: Sequence[Deficiency], note: str = "", test_failed: bool = False
+    *,
+    filing: Filing,
+    actor: Any,
+    items: Sequence[Deficiency],
+    note: str = "",
+    test_failed: bool = False,
+    marks_seen: Collection[marks.MarkVersion] = (),
 ) -> Filing:
-    """Material review or technical test needs more: the unit has N3 working days to answer."""
+    """Material review or technical test needs more: the unit has N3 working days to answer.
+
+    ``marks_seen`` as for ``filing_return_incomplete``: a mark the list did not start from refuses it."""
     filing = Filing.objects.select_for_update(of=("self",)).select_related("app__unit").get(pk=filing.pk)
     require(actor, "registry.review_national", filing)
     data_items = _validated_items(items)
+    marks.require_marks_seen(filing, marks_seen)
     before = transition(filing, "request_supplement", _("Request supplement"))
     deadline = start_clock(filing, "N3")
     filing.save()
-    marks.marks_discard(filing, before)
     record(
         app=filing.app,
         filing=filing,
@@ -550,7 +565,6 @@ def filing_approve(*, filing: Filing, actor: Any, note: str = "") -> Filing:
     stop_clock(filing)
     filing.decided_at = timezone.now()
     filing.save()
-    marks.marks_discard(filing, before)
     data: dict[str, Any] = {}
     if filing.procedure == ProcedureKind.CHANGE:
         previous = changes.latest_approved(app, other_than=filing)
@@ -609,7 +623,6 @@ def filing_withdraw(*, filing: Filing, actor: Any, reason: str = "") -> Filing:
     before = transition(filing, "withdraw", _("Withdraw"))
     stop_clock(filing)
     filing.save()
-    marks.marks_discard(filing, before)
     _end_change_if_needed(filing)
     record(
         app=filing.app, filing=filing, action=EventAction.WITHDRAW, actor=actor, from_state=before,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -16,9 +17,9 @@ from django_fsm import TransitionNotAllowed
 from govapp.accounts.models import Role, Unit
 from govapp.core.calendar import Deadline, deadline_for
 
-from .choices import EventAction
+from .choices import EventAction, FilingState
 from .materials import Deficiency
-from .models import App, Attachment, Filing, FilingEvent
+from .models import App, Attachment, DeficiencyMark, Filing, FilingEvent
 
 
 class WorkflowError(Exception):
@@ -30,7 +31,27 @@ class WorkflowError(Exception):
         self.items = list(items)
 
 
-# Checks that must pass before national approval, registered by other apps (the technical test).
+@dataclass(frozen=True)
+class ReviewStage:
+    """A status in which an office holds the case: the permission its reviewers act with, and the filing
+    action (``registry:filing_<slug>``) that sends the stage's deficiency list, if the stage writes one."""
+
+    perm: str
+    list_action: str = ""
+
+
+# The one table of who holds a case at which status; assignment, marking and the filing page read it.
+REVIEW_STAGES: dict[str, ReviewStage] = {
+    FilingState.PROVINCIAL_REVIEW: ReviewStage("registry.review_provincial", list_action="return"),
+    FilingState.NATIONAL_REVIEW: ReviewStage("registry.review_national", list_action="request_supplement"),
+    # The unit answers; the national office still holds (and may reassign) the case.
+    FilingState.AWAITING_SUPPLEMENT: ReviewStage("registry.review_national"),
+}
+
+
+def review_stage(filing: Filing) -> ReviewStage | None:
+    """The office's hold on the filing in its current status, or None (the unit's, or decided)."""
+    return REVIEW_STAGES.get(filing.state)
 
 
 def today() -> dt.date:
@@ -43,7 +64,12 @@ def require(user: Any, perm: str, obj: Any) -> None:
 
 
 def transition(obj: Any, method: str, action_label: str) -> str:
-    """Run a transition method; an illegal one becomes a readable WorkflowError."""
+    """Run a transition method; an illegal one becomes a readable WorkflowError.
+
+    A filing that leaves a stage with a deficiency list loses that stage's draft marks here, whatever
+    ended the stage (the list sent, a forward, an approval, a withdrawal, a conflict or a revocation
+    closing it): the drafts belong to the stage (decision 0004). Run inside the deciding transaction.
+    """
     before = obj.state
     try:
         getattr(obj, method)()
@@ -52,6 +78,9 @@ def transition(obj: Any, method: str, action_label: str) -> str:
             _("“%(action)s” is not possible while the status is “%(state)s”.")
             % {"action": action_label, "state": obj.get_state_display()}
         ) from None
+    stage = REVIEW_STAGES.get(before)
+    if isinstance(obj, Filing) and obj.state != before and stage is not None and stage.list_action:
+        DeficiencyMark.objects.filter(filing=obj, stage=before).delete()
     return before
 
 

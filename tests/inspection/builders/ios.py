@@ -108,9 +108,17 @@ def mobileprovision(
 
 
 def code_signature(
-    *, identifier: str, team_id: str, entitlements: dict[str, Any], signer: SigningIdentity | None
+    *,
+    identifier: str,
+    team_id: str,
+    entitlements: dict[str, Any],
+    signer: SigningIdentity | None,
+    entitlements_plist: bytes | None = None,
+    cms: bytes | None = None,
 ) -> bytes:
-    """An embedded-signature SuperBlob: CodeDirectory (identifier, team), entitlements, CMS signature."""
+    """An embedded-signature SuperBlob: CodeDirectory (identifier, team), entitlements, CMS signature.
+
+    ``entitlements_plist`` replaces the entitlements' XML plist, ``cms`` the signature blob's content."""
     ident = identifier.encode() + b"\0"
     team = team_id.encode() + b"\0"
     fixed = 52
@@ -133,11 +141,11 @@ def code_signature(
     )
     directory = directory_body + ident + team
     directory = struct.pack(">II", 0xFADE0C02, 8 + len(directory)) + directory
-    entitlement_xml = plistlib.dumps(entitlements, fmt=plistlib.FMT_XML)
+    entitlement_xml = entitlements_plist or plistlib.dumps(entitlements, fmt=plistlib.FMT_XML)
     entitlement_blob = struct.pack(">II", 0xFADE7171, 8 + len(entitlement_xml)) + entitlement_xml
     blobs = [(0, directory), (5, entitlement_blob)]
-    if signer is not None:
-        cms = _signed(directory, signer, detached=True)
+    if signer is not None or cms is not None:
+        cms = cms if cms is not None else _signed(directory, signer, detached=True)  # type: ignore[arg-type]
         blobs.append((0x10000, struct.pack(">II", 0xFADE0B01, 8 + len(cms)) + cms))
     header = 12 + 8 * len(blobs)
     index = b""
@@ -155,13 +163,21 @@ def macho(
     encrypted: bool = False,
     signature: bytes | None = None,
     fat: bool = False,
+    signature_commands: int = 1,
 ) -> bytes:
-    """A 64-bit arm64 Mach-O executable with __cstring and __objc_methname sections."""
+    """A 64-bit arm64 Mach-O executable with __cstring and __objc_methname sections.
+
+    ``signature_commands`` repeats the LC_CODE_SIGNATURE command (each naming the same signature)."""
     sections = [
         ("__cstring", b"".join(s.encode() + b"\0" for s in cstrings)),
         ("__objc_methname", b"".join(s.encode() + b"\0" for s in selectors)),
     ]
-    commands_size = 72 + 80 * len(sections) + (24 if encrypted else 0) + (16 if signature is not None else 0)
+    commands_size = (
+        72
+        + 80 * len(sections)
+        + (24 if encrypted else 0)
+        + (16 * signature_commands if signature is not None else 0)
+    )
     data_start = 32 + commands_size
     # A code region the encryption covers, then the string sections (FairPlay encrypts __TEXT from cryptoff).
     code = b"\x1f\x20\x03\xd5" * 64
@@ -184,8 +200,8 @@ def macho(
         commands += struct.pack("<IIIIII", 0x2C, 24, data_start, len(payload), 1, 0)
     signature_offset = data_start + len(payload)
     if signature is not None:
-        commands += struct.pack("<IIII", 0x1D, 16, signature_offset, len(signature))
-    ncmds = 1 + int(encrypted) + int(signature is not None)
+        commands += struct.pack("<IIII", 0x1D, 16, signature_offset, len(signature)) * signature_commands
+    ncmds = 1 + int(encrypted) + (signature_commands if signature is not None else 0)
     header = struct.pack("<IiiIIIII", 0xFEEDFACF, ARM64, 0, 2, ncmds, len(commands), 0x00200085, 0)
     thin = header + commands + payload + (signature or b"")
     if not fat:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import plistlib
+import struct
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,11 @@ from hypothesis import strategies as st
 from govapp.inspection.engine import formats
 from govapp.inspection.engine.errors import PackageError
 from govapp.inspection.engine.facts import Interest
+from govapp.inspection.engine.formats import ipa as ipa_reader
+from govapp.inspection.engine.formats import macho as macho_reader
 from govapp.inspection.engine.formats.ipa import parse_mobileprovision, strings_table
 from govapp.inspection.engine.formats.macho import iter_strings, parse_macho
+from govapp.inspection.engine.formats.plists import PlistTooLarge, load_plist
 from govapp.inspection.engine.identity import Identity
 from govapp.inspection.engine.limits import Limits
 from govapp.inspection.engine.scan import scan_package
@@ -261,14 +265,26 @@ def test_strings_tables_in_each_encoding() -> None:
     assert '"a" = "排行";' in strings_table(plistlib.dumps({"a": "排行"}, fmt=plistlib.FMT_BINARY))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_mutated_executables_fail_only_as_package_errors(data: st.DataObject) -> None:
-    seed = b.macho(
+def _sectionless_macho(tail: bytes) -> bytes:
+    """A thin 64-bit Mach-O with no load command: the reader scans the whole file for text."""
+    return struct.pack("<IiiIIIII", 0xFEEDFACF, 0x0100000C, 0, 2, 0, 0, 0, 0) + tail
+
+
+_MUTATION_SEEDS = [
+    b.macho(
         cstrings=["打卡"],
         selectors=["startUpdatingLocation"],
         signature=b.code_signature(identifier=BUNDLE, team_id=TEAM, entitlements=ENTITLEMENTS, signer=None),
-    )
+    ),
+    # No sections: the whole-file text scan, where hostile bytes once raised UnicodeDecodeError.
+    _sectionless_macho("每日打卡签到 daily check-in".encode() + b"\0" * 8),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_executables_fail_only_as_package_errors(data: st.DataObject) -> None:
+    seed = data.draw(st.sampled_from(_MUTATION_SEEDS))
     blob = data.draw(mutations(seed))
     try:
         slices = parse_macho(blob, "Grid")
@@ -280,10 +296,245 @@ def test_mutated_executables_fail_only_as_package_errors(data: st.DataObject) ->
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_ipas_fail_only_as_package_errors(data: st.DataObject) -> None:
-    seed = b.ipa(info=b.info_plist(), executable=b.macho(cstrings=["打卡"]))
-    blob = data.draw(mutations(seed))
-    with contextlib.suppress(PackageError):
+    # The parts are mutated, not the zip (whose CRCs would refuse almost every mutation before a reader runs).
+    part = data.draw(st.sampled_from(["executable", "info", "profile"]))
+    executable = data.draw(st.sampled_from(_MUTATION_SEEDS))
+    info = b.info_plist()
+    profile = b"\x30\x80" + plistlib.dumps({"TeamIdentifier": [TEAM], "Entitlements": ENTITLEMENTS})
+    if part == "executable":
+        executable = data.draw(mutations(executable))
+    elif part == "info":
+        info = data.draw(mutations(info))
+    else:
+        profile = data.draw(mutations(profile))
+    blob = b.ipa(info=info, executable=executable, profile=profile)
+    try:
         formats.read_package_bytes(blob, "x.ipa", Interest.everything(), Limits(), depth=0)
+    except PackageError as exc:
+        # The entry point turns any other exception into this message: a reader bug, not a clear error.
+        assert "the reader failed" not in str(exc)
+
+
+def test_hostile_utf8_in_a_sectionless_macho_is_read_without_error() -> None:
+    # 40 bytes: a surrogate (ED A0 80) and an overlong NUL (C0 80) inside printable text.
+    data = _sectionless_macho(b"ab\xed\xa0\x80cd\x00")
+    assert len(data) == 40
+    texts = [s.text for s in iter_strings(data, parse_macho(data, "Grid"), cap=1 << 20)]
+    assert all("\ud800" not in text for text in texts)
+    overlong = _sectionless_macho(b"abcd\xc0\x80efgh\xe0\x80\x80ijkl")
+    texts = [s.text for s in iter_strings(overlong, parse_macho(overlong, "Grid"), cap=1 << 20)]
+    assert texts == ["abcd", "efgh", "ijkl"]
+
+
+# ---------------------------------------------------------------- hostile input, bounded work
+
+
+def _exponential_plist(depth: int = 21, **top: Any) -> bytes:
+    """A binary plist of ``depth`` nested arrays, each referring twice to the next: ~200 bytes that a naive
+    walk expands into 2^depth copies."""
+    node: Any = ["每日打卡签到"]
+    for _ in range(depth):
+        node = [node, node]
+    return plistlib.dumps({**top, "Nested": node}, fmt=plistlib.FMT_BINARY)
+
+
+def test_the_bounded_loader_refuses_shared_references_past_the_bounds() -> None:
+    started = time.monotonic()
+    with pytest.raises(PlistTooLarge, match="more than 100000 values"):
+        load_plist(_exponential_plist())
+    assert time.monotonic() - started < 2
+    deep: Any = "bottom"
+    for _ in range(70):
+        deep = [deep]
+    with pytest.raises(PlistTooLarge, match="nested deeper than 64 levels"):
+        load_plist(plistlib.dumps(deep, fmt=plistlib.FMT_BINARY))
+    with pytest.raises(PlistTooLarge, match="more than 8 characters of text"):
+        load_plist(plistlib.dumps(["abcde", "fghij"]), max_text=8)
+    # Sharing within the bounds is copied: the values are independent of each other.
+    value = load_plist(_exponential_plist(depth=4))
+    assert value["Nested"][0] == value["Nested"][1] and value["Nested"][0] is not value["Nested"][1]
+
+
+def test_an_exponential_info_plist_is_kept_as_nothing_with_a_note(tmp_path: Path) -> None:
+    info = _exponential_plist(CFBundleIdentifier=BUNDLE, CFBundleExecutable="Grid")
+    started = time.monotonic()
+    report = _scan(tmp_path, b.ipa(info=info, executable=b.macho()))
+    assert time.monotonic() - started < 10
+    assert report.verdict != "error", report.errors
+    assert any(
+        "Payload/Grid.app/Info.plist: holds more than 100000 values" in note and "not scanned" in note
+        for note in report.notes
+    )
+    # Nothing of it is kept: no identity, no executable name, no evidence from its text.
+    assert report.package["id"] is None
+    assert _status(report.findings, "checkin") is None
+    assert _status(report.findings, "code_not_analysed") == "advisory"
+
+
+def test_an_exponential_resource_plist_and_entitlements_are_not_read(
+    tmp_path: Path, developer: b.ios.SigningIdentity
+) -> None:
+    signature = b.code_signature(
+        identifier=BUNDLE,
+        team_id=TEAM,
+        entitlements={},
+        signer=developer,
+        entitlements_plist=_exponential_plist(),
+    )
+    resources = {"Settings.bundle/Root.plist": _exponential_plist(), "Settings.plist": _exponential_plist()}
+    started = time.monotonic()
+    report = _scan(tmp_path, b.ipa(executable=b.macho(signature=signature), resources=resources))
+    assert time.monotonic() - started < 10
+    assert report.verdict != "error", report.errors
+    assert any("Payload/Grid.app/Settings.plist: holds more than 100000 values" in n for n in report.notes)
+    assert any("the signed entitlements are too large or invalid" in n for n in report.notes)
+    assert _status(report.findings, "checkin") is None
+    assert "entitlements" not in report.package["signing"]
+    # The certificate of the signature is still read: the entitlements alone are lost.
+    assert report.package["certificates"][0]["scheme"] == "ios-codesign"
+
+
+def test_an_exponential_provisioning_profile_is_a_signing_error(tmp_path: Path) -> None:
+    profile = b"\x30\x80" + _exponential_plist(TeamIdentifier=[TEAM])
+    report = _scan(tmp_path, b.ipa(executable=b.macho(), profile=profile), expect=Identity(
+        cert_sha256=("ab" * 32,)
+    ))  # fmt: skip
+    assert report.verdict == "violation" and report.errors == []
+    assert "team_id" not in report.package["signing"]
+    assert report.identity["certificate_errors"]
+    assert [f["category"] for f in report.findings][0] == "identity_unverifiable"
+
+
+def test_repeated_code_signature_commands_are_refused_fast() -> None:
+    signature = b.code_signature(identifier=BUNDLE, team_id=TEAM, entitlements=ENTITLEMENTS, signer=None)
+    data = b.macho(signature=signature + b"\0" * (1 << 20), signature_commands=64)
+    started = time.monotonic()
+    with pytest.raises(PackageError, match="load commands #1 and #2 are both LC_CODE_SIGNATURE"):
+        parse_macho(data, "Grid")
+    assert time.monotonic() - started < 1
+    assert parse_macho(b.macho(signature=signature), "Grid")[0].signature is not None
+
+
+def test_oversized_signature_blobs_are_not_read(
+    monkeypatch: pytest.MonkeyPatch, developer: b.ios.SigningIdentity
+) -> None:
+    monkeypatch.setattr(macho_reader, "MAX_SIGNATURE_BLOB", 64)
+    signature = b.code_signature(identifier=BUNDLE, team_id=TEAM, entitlements=ENTITLEMENTS, signer=developer)
+    parsed = parse_macho(b.macho(signature=signature), "Grid")[0].signature
+    assert parsed is not None and parsed.identifier == BUNDLE
+    assert parsed.cms is None and parsed.entitlements == {} and parsed.entitlements_unread == "too_large"
+    assert len(parsed.errors) == 2 and "CMS blob" in parsed.errors[1]
+
+
+def test_an_invalid_cms_signature_leaves_the_signer_unknown_not_the_scan(
+    tmp_path: Path, developer: b.ios.SigningIdentity
+) -> None:
+    signature = b.code_signature(
+        identifier=BUNDLE, team_id=TEAM, entitlements=ENTITLEMENTS, signer=None, cms=b"\x30\x03not cms"
+    )
+    data = b.ipa(
+        executable=b.macho(signature=signature, cstrings=["请完成每日打卡签到"]), profile=_profile(developer)
+    )
+    report = _scan(tmp_path, data, expect=Identity(cert_sha256=(hashlib.sha256(developer.der).hexdigest(),)))
+    assert report.errors == [] and report.verdict == "violation"
+    assert any("the code signature's CMS signature is invalid" in note for note in report.notes)
+    assert "code signature is not valid PKCS#7" in report.package["signing"]["errors"][0]
+    # The profile's certificates are not taken for the broken signature's signer.
+    assert report.package["certificates"] == []
+    assert report.findings[0]["category"] == "identity_unverifiable"
+    assert _status(report.findings, "checkin") == "violation"  # the rest of the scan ran
+
+
+def test_an_oversized_profile_is_a_note_and_a_signing_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ipa_reader, "_MAX_PLIST", 4096)
+    profile = b"\x30\x80" + plistlib.dumps({"TeamIdentifier": [TEAM], "Padding": "x" * 8192})
+    report = _scan(tmp_path, b.ipa(executable=b.macho(), profile=profile))
+    assert report.errors == []
+    assert any("the provisioning profile is larger than 4096 bytes" in note for note in report.notes)
+    assert report.package["signing"]["errors"]
+
+
+def test_string_tables_are_split_the_same_across_chunk_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    strings = [f"string {i:03d} " + "长" * (i % 7) for i in range(300)] + ["x" * 5000]
+    data = b.macho(cstrings=strings)
+    whole = [(s.offset, s.text) for s in iter_strings(data, parse_macho(data, "Grid"), cap=1 << 20)]
+    assert [text for _o, text in whole] == strings
+    monkeypatch.setattr(macho_reader, "_CHUNK", 97)
+    chunked = [(s.offset, s.text) for s in iter_strings(data, parse_macho(data, "Grid"), cap=1 << 20)]
+    # The 5000-byte string is cut at the chunk size; every other string and offset is the same.
+    assert chunked[:300] == whole[:300] and "".join(text for _o, text in chunked[300:]) == "x" * 5000
+    for offset, text in whole:
+        assert data[offset : offset + len(text.encode())].decode() == text
+
+
+def test_the_number_of_executable_strings_is_capped_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ipa_reader, "MAX_EXECUTABLE_STRING_COUNT", 50)
+    monkeypatch.setattr(ipa_reader, "_STRING_BATCH", 7)
+    executable = b.macho(
+        cstrings=["今日未打卡", *(f"filler {i:04d}" for i in range(100)), "请完成每日打卡签到"]
+    )
+    report = _scan(tmp_path, b.ipa(executable=executable))
+    assert any("holds more than 50 strings; only the first 50 were scanned" in note for note in report.notes)
+    checkin = next(f for f in report.findings if f["category"] == "checkin")
+    assert [e["snippet"] for e in checkin["evidence"]] == ["今日未打卡"]
+
+
+# ---------------------------------------------------------------- code not analysed
+
+
+@pytest.mark.parametrize(
+    ("build", "reason"),
+    [
+        (lambda: b.ipa(executable=b.macho(encrypted=True)), "encrypted"),
+        (lambda: b.ipa(executable=None), "missing"),
+        (lambda: b.ipa(info=plistlib.dumps({"CFBundleIdentifier": BUNDLE}), executable=b.macho()), "no_name"),
+    ],
+)
+def test_an_executable_not_analysed_is_an_advisory_finding(tmp_path: Path, build: Any, reason: str) -> None:
+    report = _scan(tmp_path, build())
+    finding = next(f for f in report.findings if f["category"] == "code_not_analysed")
+    assert finding["status"] == "advisory" and finding["coverage"]["reason"] == reason
+    assert "Submit a development or ad-hoc build" in finding["description"]["en"]
+    assert "请提交开发版本或临时分发版本" in finding["description"]["zh"]
+    assert report.verdict == "pass"  # advisory: it does not decide, the reviewer sees it
+    from govapp.inspection.engine.html_report import render_html
+    from tests.inspection.engine.test_report import SCHEMA_PATH, validate
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validate(json.loads(json.dumps(report.to_dict())), schema, schema)
+    assert "请提交开发版本或临时分发版本" in render_html(report)
+    clean = _scan(tmp_path, b.ipa(executable=b.macho()), name="clean.ipa")
+    assert _status(clean.findings, "code_not_analysed") is None
+
+
+def test_an_executable_over_the_cap_is_not_analysed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ipa_reader, "_MAX_EXECUTABLE", 100)
+    report = _scan(tmp_path, b.ipa(executable=b.macho(cstrings=["请完成每日打卡签到"])))
+    assert any("the executable is larger than 100 bytes" in note for note in report.notes)
+    finding = next(f for f in report.findings if f["category"] == "code_not_analysed")
+    assert finding["coverage"] == {"file": "Payload/Grid.app/Grid", "reason": "too_large"}
+
+
+def test_every_note_the_ipa_reader_writes_has_a_code() -> None:
+    import ast
+
+    from govapp.inspection.engine.notes import NOTES
+
+    source = Path(ipa_reader.__file__).read_text(encoding="utf-8")
+    appended = [
+        node.args[0]
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "extend")
+        and isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "notes"
+    ]  # fmt: skip
+    assert appended, "the reader writes notes"
+    for arg in appended:
+        assert isinstance(arg, ast.Call) and getattr(arg.func, "id", None) == "Note", ast.unparse(arg)
+        assert isinstance(arg.args[0], ast.Constant) and arg.args[0].value in NOTES, ast.unparse(arg)
 
 
 def test_the_ipa_report_matches_the_schema_and_renders(

@@ -52,6 +52,12 @@ TECHNICAL_CATEGORIES: tuple[str, ...] = (
 CATEGORIES: tuple[str, ...] = FORMALISM_CATEGORIES + TECHNICAL_CATEGORIES
 
 # Findings beside the rules (no rule has these categories): the package is not the filed app, its signer
-# cannot be known, or it changed since approval without a change filing.
-BINDING_CATEGORIES: tuple[str, ...] = ("identity_mismatch", "identity_unverifiable", "unreported_change")
+# cannot be known, it changed since approval without a change filing, or its own code was not read at
+# all (an encrypted App Store build: the test saw its resources only).
+BINDING_CATEGORIES: tuple[str, ...] = (
+    "identity_mismatch",
+    "identity_unverifiable",
+    "unreported_change",
+    "code_not_analysed",
+)
 FINDING_CATEGORIES: tuple[str, ...] = CATEGORIES + BINDING_CATEGORIES

@@ -27,6 +27,9 @@ SURFACES = (
 # ``PackageFacts.extra`` key: {file: why it is not the app's own} for vendored files a reader saw
 # (for modules of a bundle, the module's caller name instead of a file).
 VENDORED_KEY = "vendored_files"
+# ``PackageFacts.extra`` key: {"file": ..., "reason": ...} when the app's own code was not read at all
+# (an iOS executable encrypted, missing or too large): the report's ``code_not_analysed`` finding.
+UNANALYSED_CODE_KEY = "code_not_analysed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,33 @@ NOTES: dict[str, tuple[str, str]] = {
         "代码签名属于 {code_id}，但 Info.plist 写明的是 {package}",
         "the code signature is for {code_id}, but Info.plist names {package}",
     ),
+    "plist_too_large": (
+        "{file}：包含超过 {cap} 个值（或嵌套过深、文字过多），未读取，其中的文字未检测",
+        "{file}: holds more than {cap} values (or is nested too deeply or holds too much text); it was not "
+        "read and its text was not scanned",
+    ),
+    "ipa_profile_too_large": (
+        "{file}：签名描述文件大于 {limit} 字节，未读取，签名身份无法确认",
+        "{file}: the provisioning profile is larger than {limit} bytes; it was not read, so the signer cannot be "
+        "confirmed",
+    ),
+    "ipa_profile_unreadable": (
+        "{file}：签名描述文件无法读取，其中的开发团队、授权声明和证书未知，签名身份无法确认",
+        "{file}: the provisioning profile cannot be read; its team, entitlements and certificates are "
+        "unknown, so the signer cannot be confirmed",
+    ),
+    "ipa_code_signature_invalid": (
+        "{file}：代码签名中的签名数据无效，无法确认签名者",
+        "{file}: the code signature's CMS signature is invalid; the signer cannot be confirmed",
+    ),
+    "ipa_entitlements_unreadable": (
+        "{file}：代码签名中的授权声明过大或无效，未读取",
+        "{file}: the signed entitlements are too large or invalid; they were not read",
+    ),
+    "ipa_string_count_capped": (
+        "{file}：可执行文件中的字符串超过 {cap} 个，只检测了前 {cap} 个",
+        "{file}: the executable holds more than {cap} strings; only the first {cap} were scanned",
+    ),
 }  # fmt: skip
 
 

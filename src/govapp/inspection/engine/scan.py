@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .categories import CATEGORIES
+from .coverage import coverage_findings
 from .errors import PackageError
 from .facts import PackageFacts
 from .identity import Identity, identity_findings, package_identity
@@ -44,6 +45,7 @@ def evaluate_facts(
         # First in the list: a package of another app makes every other finding beside the point.
         findings, identity_notes = identity_findings(identity, expect)
     findings.extend(finding.to_dict() for finding in analysis.findings)
+    findings.extend(coverage_findings(facts))
     verdict = "violation" if any(f["status"] == "violation" for f in findings) else "pass"
     notes: list[str] = []
     for node in facts.walk():

@@ -28,6 +28,7 @@ from govapp.core.htmx import HtmxHttpRequest
 from .. import marks, services
 from ..choices import PRE_FILING, AttachmentKind, FilingState
 from ..forms import (
+    MAX_DEFICIENCY_ITEMS,
     DeficiencyFormSet,
     DeregisterForm,
     ExtendForm,
@@ -127,7 +128,7 @@ def _forward(request: HttpRequest, filing: Filing, data: dict[str, Any], items: 
 
 def _return(request: HttpRequest, filing: Filing, data: dict[str, Any], items: list[Deficiency]) -> str:
     services.filing_return_incomplete(
-        filing=filing, actor=request.user, items=items, note=data.get("note", "")
+        filing=filing, actor=request.user, items=items, note=data.get("note", ""), marks_seen=data["marks"]
     )
     return _detail(filing)
 
@@ -141,7 +142,7 @@ def _request_supplement(
 ) -> str:
     services.filing_request_supplement(
         filing=filing, actor=request.user, items=items, note=data.get("note", ""),
-        test_failed=bool(data.get("test_failed")),
+        test_failed=bool(data.get("test_failed")), marks_seen=data["marks"],
     )  # fmt: skip
     return _detail(filing)
 
@@ -300,25 +301,40 @@ def available_actions(user: Any, obj: Filing | App) -> list[ActionLink]:
 # ---------------------------------------------------------------- the view
 
 
-def _initial_items(action: Action, filing: Filing) -> list[dict[str, str]]:
+def _initial_items(action: Action, filing: Filing, current: list[Any]) -> list[dict[str, str]]:
     """The list starts from the fields marked deficient on the filing page; a return adds what is missing
     for the fields nobody marked."""
-    items = marks.marks_as_items(filing)
+    items = marks.marks_as_items(current)
     if action.slug == "return":
         marked = {i.field for i in items}
         items += [i for i in missing_materials(filing) if i.field not in marked]
     return deficiency_initial(items)
 
 
-def _with_one_more_row(data: Any) -> Any:
-    """The posted list re-shown with an empty row more ("add item" without JavaScript)."""
-    data = data.copy()
+def _posted_rows(data: Any) -> list[dict[str, str]]:
+    """The rows of the posted list as typed, unvalidated (bounded like the formset)."""
     try:
         total = int(data.get("items-TOTAL_FORMS", "0"))
     except ValueError:
         total = 0
-    data["items-TOTAL_FORMS"] = str(max(total, 0) + 1)
-    return data
+    return [
+        {key: str(data.get(f"items-{i}-{key}", "")) for key in ("field", "phrase", "message")}
+        for i in range(max(0, min(total, MAX_DEFICIENCY_ITEMS)))
+    ]
+
+
+def _list_shown_again(
+    request: HttpRequest, action: Action, phrases: list[Any], rows: list[dict[str, str]], marks_token: str
+) -> tuple[forms.Form, Any]:
+    """The list page again from what was posted, not validated (nothing was decided): unbound forms
+    seeded with the posted note and rows, one empty row more, and the marks the rows now start from."""
+    initial: dict[str, Any] = {
+        name: request.POST[name] for name in action.form.base_fields if name in request.POST
+    }
+    initial["marks"] = marks_token
+    formset = DeficiencyFormSet(prefix="items", form_kwargs={"phrases": phrases}, initial=rows)
+    formset.extra = 1
+    return action.form(initial=initial), formset
 
 
 def _run_action(request: HtmxHttpRequest, obj: Filing | App, action: Action) -> HttpResponse:
@@ -326,24 +342,39 @@ def _run_action(request: HtmxHttpRequest, obj: Filing | App, action: Action) -> 
         raise PermissionDenied(_("You may not “%(action)s” here.") % {"action": action.label})
     is_filing = isinstance(obj, Filing)
     post = request.method == "POST"
-    adding_row = post and action.deficiencies and "add_item" in request.POST
     form = action.form(request.POST if post else None, request.FILES if post else None)
     formset = None
+    phrases: list[Any] = []
     if action.deficiencies:
         assert isinstance(obj, Filing)
         phrases = list(marks.phrases_of(marks.office_of(request.user), get_language()))
-        data = _with_one_more_row(request.POST) if adding_row else request.POST if post else None
-        formset = DeficiencyFormSet(data, prefix="items", form_kwargs={"phrases": phrases},
-                                    initial=None if post else _initial_items(action, obj))  # fmt: skip
+        if post:
+            formset = DeficiencyFormSet(request.POST, prefix="items", form_kwargs={"phrases": phrases})
+        else:
+            current = list(marks.current_marks(obj))
+            form = action.form(initial={"marks": marks.marks_token(current)})
+            formset = DeficiencyFormSet(prefix="items", form_kwargs={"phrases": phrases},
+                                        initial=_initial_items(action, obj, current))  # fmt: skip
     error, error_items, status = "", [], 200
-    if adding_row:
-        pass  # re-shown with the row added; nothing is decided
+    if post and action.deficiencies and "add_item" in request.POST:
+        # "Add item": the same list with a row more; the marks the page started from stay as they were.
+        form, formset = _list_shown_again(
+            request, action, phrases, _posted_rows(request.POST), str(request.POST.get("marks", ""))
+        )
     elif post:
         if form.is_valid() and (formset is None or formset.is_valid()):
             items = deficiencies_from(formset) if formset is not None else []
             try:
                 with transaction.atomic():
                     target = action.run(request, obj, form.cleaned_data, items)
+            except marks.MarksChanged as exc:
+                # Nothing is lost: the marks written since the page was opened join the list, to check.
+                rows = [r for r in _posted_rows(request.POST) if any(r.values())]
+                rows += [{"field": m.field, "phrase": "", "message": m.message} for m in exc.unseen]
+                form, formset = _list_shown_again(
+                    request, action, phrases, rows, marks.marks_token(exc.current)
+                )
+                error, status, error_items = exc.message, 400, exc.items
             except services.WorkflowError as exc:
                 error, status = exc.message, 400
                 error_items = exc.items

@@ -251,9 +251,11 @@ def marking_context(request: HttpRequest, filing: Filing, groups: list[dict[str,
             {"name": r.name, "label": r.label, "value": r.value, "mark": current.get(r.name)}
             for r in group["rows"]
         ]
-    slug = "return" if filing.state == FilingState.PROVINCIAL_REVIEW else "request_supplement"
+    # Called only for who may mark (marks.may_mark): the stage writes a list.
+    slug = workflow.REVIEW_STAGES[filing.state].list_action
     return {
         "marks": list(current.values()),
+        "attachments_field": marks.ATTACHMENTS,
         "attachments_mark": current.get(marks.ATTACHMENTS),
         "phrases": list(marks.phrases_of(marks.office_of(request.user), get_language())),
         "list_url": reverse(f"registry:filing_{slug}", args=[filing.pk]),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -47,26 +47,11 @@ def _refused(
     context["mark_error"] = {
         "field": field,
         "known": field in marks.markable_fields(filing),
-        "label": _label(field),
+        "label": marks.item_label(field),
         "message": message,
         "remark": remark,
     }
     return render(request, "registry/filing_detail.html", context, status=400)
-
-
-def _label(field: str) -> str:
-    try:
-        return marks.item_label(field)
-    except (FieldDoesNotExist, TypeError):  # an unknown name is shown as typed
-        return field[:60]
-
-
-def _require_marker(request: HttpRequest, filing: Filing) -> None:
-    if not marks.may_mark(request.user, filing):
-        raise PermissionDenied(
-            _("Only the reviewer who may return the filing or request a supplement in its current status can "
-              "mark its materials deficient.")
-        )  # fmt: skip
 
 
 @login_required
@@ -74,14 +59,14 @@ def _require_marker(request: HttpRequest, filing: Filing) -> None:
 @require_POST
 def filing_mark(request: HttpRequest, pk: int) -> HttpResponse:
     filing = visible_filing(request, pk)
-    _require_marker(request, filing)
+    marks.require_marker(request.user, filing)
     form = MarkForm(request.POST)
     field = str(request.POST.get("field", ""))[:60]
     remark = str(request.POST.get("remark", ""))
     if not form.is_valid():
         _name, errors = next(iter(form.errors.items()))
         return _refused(request, filing, field=field, remark=remark,
-                        message=_("%(item)s: %(error)s") % {"item": _label(field), "error": " ".join(map(str, errors))})  # fmt: skip
+                        message=_("%(item)s: %(error)s") % {"item": marks.item_label(field), "error": " ".join(map(str, errors))})  # fmt: skip
     data = form.cleaned_data
     phrase_text = ""
     if data.get("phrase"):
@@ -112,7 +97,7 @@ def filing_mark(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def filing_mark_clear(request: HttpRequest, pk: int) -> HttpResponse:
     filing = visible_filing(request, pk)
-    _require_marker(request, filing)
+    marks.require_marker(request.user, filing)
     field = str(request.POST.get("field", ""))[:60]
     try:
         cleared = marks.mark_clear(filing=filing, actor=request.user, field=field)
@@ -148,7 +133,7 @@ def _office_for_page(request: HttpRequest) -> str:
             request.GET.get("office") or request.POST.get("office") or DeficiencyPhrase.NATIONAL_OFFICE
         )
         if chosen not in dict(OFFICE_CHOICES):
-            raise PermissionDenied(_("No such office."))
+            raise Http404(_("There is no office “%(office)s”.") % {"office": chosen[:20]})
         return chosen
     office = marks.office_of(user)
     if office is None:

@@ -14,7 +14,7 @@ from govapp.core.calendar import LIMIT_NAMES
 from ..answers import FieldChange, latest_answer
 from ..choices import EventAction, FilingState, FormalismCategory, Platform
 from ..forms import FIELD_STEP, STEPS, steps_for
-from ..materials import Deficiency, filing_field_label, material_check_for
+from ..materials import ATTACHMENTS, Deficiency, filing_field_label, item_label, material_check_for
 from ..models import App, Filing, FilingEvent
 
 _CHOICE_LISTS = {"platforms": dict(Platform.choices), "declared_categories": dict(FormalismCategory.choices)}
@@ -53,7 +53,7 @@ def material_groups(filing: Filing) -> list[dict[str, Any]]:
         title, names = STEPS[step]
         rows = []
         for name in names:
-            if name == "attachments":
+            if name == ATTACHMENTS:
                 continue
             if name == "below_county_justification" and not filing.app.unit.is_below_county:
                 continue
@@ -80,17 +80,6 @@ def item_link(filing: Filing, field: str) -> str:
 
 
 STEP_FIELDS_WITH_INPUTS = frozenset(s for s in STEPS if s not in ("documents", "review"))
-
-
-def item_label(field: str, recorded: str) -> str:
-    """An item's label in the reader's language; the label recorded with the item for what is not a field."""
-    if field == "attachments":
-        return _("Documents (attachments)")
-    if field in FIELD_STEP:
-        return filing_field_label(field)
-    if field == "other":
-        return _("Other")
-    return recorded
 
 
 def linked_items(filing: Filing, items: list[Deficiency] | list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -189,7 +178,7 @@ def answer_rows(filing: Filing) -> dict[str, Any] | None:
             "label": item_label(name, item.get("label", "")),
             "message": item.get("message", ""),
         }
-        if name == "attachments":
+        if name == ATTACHMENTS:
             row["documents"] = documents if (answer.added or answer.withdrawn) else None
             row["changed"] = row["documents"] is not None
         elif name in answer.changes:
@@ -207,5 +196,5 @@ def answer_rows(filing: Filing) -> dict[str, Any] | None:
         "statement": answer.answer.reason if answer.answer.action == EventAction.SUPPLEMENT else "",
         "items": items,
         "others": others,
-        "documents": None if "attachments" in named or not (answer.added or answer.withdrawn) else documents,
+        "documents": None if ATTACHMENTS in named or not (answer.added or answer.withdrawn) else documents,
     }

@@ -29,8 +29,8 @@ WXAPKG_ENCRYPTED_MAGIC = b"V1MMWX"
 _MANIFEST_CAP = 1024 * 1024
 
 MINIPROGRAM_MARKERS = ("app.json", "project.config.json", "mini.project.json")
-# An iOS app: its bundle directory under Payload/ with the bundle's Info.plist.
-IPA_INFO_PLIST = re.compile(r"^Payload/[^/]+\.app/Info\.plist$")
+# An iOS app: its bundle directory under Payload/ with the bundle's Info.plist (group 1: ``<name>.app``).
+APP_INFO_PLIST = re.compile(r"^Payload/([^/]+\.app)/Info\.plist$")
 
 
 def detect_head(head: bytes, label: str) -> str | None:
@@ -138,7 +138,7 @@ def detect_archive(archive: SafeZip) -> str:
         return "hap"
     if "pack.info" in name_set and any(n.endswith(".hap") for n in lower):
         return "app"
-    if any(IPA_INFO_PLIST.match(n) for n in names):
+    if any(APP_INFO_PLIST.match(n) for n in names):
         return "ipa"
     if "manifest.json" in name_set and any(n.endswith(".js") for n in lower):
         manifest = read_json_entry(archive, "manifest.json")

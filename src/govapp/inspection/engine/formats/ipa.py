@@ -11,12 +11,18 @@ What is read, from the app bundle only (``Payload/<name>.app/``):
 - The main executable (``CFBundleExecutable``): the Mach-O string sections (``macho.py``),
   its FairPlay encryption and its embedded code signature (identifier, team id, signed
   entitlements, the signer's certificates). Strings are read from at most
-  ``MAX_EXECUTABLE_STRINGS`` bytes of string sections; a larger executable is noted.
+  ``MAX_EXECUTABLE_STRINGS`` bytes of string sections, one at a time and checked in batches, at most
+  ``MAX_EXECUTABLE_STRING_COUNT`` of them; a larger executable is noted. An executable not read at
+  all (encrypted, missing, too large, not named) is recorded for the advisory ``code_not_analysed``.
 - Resources: ``.strings`` tables, ``.json``, ``.plist`` and hybrid web assets (``.js``, ``.html``,
   ``.vue``, …), which go through the same source-text analysis as H5 apps and mini-programs
   (comments blanked, vendored files known). Embedded frameworks (``Frameworks/``) and app
   extensions (``PlugIns/``) are somebody else's code or another target: their resources count as
   third-party.
+
+Every plist goes through ``plists.load_plist`` (bounded: a self-referencing binary plist is kept as
+nothing, with a note). A signing part that cannot be read (the profile, the signed entitlements, the
+CMS signature) is an entry of ``signing["errors"]`` and a note, never the end of the scan.
 """
 
 from __future__ import annotations
@@ -29,18 +35,32 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..errors import LimitExceeded, PackageError
-from ..facts import VENDORED_KEY, ApiHit, Certificate, Evidence, Interest, PackageFacts, TextHit
+from ..facts import (
+    UNANALYSED_CODE_KEY,
+    VENDORED_KEY,
+    ApiHit,
+    Certificate,
+    Evidence,
+    Interest,
+    PackageFacts,
+    TextHit,
+)
 from ..limits import Limits
 from ..notes import Note
 from ..prefilter import matching
 from ..safezip import SafeZip
+from .detect import APP_INFO_PLIST
 from .hap import certificate_facts, signed_data
-from .macho import MachOSlice, iter_strings, parse_macho
+from .macho import Buffer, MachOSlice, MachOString, iter_strings, parse_macho
 from .miniprogram import scan_source_file
+from .plists import MAX_PLIST_VALUES, PlistInvalid, PlistTooLarge, load_plist
 from .textscan import HitSink, decode_text, scan_text
 
-APP_INFO_PLIST = re.compile(r"^Payload/([^/]+\.app)/Info\.plist$")
 MAX_EXECUTABLE_STRINGS = 64 * 1024**2
+# Strings taken from the executable (a large real app has one or two million; 64 MiB of the shortest
+# strings would be 13 million): bounds the time the lookups take, ~2 s per million.
+MAX_EXECUTABLE_STRING_COUNT = 8_000_000
+_STRING_BATCH = 50_000  # strings looked up and prefiltered together
 _MAX_EXECUTABLE = 512 * 1024**2
 _MAX_PLIST = 8 * 1024**2
 _MAX_RESOURCE = 16 * 1024**2
@@ -101,27 +121,31 @@ def read_ipa(
     info = _plist(archive, root + "Info.plist", facts, required=True)
     _identity(facts, info)
     sink = HitSink(facts, limits)
-    try:
-        plist_text = plistlib.dumps(info, fmt=plistlib.FMT_XML, sort_keys=False).decode("utf-8")
-    except (TypeError, ValueError, OverflowError):
-        # A binary plist may hold what XML cannot (integers past 64 bits): its wording is then unread.
-        plist_text = ""
-        facts.notes.append(Note("ipa_plist_not_text"))
-    sink.add(
-        scan_text(plist_text, file=root + "Info.plist", surface="manifest", interest=interest), "Info.plist"
-    )
+    if info:
+        try:
+            plist_text = plistlib.dumps(info, fmt=plistlib.FMT_XML, sort_keys=False).decode("utf-8")
+        except (TypeError, ValueError, OverflowError):
+            # A binary plist may hold what XML cannot (integers past 64 bits): its wording is then unread.
+            plist_text = ""
+            facts.notes.append(Note("ipa_plist_not_text"))
+        sink.add(
+            scan_text(plist_text, file=root + "Info.plist", surface="manifest", interest=interest),
+            "Info.plist",
+        )
     _profile(archive, root, facts)
     executable = info.get("CFBundleExecutable")
     if isinstance(executable, str) and executable and "/" not in executable:
         _executable(archive, root + executable, facts, interest, sink)
     else:
         facts.notes.append(Note("ipa_no_executable_name"))
+        _unanalysed(facts, root.rstrip("/"), "no_name")
     _resources(archive, root, facts, interest, sink, skip={root + "Info.plist", root + str(executable)})
     _check_entitlements(facts)
     return facts
 
 
 def _plist(archive: SafeZip, name: str, facts: PackageFacts, *, required: bool = False) -> dict[str, Any]:
+    """A dictionary plist of the bundle; one that expands past the bounds is kept as nothing, with a note."""
     if name not in archive:
         if required:
             raise PackageError(f"{archive.label}: {name} is missing")
@@ -129,10 +153,12 @@ def _plist(archive: SafeZip, name: str, facts: PackageFacts, *, required: bool =
     if archive.info(name).file_size > _MAX_PLIST:
         raise LimitExceeded(f"{archive.label}: {name} is larger than {_MAX_PLIST} bytes")
     try:
-        value = plistlib.loads(archive.read(name, _MAX_PLIST))
-    except Exception as exc:  # noqa: BLE001 - plistlib raises many types on hostile input
-        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
-        raise PackageError(f"{archive.label}: {name} is not a valid property list ({detail})") from None
+        value = load_plist(archive.read(name, _MAX_PLIST))
+    except PlistTooLarge:
+        facts.notes.append(Note("plist_too_large", file=name, cap=MAX_PLIST_VALUES))
+        return {}
+    except PlistInvalid as exc:
+        raise PackageError(f"{archive.label}: {name} is not a valid property list ({exc})") from None
     if not isinstance(value, dict):
         raise PackageError(f"{archive.label}: {name} is not a dictionary property list")
     return value
@@ -163,14 +189,33 @@ def _identity(facts: PackageFacts, info: dict[str, Any]) -> None:
         facts.extra["usage_descriptions"] = usages
 
 
+def _signing_error(facts: PackageFacts, message: str) -> None:
+    # A signing part that cannot be read leaves the signer unknown (identity_unverifiable), not the scan.
+    facts.signing.setdefault("errors", []).append(" ".join(message.split()))
+
+
 def _profile(archive: SafeZip, root: str, facts: PackageFacts) -> None:
     name = root + "embedded.mobileprovision"
     if name not in archive:
         facts.signing["profile"] = None
         facts.notes.append(Note("ipa_no_profile"))
         return
-    data = archive.read(name, _MAX_PLIST)
-    profile = parse_mobileprovision(data, f"{archive.label}: {name}")
+    if archive.info(name).file_size > _MAX_PLIST:
+        facts.notes.append(Note("ipa_profile_too_large", file=name, limit=_MAX_PLIST))
+        _signing_error(facts, f"{archive.label}: {name} is larger than {_MAX_PLIST} bytes; it was not read")
+        return
+    try:
+        profile = parse_mobileprovision(archive.read(name, _MAX_PLIST), f"{archive.label}: {name}")
+    except PlistTooLarge:
+        facts.notes.append(Note("plist_too_large", file=name, cap=MAX_PLIST_VALUES))
+        _signing_error(facts, f"{archive.label}: {name} holds more than {MAX_PLIST_VALUES} values; not read")
+        return
+    except LimitExceeded:
+        raise  # the archive as a whole inflates past its limit
+    except PackageError as exc:
+        facts.notes.append(Note("ipa_profile_unreadable", file=name))
+        _signing_error(facts, str(exc))
+        return
     team = profile.get("TeamIdentifier")
     team_id = _str(team[0]) if isinstance(team, list) and team else None
     prefix = profile.get("ApplicationIdentifierPrefix")
@@ -204,7 +249,9 @@ def _profile(archive: SafeZip, root: str, facts: PackageFacts) -> None:
 
 
 def parse_mobileprovision(data: bytes, label: str) -> dict[str, Any]:
-    """The XML plist inside a provisioning profile's CMS envelope (or between ``<?xml`` and ``</plist>``)."""
+    """The XML plist inside a provisioning profile's CMS envelope (or between ``<?xml`` and ``</plist>``).
+
+    PackageError when there is none or it is invalid; PlistTooLarge when it expands past the bounds."""
     content: bytes | None = None
     try:
         content, _certificates = signed_data(data, label, "provisioning profile")
@@ -219,10 +266,9 @@ def parse_mobileprovision(data: bytes, label: str) -> dict[str, Any]:
             )
         content = data[start : end + len(b"</plist>")]
     try:
-        value = plistlib.loads(content)
-    except Exception as exc:  # noqa: BLE001 - plistlib raises many types on hostile input
-        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
-        raise PackageError(f"{label}: the provisioning profile's plist is invalid ({detail})") from None
+        value = load_plist(content)
+    except PlistInvalid as exc:
+        raise PackageError(f"{label}: the provisioning profile's plist is invalid ({exc})") from None
     if not isinstance(value, dict):
         raise PackageError(f"{label}: the provisioning profile's plist is not a dictionary")
     return value
@@ -255,14 +301,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _unanalysed(facts: PackageFacts, name: str, reason: str) -> None:
+    """The app's own code was not read (``reason``: encrypted, missing, too_large, no_name): the test
+    saw only its resources, which the report says as an advisory finding rather than a note alone."""
+    facts.extra[UNANALYSED_CODE_KEY] = {"file": name, "reason": reason}
+
+
 def _executable(archive: SafeZip, name: str, facts: PackageFacts, interest: Interest, sink: HitSink) -> None:
     if name not in archive:
         facts.notes.append(Note("ipa_executable_missing", file=name))
+        _unanalysed(facts, name, "missing")
         return
     if archive.info(name).file_size > _MAX_EXECUTABLE:
         facts.notes.append(Note("ipa_executable_too_large", file=name, limit=_MAX_EXECUTABLE))
+        _unanalysed(facts, name, "too_large")
         return
-    data = archive.read(name, _MAX_EXECUTABLE)
+    # One buffer of the entry's size: the executable is never held twice.
+    data = archive.read_buffer(name, _MAX_EXECUTABLE)
     slices = parse_macho(data, f"{archive.label}: {name}")
     facts.extra["architectures"] = [part.cpu for part in slices]
     _code_signature(slices, facts, archive.label, name)
@@ -270,6 +325,7 @@ def _executable(archive: SafeZip, name: str, facts: PackageFacts, interest: Inte
     if encrypted:
         facts.signing["encrypted"] = True
         facts.notes.append(Note("ipa_encrypted", file=name, cryptid=encrypted[0].crypt_id))
+        _unanalysed(facts, name, "encrypted")
     total = sum(size for part in slices for _n, _o, size in (part.sections or [("", 0, part.size)]))
     if total > MAX_EXECUTABLE_STRINGS:
         facts.notes.append(Note("ipa_strings_capped", file=name, cap=MAX_EXECUTABLE_STRINGS))
@@ -287,31 +343,56 @@ def _code_signature(slices: list[MachOSlice], facts: PackageFacts, label: str, n
         facts.signing["code_identifier"] = signature.identifier
     if signature.team_id:
         facts.signing["code_team_id"] = signature.team_id
+    for error in signature.errors:
+        _signing_error(facts, error)
+    if signature.entitlements_unread is not None:
+        facts.notes.append(Note("ipa_entitlements_unreadable", file=name))
     if signature.entitlements:
         facts.signing["entitlements"] = _plain(signature.entitlements)
     if signature.cms:
-        _content, certificates = signed_data(signature.cms, label, f"{name} code signature")
-        facts.certificates = certificate_facts(certificates, debug=False, scheme="ios-codesign")
+        try:
+            _content, certificates = signed_data(signature.cms, label, f"{name} code signature")
+            facts.certificates = certificate_facts(certificates, debug=False, scheme="ios-codesign")
+        except PackageError as exc:
+            facts.notes.append(Note("ipa_code_signature_invalid", file=name))
+            _signing_error(facts, str(exc))
 
 
 def _native_hits(
-    data: bytes, slices: list[MachOSlice], name: str, facts: PackageFacts, interest: Interest, sink: HitSink
+    data: Buffer, slices: list[MachOSlice], name: str, facts: PackageFacts, interest: Interest, sink: HitSink
 ) -> None:
+    """API references and text hits of the executable's strings, taken a batch at a time."""
     texts: list[TextHit] = []
     apis: list[ApiHit] = []
     seen_api: set[str] = set()
-    strings = list(iter_strings(data, slices, cap=MAX_EXECUTABLE_STRINGS))
-    for string in strings:
+    batch: list[MachOString] = []
+    for count, string in enumerate(iter_strings(data, slices, cap=MAX_EXECUTABLE_STRINGS), start=1):
+        if count > MAX_EXECUTABLE_STRING_COUNT:
+            facts.notes.append(Note("ipa_string_count_capped", file=name, cap=MAX_EXECUTABLE_STRING_COUNT))
+            break
         api = _PLATFORM_SYMBOLS.get(string.text)
         if api is not None and api not in seen_api and interest.api.search(api):
             seen_api.add(api)
             evidence = Evidence(file=name, location=f"offset 0x{string.offset:x}", snippet=string.text)
             apis.append(ApiHit(api=api, evidence=evidence))
+        if len(texts) < _MAX_NATIVE_HITS:
+            batch.append(string)
+            if len(batch) >= _STRING_BATCH:
+                _text_hits(batch, name, interest, texts)
+                batch = []
+    _text_hits(batch, name, interest, texts)
+    if len(texts) >= _MAX_NATIVE_HITS:
+        facts.notes.append(Note("file_matches_capped", file=name, cap=_MAX_NATIVE_HITS))
+    sink.add_texts(texts)
+    sink.add_apis(apis)
+
+
+def _text_hits(batch: list[MachOString], name: str, interest: Interest, texts: list[TextHit]) -> None:
     # A large executable has millions of strings: the literal prefilter narrows them first, as for DEX.
-    for index in sorted(matching(interest.text, [string.text for string in strings])):
+    for index in sorted(matching(interest.text, [string.text for string in batch])):
         if len(texts) >= _MAX_NATIVE_HITS:
-            break
-        string = strings[index]
+            return
+        string = batch[index]
         found = interest.text.search(string.text)
         if found is None:
             continue
@@ -320,10 +401,6 @@ def _native_hits(
             file=name, location=f"offset 0x{string.offset:x}", snippet=string.text[start : start + _SNIPPET]
         )
         texts.append(TextHit(text=string.text, surface="native", evidence=evidence))
-    if len(texts) >= _MAX_NATIVE_HITS:
-        facts.notes.append(Note("file_matches_capped", file=name, cap=_MAX_NATIVE_HITS))
-    sink.add_texts(texts)
-    sink.add_apis(apis)
 
 
 def _resources(
@@ -345,10 +422,10 @@ def _resources(
             where = rel.split("/", 2)
             facts.extra.setdefault(VENDORED_KEY, {})[name] = f"embedded {where[0].lower()} {where[1]}"
         if suffix == ".strings":
-            text = strings_table(data)
+            text = strings_table(data, name, facts)
             sink.add(scan_text(text, file=name, surface="resource", interest=interest), name)
         elif suffix == ".plist":
-            text = _plist_text(data)
+            text = _plist_text(data, name, facts)
             if text:
                 sink.add(scan_text(text, file=name, surface="resource", interest=interest), name)
         elif suffix == ".jsbundle":
@@ -358,10 +435,10 @@ def _resources(
             scan_source_file(name, data, facts, sink, interest)
 
 
-def strings_table(data: bytes) -> str:
+def strings_table(data: bytes, name: str = "", facts: PackageFacts | None = None) -> str:
     """A ``.strings`` localisation table as ``"key" = "value";`` lines: binary plist or UTF-16/UTF-8 text."""
     if data.startswith(b"bplist"):
-        text = _plist_text(data)
+        text = _plist_text(data, name, facts)
         if text:
             return text
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -369,11 +446,16 @@ def strings_table(data: bytes) -> str:
     return decode_text(data)
 
 
-def _plist_text(data: bytes) -> str:
+def _plist_text(data: bytes, name: str, facts: PackageFacts | None) -> str:
+    """A resource plist's wording; "" for one that is no plist or expands past the bounds (noted)."""
     try:
-        value = plistlib.loads(data)
-    except Exception:  # noqa: BLE001 - a resource that is no plist is simply not read
+        value = load_plist(data)
+    except PlistTooLarge:
+        if facts is not None:
+            facts.notes.append(Note("plist_too_large", file=name, cap=MAX_PLIST_VALUES))
         return ""
+    except PlistInvalid:
+        return ""  # a resource that is no plist is simply not read
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
         return "\n".join(f'"{k}" = "{v}";' for k, v in value.items())
     try:
@@ -411,7 +493,8 @@ def _check_entitlements(facts: PackageFacts) -> None:
         facts.debuggable = True
     elif facts.debuggable is None:
         facts.debuggable = False
-    if not facts.certificates:
+    if not facts.certificates and not signing.get("signed"):
+        # Only without a code signature: a signature whose signer cannot be read leaves the signer unknown.
         der = facts.extra.get("profile_certificates_der") or []
         facts.certificates = _profile_certificates(der)
     facts.extra.pop("profile_certificates_der", None)

@@ -8,11 +8,16 @@ say nothing) and ``LC_CODE_SIGNATURE`` (the embedded signature SuperBlob: the Co
 identifier and team id, the signed entitlements and the CMS signature with the signer's
 certificates). Every offset is checked against the slice before it is used, so hostile input
 ends as a ``PackageError`` naming the offset, never as an out-of-bounds read or a loop.
+
+The executable may be hundreds of megabytes: it is read through a ``memoryview`` and only the
+pieces used are copied (the signature blobs of the three slots read, each string); strings are
+produced one by one (``iter_strings``), never as one list. A slice carries at most one
+``LC_CODE_SIGNATURE``; the signed entitlements and the CMS blob are read up to ``MAX_SIGNATURE_BLOB``
+each, a larger one is recorded in ``CodeSignature.errors`` and not read.
 """
 
 from __future__ import annotations
 
-import plistlib
 import re
 import struct
 from collections.abc import Iterator
@@ -20,6 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ..errors import PackageError
+from .plists import MAX_PLIST_VALUES, PlistInvalid, PlistTooLarge, load_plist
+
+# What the readers accept as the executable's bytes (``SafeZip.read_buffer`` gives a bytearray).
+Buffer = bytes | bytearray | memoryview
 
 MH_MAGIC = 0xFEEDFACE
 MH_MAGIC_64 = 0xFEEDFACF
@@ -45,10 +54,15 @@ UTF16_SECTIONS = frozenset({"__ustring"})
 _MAX_COMMANDS = 4096
 _MAX_SLICES = 16
 _MAX_BLOBS = 64
+MAX_SIGNATURE_BLOB = 1024**2  # signed entitlements, CMS signature: real ones are a few kilobytes
+_CHUNK = 1024**2  # string sections are split this much at a time
 _CPU_NAMES = {7: "x86", 12: "arm", 0x01000007: "x86_64", 0x0100000C: "arm64", 0x0200000C: "arm64_32"}
-# Printable ASCII or well-formed UTF-8, at least four characters: what `strings` would show.
+# Printable ASCII or well-formed UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF; the
+# table of RFC 3629), at least four characters: what `strings` would show.
 _UTF8_RUN = re.compile(
-    rb"(?:[\x20-\x7e\t]|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}){4,}"
+    rb"(?:[\x20-\x7e\t]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}){4,}"
 )
 _UTF16_RUN = re.compile(rb"(?:[^\x00][\x00-\xff]|\x00[^\x00]){2,}(?=\x00\x00|$)")
 
@@ -59,6 +73,9 @@ class CodeSignature:
     team_id: str | None = None
     entitlements: dict[str, Any] = field(default_factory=dict)
     cms: bytes | None = None  # DER PKCS#7 SignedData (detached) carrying the certificates
+    # Parts that could not be read, one English line each; the reader records them as signing errors.
+    errors: list[str] = field(default_factory=list)
+    entitlements_unread: str | None = None  # "too_large" or "invalid" when the entitlements were not read
 
 
 @dataclass(slots=True)
@@ -89,36 +106,37 @@ def is_macho(head: bytes) -> bool:
     return little in (MH_MAGIC, MH_MAGIC_64) or big in (FAT_MAGIC, FAT_MAGIC_64)
 
 
-def parse_macho(data: bytes, label: str) -> list[MachOSlice]:
+def parse_macho(data: Buffer, label: str) -> list[MachOSlice]:
     """The slices of a thin or fat Mach-O; PackageError when it is neither or is malformed."""
-    if len(data) < 8:
-        raise PackageError(f"{label}: Mach-O executable is truncated ({len(data)} bytes)")
-    (big,) = struct.unpack_from(">I", data)
+    view = memoryview(data)
+    if len(view) < 8:
+        raise PackageError(f"{label}: Mach-O executable is truncated ({len(view)} bytes)")
+    (big,) = struct.unpack_from(">I", view)
     if big in (FAT_MAGIC, FAT_MAGIC_64):
-        (count,) = struct.unpack_from(">I", data, 4)
+        (count,) = struct.unpack_from(">I", view, 4)
         if count == 0 or count > _MAX_SLICES:
             raise PackageError(f"{label}: fat Mach-O announces {count} architectures")
         entry = 32 if big == FAT_MAGIC_64 else 20
-        if 8 + count * entry > len(data):
+        if 8 + count * entry > len(view):
             raise PackageError(f"{label}: fat Mach-O header is truncated")
         slices = []
         for number in range(count):
             at = 8 + number * entry
             if big == FAT_MAGIC_64:
-                _cpu, _sub, offset, size = struct.unpack_from(">iiQQ", data, at)
+                _cpu, _sub, offset, size = struct.unpack_from(">iiQQ", view, at)
             else:
-                _cpu, _sub, offset, size = struct.unpack_from(">iiII", data, at)
-            if offset + size > len(data) or size < 28:
+                _cpu, _sub, offset, size = struct.unpack_from(">iiII", view, at)
+            if offset + size > len(view) or size < 28:
                 raise PackageError(
                     f"{label}: fat Mach-O architecture #{number} at {offset}..{offset + size} "
-                    f"lies outside the {len(data)}-byte file"
+                    f"lies outside the {len(view)}-byte file"
                 )
-            slices.append(_parse_thin(data, offset, size, label))
+            slices.append(_parse_thin(view, offset, size, label))
         return slices
-    return [_parse_thin(data, 0, len(data), label)]
+    return [_parse_thin(view, 0, len(view), label)]
 
 
-def _parse_thin(data: bytes, base: int, size: int, label: str) -> MachOSlice:
+def _parse_thin(data: memoryview, base: int, size: int, label: str) -> MachOSlice:
     (magic,) = struct.unpack_from("<I", data, base)
     if magic not in (MH_MAGIC, MH_MAGIC_64):
         raise PackageError(f"{label}: not a Mach-O executable (magic 0x{magic:08x} at offset {base})")
@@ -134,6 +152,7 @@ def _parse_thin(data: bytes, base: int, size: int, label: str) -> MachOSlice:
     result = MachOSlice(offset=base, size=size, cpu=_CPU_NAMES.get(cputype, str(cputype)), bits=bits)
     pos = base + header
     end = pos + sizeofcmds
+    signature_command: int | None = None
     for number in range(ncmds):
         if pos + 8 > end:
             raise PackageError(f"{label}: Mach-O load command #{number} runs past the commands area")
@@ -149,7 +168,16 @@ def _parse_thin(data: bytes, base: int, size: int, label: str) -> MachOSlice:
             result.crypt_id = cryptid
             if cryptid != 0:
                 result.encrypted = (base + cryptoff, cryptsize)
-        elif cmd == LC_CODE_SIGNATURE and cmdsize >= 16:
+        elif cmd == LC_CODE_SIGNATURE:
+            # The loader honours one signature; a second is a crafted file (and each would be parsed).
+            if signature_command is not None:
+                raise PackageError(
+                    f"{label}: Mach-O load commands #{signature_command} and #{number} are both "
+                    "LC_CODE_SIGNATURE; an executable carries one code signature"
+                )
+            signature_command = number
+            if cmdsize < 16:
+                raise PackageError(f"{label}: Mach-O code signature command #{number} is truncated")
             dataoff, datasize = struct.unpack_from("<II", data, pos + 8)
             if dataoff + datasize > size:
                 raise PackageError(
@@ -160,7 +188,7 @@ def _parse_thin(data: bytes, base: int, size: int, label: str) -> MachOSlice:
     return result
 
 
-def _segment(data: bytes, pos: int, cmdsize: int, wide: bool, result: MachOSlice, label: str) -> None:
+def _segment(data: memoryview, pos: int, cmdsize: int, wide: bool, result: MachOSlice, label: str) -> None:
     head, entry = (72, 80) if wide else (56, 68)
     if cmdsize < head:
         raise PackageError(f"{label}: Mach-O segment command at offset {pos} is truncated")
@@ -169,7 +197,7 @@ def _segment(data: bytes, pos: int, cmdsize: int, wide: bool, result: MachOSlice
         raise PackageError(f"{label}: Mach-O segment at offset {pos} lists more sections than it holds")
     for number in range(nsects):
         at = pos + head + number * entry
-        name = data[at : at + 16].split(b"\0", 1)[0].decode("ascii", "replace")
+        name = bytes(data[at : at + 16]).split(b"\0", 1)[0].decode("ascii", "replace")
         if wide:
             _addr, sect_size, offset = struct.unpack_from("<QQI", data, at + 32)
         else:
@@ -184,40 +212,67 @@ def _segment(data: bytes, pos: int, cmdsize: int, wide: bool, result: MachOSlice
         result.sections.append((name, result.offset + offset, sect_size))
 
 
-def parse_code_signature(blob: bytes, label: str) -> CodeSignature:
-    """The embedded signature SuperBlob (big-endian): identifier, team id, entitlements, CMS."""
+def parse_code_signature(blob: Buffer, label: str) -> CodeSignature:
+    """The embedded signature SuperBlob (big-endian): identifier, team id, entitlements, CMS.
+
+    Only the blobs of the slots read are copied; a structure that does not hold together is a
+    PackageError, an entitlements or CMS blob that cannot be used is recorded in ``errors``."""
+    view = memoryview(blob)
     signature = CodeSignature()
-    if len(blob) < 12:
+    if len(view) < 12:
         raise PackageError(f"{label}: Mach-O code signature is truncated")
-    magic, length, count = struct.unpack_from(">III", blob)
+    magic, length, count = struct.unpack_from(">III", view)
     if magic != CSMAGIC_EMBEDDED_SIGNATURE:
         raise PackageError(
             f"{label}: Mach-O code signature has magic 0x{magic:08x}, not an embedded signature"
         )
-    if count > _MAX_BLOBS or 12 + count * 8 > min(length, len(blob)):
+    if count > _MAX_BLOBS or 12 + count * 8 > min(length, len(view)):
         raise PackageError(f"{label}: Mach-O code signature lists {count} blobs, more than it holds")
     for number in range(count):
-        slot, offset = struct.unpack_from(">II", blob, 12 + number * 8)
-        if offset + 8 > len(blob):
+        slot, offset = struct.unpack_from(">II", view, 12 + number * 8)
+        if offset + 8 > len(view):
             raise PackageError(f"{label}: Mach-O code signature blob #{number} lies outside the signature")
-        blob_magic, blob_length = struct.unpack_from(">II", blob, offset)
-        if blob_length < 8 or offset + blob_length > len(blob):
+        blob_magic, blob_length = struct.unpack_from(">II", view, offset)
+        if blob_length < 8 or offset + blob_length > len(view):
             raise PackageError(f"{label}: Mach-O code signature blob #{number} has an impossible length")
-        body = blob[offset : offset + blob_length]
         if slot == CSSLOT_CODEDIRECTORY and blob_magic == CSMAGIC_CODEDIRECTORY:
-            _code_directory(body, signature)
+            _code_directory(view[offset : offset + blob_length], signature)
         elif slot == CSSLOT_ENTITLEMENTS and blob_magic == CSMAGIC_EMBEDDED_ENTITLEMENTS:
-            try:
-                value = plistlib.loads(body[8:])
-            except Exception:  # noqa: BLE001 - plistlib raises many types on hostile input
-                raise PackageError(f"{label}: the signed entitlements are not a property list") from None
-            signature.entitlements = value if isinstance(value, dict) else {}
+            _entitlements(view[offset + 8 : offset + blob_length], signature, label)
         elif slot == CSSLOT_SIGNATURESLOT and blob_magic == CSMAGIC_BLOBWRAPPER and blob_length > 8:
-            signature.cms = body[8:]
+            if blob_length - 8 > MAX_SIGNATURE_BLOB:
+                signature.errors.append(
+                    f"{label}: the code signature's CMS blob is {blob_length - 8} bytes, more than the "
+                    f"{MAX_SIGNATURE_BLOB} read; its signer is unknown"
+                )
+            else:
+                signature.cms = bytes(view[offset + 8 : offset + blob_length])
     return signature
 
 
-def _code_directory(body: bytes, signature: CodeSignature) -> None:
+def _entitlements(body: memoryview, signature: CodeSignature, label: str) -> None:
+    if len(body) > MAX_SIGNATURE_BLOB:
+        signature.entitlements_unread = "too_large"
+        signature.errors.append(
+            f"{label}: the signed entitlements are {len(body)} bytes, more than the {MAX_SIGNATURE_BLOB} read"
+        )
+        return
+    try:
+        value = load_plist(body)
+    except PlistTooLarge as exc:
+        signature.entitlements_unread = "too_large"
+        signature.errors.append(
+            f"{label}: the signed entitlements hold {exc} (at most {MAX_PLIST_VALUES} values are read)"
+        )
+        return
+    except PlistInvalid as exc:
+        signature.entitlements_unread = "invalid"
+        signature.errors.append(f"{label}: the signed entitlements are not a property list ({exc})")
+        return
+    signature.entitlements = value if isinstance(value, dict) else {}
+
+
+def _code_directory(body: memoryview, signature: CodeSignature) -> None:
     if len(body) < 44:
         return
     version, _flags, _hash_offset, ident_offset = struct.unpack_from(">IIII", body, 8)
@@ -227,18 +282,21 @@ def _code_directory(body: bytes, signature: CodeSignature) -> None:
         signature.team_id = _c_string(body, team_offset) if team_offset else None
 
 
-def _c_string(body: bytes, offset: int) -> str | None:
+def _c_string(body: memoryview, offset: int) -> str | None:
     if not 0 < offset < len(body):
         return None
-    end = body.find(b"\0", offset, offset + 256)
-    text = body[offset : end if end >= 0 else offset + 256].decode("utf-8", "replace")
+    piece = bytes(body[offset : offset + 256])
+    end = piece.find(b"\0")
+    text = piece[: end if end >= 0 else len(piece)].decode("utf-8", "replace")
     return text or None
 
 
-def iter_strings(data: bytes, slices: list[MachOSlice], *, cap: int) -> Iterator[MachOString]:
-    """Strings of the string sections (the whole slice when none is found), encrypted bytes skipped.
+def iter_strings(data: Buffer, slices: list[MachOSlice], *, cap: int) -> Iterator[MachOString]:
+    """Strings of the string sections (the whole slice when none is found), encrypted bytes skipped,
+    one at a time.
 
     At most ``cap`` bytes of section data are read over all slices."""
+    view = memoryview(data)
     budget = cap
     for part in slices:
         ranges = part.sections or [("(whole file)", part.offset, part.size)]
@@ -248,7 +306,7 @@ def iter_strings(data: bytes, slices: list[MachOSlice], *, cap: int) -> Iterator
                 if take <= 0:
                     return
                 budget -= take
-                yield from _strings_in(data, start, start + take, name)
+                yield from _strings_in(view, start, start + take, name)
 
 
 def _without(start: int, end: int, hole: tuple[int, int] | None) -> list[tuple[int, int]]:
@@ -259,26 +317,52 @@ def _without(start: int, end: int, hole: tuple[int, int] | None) -> list[tuple[i
     return [(a, b) for a, b in pieces if b > a]
 
 
-def _strings_in(data: bytes, start: int, end: int, section: str) -> Iterator[MachOString]:
-    window = data[start:end]
+def _strings_in(view: memoryview, start: int, end: int, section: str) -> Iterator[MachOString]:
     if section in UTF16_SECTIONS:
-        for match in _UTF16_RUN.finditer(window):
-            if match.start() % 2:
+        for match in _UTF16_RUN.finditer(view, start, end):
+            if (match.start() - start) % 2:
                 continue
             wide = match.group().decode("utf-16-le", "replace")
-            yield MachOString(offset=start + match.start(), section=section, text=wide)
+            yield MachOString(offset=match.start(), section=section, text=wide)
         return
     if section in STRING_SECTIONS:
-        # A string table: NUL-terminated strings back to back, split at C speed.
-        position = start
-        for raw in window.split(b"\0"):
-            decoded = _utf8(raw) if len(raw) >= 4 else None
-            if decoded is not None:
-                yield MachOString(offset=position, section=section, text=decoded)
-            position += len(raw) + 1
+        yield from _string_table(view, start, end, section)
         return
-    for match in _UTF8_RUN.finditer(window):
-        yield MachOString(offset=start + match.start(), section=section, text=match.group().decode("utf-8"))
+    for match in _UTF8_RUN.finditer(view, start, end):
+        # The pattern admits well-formed UTF-8 only; "replace" keeps a hostile byte from ever raising.
+        yield MachOString(
+            offset=match.start(), section=section, text=match.group().decode("utf-8", "replace")
+        )
+
+
+def _string_table(view: memoryview, start: int, end: int, section: str) -> Iterator[MachOString]:
+    """NUL-terminated strings back to back, split at C speed a chunk at a time (a 16 MiB section split
+    at once is millions of bytes objects alive together)."""
+    position = start  # file offset of the next string
+    carry = b""  # the unterminated end of the previous chunk
+    at = start
+    while at < end:
+        stop = min(at + _CHUNK, end)
+        pieces = (carry + bytes(view[at:stop])).split(b"\0")
+        tail = pieces.pop()
+        for raw in pieces:
+            yield from _table_string(raw, position, section)
+            position += len(raw) + 1
+        # The tail runs on into the next chunk, unless the section ends here or it is already a
+        # chunk long (no string table holds such a string: it is cut there).
+        if stop >= end or len(tail) >= _CHUNK:
+            yield from _table_string(tail, position, section)
+            position += len(tail)
+            carry = b""
+        else:
+            carry = tail
+        at = stop
+
+
+def _table_string(raw: bytes, position: int, section: str) -> Iterator[MachOString]:
+    decoded = _utf8(raw) if len(raw) >= 4 else None
+    if decoded is not None:
+        yield MachOString(offset=position, section=section, text=decoded)
 
 
 def _utf8(raw: bytes) -> str | None:
