@@ -3,7 +3,8 @@
     python bench/measure.py KIND PATH... [--timeout SECONDS]
 
 KIND is one of: scan (``scan_package``, what ``govapp scan`` does without the sandbox),
-scan-sandbox (``scan_package_isolated``), inflate (zipfile read of every classes*.dex),
+scan-sandbox (``scan_package_isolated``: a fresh capped child per package), scan-pool (the
+long-lived sandbox: one ``SandboxPool`` child, started once, takes every package), inflate (zipfile read of every classes*.dex),
 androguard-apk (androguard ``APK()``), androguard-analyze (androguard ``AnalyzeAPK``).
 Every PATH is measured in turn; each gets at most ``--timeout`` seconds (SIGALRM), after which
 it is counted as a timeout and the next one starts. Prints one JSON object: wall seconds spent
@@ -56,6 +57,21 @@ def _scan_sandbox() -> Callable[[Path], str | None]:
     return run
 
 
+def _scan_pool() -> Callable[[Path], str | None]:
+    import atexit
+
+    from govapp.inspection.engine.pool import SandboxPool
+
+    pool = SandboxPool(1)
+    atexit.register(pool.close)  # reaped before exit, so that wait4 counts the child's CPU and memory
+
+    def run(path: Path) -> str | None:
+        report = pool.scan_package(path)
+        return report.notes[0] if report.verdict == "error" and report.notes else None
+
+    return run
+
+
 def _inflate() -> Callable[[Path], str | None]:
     def run(path: Path) -> str | None:
         total = 0
@@ -100,6 +116,7 @@ def _androguard_analyze() -> Callable[[Path], str | None]:
 KINDS: dict[str, Callable[[], Callable[[Path], str | None]]] = {
     "scan": _scan,
     "scan-sandbox": _scan_sandbox,
+    "scan-pool": _scan_pool,
     "inflate": _inflate,
     "androguard-apk": _androguard_apk,
     "androguard-analyze": _androguard_analyze,

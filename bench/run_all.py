@@ -5,13 +5,16 @@
    scan and androguard ``AnalyzeAPK``.
 2. The whole example corpus (every *.apk): ours vs androguard ``APK()`` and ``AnalyzeAPK``, each
    with a per-APK timeout.
+3. The same corpus through the platform's sandbox on one core (``taskset -c 0``): a fresh capped
+   child per package (``scan_package_isolated``) against the long-lived sandbox (``SandboxPool``),
+   in alternating rounds.
 
 Every measurement runs in its own process (bench/measure.py); peak RSS and CPU time come from
 wait4() on that process, so they include its interpreter and imports and, for the sandboxed
 scan, the sandbox child. "call s" is wall time inside the measured calls only.
 
     .venv/bin/python bench/run_all.py [--repeat N] [--analyze-repeat N] [--timeout SECONDS]
-                                     [--skip-corpus | --skip-large]
+                                     [--sandbox-rounds N] [--skip-corpus] [--skip-large] [--skip-sandbox]
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ import compileall
 import json
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,13 +50,19 @@ class Run:
     cpu: float  # user + system of the whole process tree
     peak_mb: float
     result: dict[str, Any]
+    wall: float = 0.0  # the whole process: interpreter start, imports, sandbox start, every call
 
 
-def run_child(kind: str, paths: list[Path], *, timeout: float, hard_limit: float) -> Run:
-    """One measurement in a fresh process; its rusage comes from wait4 on exactly that process."""
+def run_child(
+    kind: str, paths: list[Path], *, timeout: float, hard_limit: float, cpus: str | None = None
+) -> Run:
+    """One measurement in a fresh process; its rusage comes from wait4 on exactly that process.
+    ``cpus`` pins it (and its children) to those cores with taskset, which execs in place."""
     print(f"bench: {kind} on {len(paths)} file(s)", file=sys.stderr, flush=True)
+    pin = ["taskset", "-c", cpus] if cpus is not None else []
+    started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, str(MEASURE), kind, "-", "--timeout", str(timeout)],
+        [*pin, sys.executable, str(MEASURE), kind, "-", "--timeout", str(timeout)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         start_new_session=True,
@@ -64,6 +75,7 @@ def run_child(kind: str, paths: list[Path], *, timeout: float, hard_limit: float
         process.stdin.close()
         output = process.stdout.read()
         _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.monotonic() - started
         process.returncode = os.waitstatus_to_exitcode(status)
     finally:
         killer.cancel()
@@ -76,6 +88,7 @@ def run_child(kind: str, paths: list[Path], *, timeout: float, hard_limit: float
         cpu=usage.ru_utime + usage.ru_stime,
         peak_mb=usage.ru_maxrss / 1024,
         result=result,
+        wall=wall,
     )
 
 
@@ -251,6 +264,75 @@ def corpus_section(timeout: float) -> list[str]:
     return lines
 
 
+def sandbox_section(rounds: int, timeout: float) -> list[str]:
+    """The corpus through the one-shot sandbox and through the pool, one core, alternating rounds."""
+    paths = corpus_paths()
+    cpus = "0" if shutil.which("taskset") else None
+    kinds = [("scan-sandbox", "one-shot: `scan_package_isolated`"), ("scan-pool", "pool: `SandboxPool(1)`")]
+    series: dict[str, list[Run]] = {kind: [] for kind, _ in kinds}
+    hard = timeout * len(paths) + 300
+    for _ in range(rounds):
+        for kind, _label in kinds:
+            series[kind].append(run_child(kind, paths, timeout=timeout, hard_limit=hard, cpus=cpus))
+
+    def per_minute(run: Run) -> float:
+        return len(paths) * 60 / run.wall
+
+    lines = [
+        f"### The corpus through the sandbox: {len(paths)} APKs, "
+        + ("one core (`taskset -c 0`)" if cpus else "all cores (no taskset)"),
+        "",
+        f"Medians of {rounds} alternating rounds (range in brackets). Scans a minute = APKs / wall time "
+        "of the whole measuring process (interpreter start and pool start included).",
+        "",
+        row(
+            [
+                "sandbox",
+                "scans a minute",
+                "wall s",
+                "call s",
+                "process CPU s",
+                "peak RSS MB",
+                "ok",
+                "error",
+                "timeout",
+            ]
+        ),
+        row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
+    ]
+    for kind, label in kinds:
+        runs = Series(series[kind])
+        rates = sorted(per_minute(r) for r in runs.runs)
+        walls = [r.wall for r in runs.runs]
+        last = runs.runs[-1].result
+        lines.append(
+            row(
+                [
+                    label,
+                    f"{Series._median(rates):.0f} ({rates[0]:.0f}–{rates[-1]:.0f})",
+                    f"{Series._median(walls):.1f}",
+                    f"{runs.seconds:.1f}",
+                    f"{runs.cpu:.1f}",
+                    f"{runs.peak_mb:.0f}",
+                    str(last["ok"]),
+                    str(last["error"]),
+                    str(last["timeout"]),
+                ]
+            )
+        )
+    one_shot, pooled = (Series(series[kind]) for kind, _ in kinds)
+    pairs = [per_minute(p) / per_minute(o) for o, p in zip(one_shot.runs, pooled.runs, strict=True)]
+    slowest_pool = min(per_minute(r) for r in pooled.runs)
+    fastest_one_shot = max(per_minute(r) for r in one_shot.runs)
+    lines += [
+        "",
+        f"Throughput of the pool over the one-shot sandbox: **{Series._median(pairs):.1f}x** by the median of "
+        f"the rounds' ratios ({min(pairs):.1f}x–{max(pairs):.1f}x), {slowest_pool / fastest_one_shot:.1f}x "
+        "in the worst pairing (the pool's slowest round against the one-shot's fastest). Goal: >= 2x.",
+    ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="GovApp inspection engine benchmarks")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each of our measurements (median)")
@@ -258,8 +340,12 @@ def main(argv: list[str] | None = None) -> int:
         "--analyze-repeat", type=int, default=3, help="runs of androguard AnalyzeAPK (median)"
     )
     parser.add_argument("--timeout", type=float, default=60, help="seconds per APK in the corpus run")
+    parser.add_argument(
+        "--sandbox-rounds", type=int, default=3, help="alternating rounds of one-shot sandbox and pool"
+    )
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--skip-sandbox", action="store_true")
     args = parser.parse_args(argv)
     if not EXAMPLES.is_dir():
         raise SystemExit(f"{EXAMPLES}: missing; run `make samples` first")
@@ -271,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
         lines += large_section(args.repeat, args.analyze_repeat, max(args.timeout, 150))
     if not args.skip_corpus:
         lines += ([""] if not args.skip_large else []) + corpus_section(args.timeout)
+    if not args.skip_sandbox:
+        lines += ([""] if len(lines) > 2 else []) + sandbox_section(args.sandbox_rounds, args.timeout)
     print("\n".join(lines))
     return 0
 

@@ -248,6 +248,10 @@ GOVAPP_SCAN_MAX_ENTRIES = _env_int("GOVAPP_SCAN_MAX_ENTRIES", 50_000, minimum=1)
 GOVAPP_SCAN_MAX_INFLATED_BYTES = _env_int("GOVAPP_SCAN_MAX_INFLATED_BYTES", 1024**3, minimum=1)
 GOVAPP_SCAN_TIMEOUT_SECONDS = _env_int("GOVAPP_SCAN_TIMEOUT_SECONDS", 300, minimum=1)
 GOVAPP_SCAN_MEMORY_BYTES = _env_int("GOVAPP_SCAN_MEMORY_BYTES", 2 * 1024**3, minimum=256 * 1024**2)
+# The worker's long-lived sandbox (engine/pool.py): capped children started once, each taking one
+# package at a time; 0 starts a fresh child per scan. A child is replaced after RECYCLE scans.
+GOVAPP_SCAN_POOL_SIZE = _env_int("GOVAPP_SCAN_POOL_SIZE", 1)
+GOVAPP_SCAN_POOL_RECYCLE = _env_int("GOVAPP_SCAN_POOL_RECYCLE", 200, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
 FILE_UPLOAD_PERMISSIONS = 0o640

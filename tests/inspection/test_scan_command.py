@@ -114,6 +114,22 @@ def test_several_paths_print_a_list_and_the_worst_exit_code(
     assert [doc["verdict"] for doc in json.loads(out)] == ["pass", "error"]
 
 
+def test_several_paths_go_through_one_long_lived_sandbox(
+    tmp_path: Path, clean: Path, violating: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govapp.inspection.management.commands import scan as command
+
+    direct = [json.loads(scan(str(p), "--json", "--no-sandbox")[1]) for p in (clean, violating, tmp_path)]
+    monkeypatch.setattr(command, "scan_package_isolated", None)  # a fresh child per path would fail
+    code, out, err = scan(str(clean), str(violating), str(tmp_path), "--json")
+    pooled = json.loads(out)
+    assert code == 2 and [doc["verdict"] for doc in pooled] == ["pass", "violation", "error"]
+    for doc in [*direct, *pooled]:
+        doc.pop("duration_ms")
+    assert pooled == direct
+    assert err.count("govapp scan:") == 1
+
+
 def test_html_one_file_per_package(tmp_path: Path, clean: Path, violating: Path) -> None:
     target = tmp_path / "out" / "report.html"
     target.parent.mkdir()

@@ -3,23 +3,33 @@
 The worker may be on any machine: it copies the package from the storage (local directory or S3)
 into a private temporary file, scans that copy, and deletes it. The copy's path never reaches the
 stored report: every occurrence is replaced by the package's uploaded name.
+
+The analysis runs in the process-wide long-lived sandbox (``scan_pool``: pre-started capped
+children, created on the first scan and stopped at exit), or, with ``GOVAPP_SCAN_POOL_SIZE=0``, in
+a fresh child per scan; both give the same report and the same caps.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from .models import PROGRESS_DONE, PROGRESS_FAILED, PROGRESS_REQUEUED, PROGRESS_RUNNING, ErrorKind, Scan
+
+if TYPE_CHECKING:
+    from .engine.pool import SandboxPool
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +78,33 @@ def scan_limits() -> Any:
     )
 
 
+_pool: SandboxPool | None = None
+_pool_lock = threading.Lock()
+
+
+def scan_pool() -> SandboxPool | None:
+    """This process's long-lived sandbox, started on first use (None with GOVAPP_SCAN_POOL_SIZE=0).
+
+    A forked process gets a pool of its own: the children of the old one belong to its parent."""
+    global _pool
+    size = settings.GOVAPP_SCAN_POOL_SIZE
+    if size < 1:
+        return None
+    with _pool_lock:
+        if _pool is None or _pool.owner_pid != os.getpid() or _pool.size != size:
+            from .engine.pool import SandboxPool
+
+            if _pool is not None:
+                _pool.close()
+            _pool = SandboxPool(
+                size,
+                memory_bytes=settings.GOVAPP_SCAN_MEMORY_BYTES,
+                recycle_after=settings.GOVAPP_SCAN_POOL_RECYCLE,
+            )
+            atexit.register(_pool.close)
+        return _pool
+
+
 def scan_run(scan_id: int) -> Scan | None:
     """Run one queued scan (called by the worker): running -> done / failed, the report stored. Idempotent."""
     from .engine.identity import Identity
@@ -88,8 +125,10 @@ def scan_run(scan_id: int) -> Scan | None:
         scan.save(update_fields=["status", "started_at", "progress"])
     label = scan.package.original_name
     try:
+        pool = scan_pool()
+        scan_isolated = pool.scan_package if pool is not None else scan_package_isolated
         with local_copy(scan.package.file.name or "") as path:
-            report = scan_package_isolated(
+            report = scan_isolated(
                 path,
                 declarations=frozenset(scan.declarations),
                 filing_number=scan.filing_number or None,

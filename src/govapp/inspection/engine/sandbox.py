@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from importlib import import_module
 from pathlib import Path
@@ -85,33 +86,41 @@ def run_isolated(target: str, args: list[Any], *, limits: Limits) -> Any:
         _kill_group(process)
         process.communicate()
         raise
-    memory = format_bytes(limits.memory_bytes)
     try:
         envelope = json.loads(stdout.decode("utf-8")) if stdout.strip() else None
     except (UnicodeDecodeError, json.JSONDecodeError):
         envelope = None
     if isinstance(envelope, dict) and envelope.get("ok") is True:
         return envelope.get("result")
+    raise classify_failure(envelope, stderr[-_STDERR_TAIL:], process.returncode, started, limits)
+
+
+def classify_failure(
+    envelope: Any, stderr_tail: bytes, returncode: int | None, started: float, limits: Limits
+) -> SandboxError:
+    """The one-line error for a child that gave no result: from its answer if it sent one, else from
+    its stderr and exit status (``started`` is the request's time.monotonic())."""
+    memory = format_bytes(limits.memory_bytes)
     if isinstance(envelope, dict) and envelope.get("kind") == "memory":
-        raise SandboxError(f"analysis ran out of memory (limit {memory})", "memory")
+        return SandboxError(f"analysis ran out of memory (limit {memory})", "memory")
     if isinstance(envelope, dict) and envelope.get("kind") == "crash":
-        raise SandboxError(f"analysis failed: {envelope.get('message')}")
-    tail = stderr[-_STDERR_TAIL:].decode("utf-8", "replace")
+        return SandboxError(f"analysis failed: {envelope.get('message')}")
+    tail = stderr_tail[-_STDERR_TAIL:].decode("utf-8", "replace")
     if "MemoryError" in tail or "Cannot allocate memory" in tail or "out of memory" in tail.lower():
-        raise SandboxError(f"analysis ran out of memory (limit {memory})", "memory")
-    if process.returncode is not None and process.returncode < 0:
+        return SandboxError(f"analysis ran out of memory (limit {memory})", "memory")
+    if returncode is not None and returncode < 0:
         try:
-            name = signal.Signals(-process.returncode).name
+            name = signal.Signals(-returncode).name
         except ValueError:
-            name = f"signal {-process.returncode}"
+            name = f"signal {-returncode}"
         if name == "SIGKILL" and time.monotonic() - started < limits.timeout_seconds:
             # The kernel's OOM killer is the usual sender of an unexplained SIGKILL.
-            raise SandboxError(
+            return SandboxError(
                 f"analysis was killed (SIGKILL), probably out of memory (limit {memory})", "memory"
             )
-        raise SandboxError(f"analysis crashed ({name})")
+        return SandboxError(f"analysis crashed ({name})")
     last = next((line for line in reversed(tail.splitlines()) if line.strip()), "no output")
-    raise SandboxError(f"analysis failed (exit {process.returncode}): {last.strip()[:300]}")
+    return SandboxError(f"analysis failed (exit {returncode}): {last.strip()[:300]}")
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -151,6 +160,26 @@ def scan_package_isolated(
     expect: Identity | None = None,
 ) -> ScanReport:
     """``scan_package`` in a capped child; timeouts, crashes and memory exhaustion become error reports."""
+    return scan_report_via(
+        run_isolated,
+        path,
+        declarations=declarations,
+        filing_number=filing_number,
+        limits=limits,
+        expect=expect,
+    )
+
+
+def scan_report_via(
+    runner: Callable[..., Any],
+    path: Path,
+    *,
+    declarations: frozenset[str],
+    filing_number: str | None,
+    limits: Limits,
+    expect: Identity | None,
+) -> ScanReport:
+    """A scan through ``runner`` (``run_isolated`` or a ``SandboxPool``'s ``run``), failures as error reports."""
     from .report import ScanReport, error_report
     from .rules.ruleset import default_ruleset
     from .scan import check_declarations, file_identity
@@ -165,7 +194,7 @@ def scan_package_isolated(
         expect.to_dict() if expect else None,
     ]
     try:
-        return ScanReport.from_dict(run_isolated(_SCAN_TARGET, args, limits=limits))
+        return ScanReport.from_dict(runner(_SCAN_TARGET, args, limits=limits))
     except (SandboxError, ValueError) as exc:
         sha256, size = file_identity(path)
         return error_report(

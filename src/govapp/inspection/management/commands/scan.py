@@ -1,6 +1,8 @@
 """``govapp scan PATH [PATH…]``: the technical test (技术检测) from the command line.
 
 Exit status: 0 no violation, 1 a violation found, 2 at least one PATH could not be analysed.
+One PATH is scanned in a fresh capped child; several go one at a time through a long-lived
+sandbox (engine/pool.py), under the same caps, so that each costs its scan, not an interpreter start.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from argparse import ArgumentParser
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from govapp.inspection.engine.categories import CATEGORIES
 from govapp.inspection.engine.html_report import render_html
 from govapp.inspection.engine.identity import Identity, parse_expect
 from govapp.inspection.engine.limits import Limits
+from govapp.inspection.engine.pool import SandboxPool
 from govapp.inspection.engine.report import ScanReport, format_summary
 from govapp.inspection.engine.sandbox import scan_package_isolated
 from govapp.inspection.engine.scan import scan_package
@@ -122,18 +126,19 @@ class Command(BaseCommand):
         paths = [Path(raw) for raw in options["paths"]]
         limits = Limits()
         reports: list[ScanReport] = []
-        for path in paths:
+        with ExitStack() as stack:
+            scan = scan_package_isolated
             if options["no_sandbox"]:
-                report = scan_package(
+                scan = scan_package
+            elif len(paths) > 1:
+                scan = stack.enter_context(SandboxPool(memory_bytes=limits.memory_bytes)).scan_package
+            for path in paths:
+                report = scan(
                     path, declarations=declarations, filing_number=filing_number, limits=limits, expect=expect
                 )
-            else:
-                report = scan_package_isolated(
-                    path, declarations=declarations, filing_number=filing_number, limits=limits, expect=expect
-                )
-            reports.append(report)
-            for error in report.errors:
-                self.stderr.write(error_line(report, error, options["lang"]))
+                reports.append(report)
+                for error in report.errors:
+                    self.stderr.write(error_line(report, error, options["lang"]))
         if options["html"]:
             for report, target in zip(reports, html_paths(Path(options["html"]), len(reports)), strict=True):
                 try:
