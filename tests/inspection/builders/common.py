@@ -23,12 +23,15 @@ def as_bytes(value: bytes | str) -> bytes:
 
 
 def zip_bytes(files: Files, *, compress: bool = True) -> bytes:
-    """A zip holding ``files`` in the given order."""
+    """A zip holding ``files`` in the given order; the same files give the same bytes (a fixed time stamp),
+    whenever they are zipped, so a test's packages never differ by the second they were built in."""
     buffer = io.BytesIO()
     method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     with zipfile.ZipFile(buffer, "w", method) as archive:
         for name, content in files.items():
-            archive.writestr(name, as_bytes(content))
+            entry = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            entry.compress_type = method
+            archive.writestr(entry, as_bytes(content))
     return buffer.getvalue()
 
 
