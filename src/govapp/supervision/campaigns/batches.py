@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
@@ -16,6 +17,8 @@ from django.db import connection
 from django.db.models import Model
 
 from govapp.accounts.models import Role
+from govapp.core.notify import Message, notify_all
+from govapp.core.translatable import Text
 
 from .scope import working_days_left
 
@@ -77,3 +80,54 @@ def app_names(names: Sequence[str]) -> str:
     """The apps of a grouped notification, 、-separated, the first ``MAX_NAMES`` of them."""
     shown = "、".join(names[:MAX_NAMES])
     return shown + ("…" if len(names) > MAX_NAMES else "")
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a rule tells a unit (msgids): about its one app, or about several of its apps at once.
+
+    Every text may use %(title)s, %(app)s, %(unit)s, %(due)s, %(count)d and %(apps)s."""
+
+    one_subject: str
+    one_body: str
+    many_subject: str
+    many_body: str
+
+
+def notify_units(
+    items: Sequence[Any],
+    *,
+    wording: Wording,
+    one_url: Callable[[Any], str],
+    mine_url: str,
+    creator_url: Callable[[Any], str] | None = None,
+    with_due: bool = False,
+) -> None:
+    """One notification per unit and campaign for ``items`` (campaign rows with ``campaign`` and ``app``).
+
+    The unit's filers are told; with ``creator_url`` the campaign's creator too (about one app in the same
+    message, about several in one of their own that links to the campaign)."""
+    groups = group_by(items, lambda item: (item.campaign_id, item.app.unit_id))
+    filers = filers_by_unit(unit for _campaign, unit in groups)
+    creators = users_by_pk(item.campaign.created_by_id for item in items) if creator_url else {}
+    messages = []
+    for (_campaign, unit_id), group in groups.items():
+        first = group[0]
+        campaign = first.campaign
+        creator = [creators[campaign.created_by_id]] if campaign.created_by_id in creators else []
+        params = {
+            "title": campaign.title, "app": first.app.name, "unit": first.app.unit.name,
+            "due": campaign.due.isoformat(), "count": len(group), "apps": app_names([i.app.name for i in group]),
+        }  # fmt: skip
+        due = campaign.due if with_due else None
+        if len(group) == 1:
+            messages.append(Message(
+                filers.get(unit_id, []) + creator, Text.of(wording.one_subject, **params),
+                Text.of(wording.one_body, **params), one_url(first), due,
+            ))  # fmt: skip
+            continue
+        subject, body = Text.of(wording.many_subject, **params), Text.of(wording.many_body, **params)
+        messages.append(Message(filers.get(unit_id, []), subject, body, mine_url, due))
+        if creator_url is not None:
+            messages.append(Message(creator, subject, body, creator_url(campaign), due))
+    notify_all(messages)

@@ -469,8 +469,19 @@ def _unanswered(campaigns: QuerySet[SelfInspectionCampaign, Any]) -> QuerySet[Se
     )
 
 
-def _by_unit(items: list[SelfInspectionReturn]) -> dict[tuple[int, int], list[SelfInspectionReturn]]:
-    return batches.group_by(items, lambda item: (item.campaign_id, item.app.unit_id))
+OVERDUE_WORDING = batches.Wording(
+    gettext_noop("Self-inspection overdue: %(app)s"),
+    gettext_noop("The self-inspection “%(title)s” of %(app)s (%(unit)s) was due on %(due)s and has not been answered."),
+    gettext_noop("Self-inspection overdue: %(count)d apps of %(unit)s"),
+    gettext_noop("The self-inspection “%(title)s” of %(count)d apps of %(unit)s was due on %(due)s and has "
+                 "not been answered: %(apps)s."),
+)  # fmt: skip
+REMINDER_WORDING = batches.Wording(
+    gettext_noop("Reminder: self-inspection of %(app)s due %(due)s"),
+    gettext_noop("Answer the self-inspection “%(title)s”."),
+    gettext_noop("Reminder: self-inspection of %(count)d apps due %(due)s"),
+    gettext_noop("Answer the self-inspection “%(title)s” for each of these apps: %(apps)s."),
+)
 
 
 @transaction.atomic
@@ -485,33 +496,13 @@ def _mark_answers_overdue(today: dt.date) -> int:
                       data={"due": item.campaign.due.isoformat()})
         for item in items
     )  # fmt: skip
-    groups = _by_unit(items)
-    filers = batches.filers_by_unit(unit for _campaign, unit in groups)
-    creators = batches.users_by_pk(item.campaign.created_by_id for item in items)
-    messages = []
-    for (_campaign, unit_id), group in groups.items():
-        first = group[0]
-        campaign, unit = first.campaign, first.app.unit
-        creator = [creators[campaign.created_by_id]] if campaign.created_by_id in creators else []
-        if len(group) == 1:
-            messages.append(Message(
-                recipients=filers.get(unit_id, []) + creator,
-                subject=Text.of(gettext_noop("Self-inspection overdue: %(app)s"), app=first.app.name),
-                body=Text.of(gettext_noop("The self-inspection “%(title)s” of %(app)s (%(unit)s) was due on %(due)s and has not been "
-                       "answered."), title=campaign.title, app=first.app.name, unit=unit.name, due=campaign.due.isoformat()),
-                url=return_url(first),
-            ))  # fmt: skip
-            continue
-        subject = Text.of(gettext_noop("Self-inspection overdue: %(count)d apps of %(unit)s"), count=len(group),
-                          unit=unit.name)  # fmt: skip
-        body = Text.of(gettext_noop("The self-inspection “%(title)s” of %(count)d apps of %(unit)s was due on %(due)s and has "
-                       "not been answered: %(apps)s."), title=campaign.title, count=len(group), unit=unit.name,
-                       due=campaign.due.isoformat(), apps=batches.app_names([item.app.name for item in group]))  # fmt: skip
-        messages.append(Message(filers.get(unit_id, []), subject, body, reverse("supervision:campaign_mine")))
-        messages.append(
-            Message(creator, subject, body, reverse("supervision:selfcheck_detail", args=[campaign.pk]))
-        )
-    notify_all(messages)
+    batches.notify_units(
+        items,
+        wording=OVERDUE_WORDING,
+        one_url=return_url,
+        mine_url=reverse("supervision:campaign_mine"),
+        creator_url=lambda campaign: reverse("supervision:selfcheck_detail", args=[campaign.pk]),
+    )
     return len(items)
 
 
@@ -531,27 +522,11 @@ def _remind_answers(today: dt.date) -> int:
         CampaignEvent(self_inspection_id=item.campaign_id, app_id=item.app_id, action=CampaignAction.REMIND)
         for item in items
     )
-    groups = _by_unit(items)
-    filers = batches.filers_by_unit(unit for _campaign, unit in groups)
-    messages = []
-    for (_campaign, unit_id), group in groups.items():
-        first = group[0]
-        campaign = first.campaign
-        if len(group) == 1:
-            messages.append(Message(
-                recipients=filers.get(unit_id, []),
-                subject=Text.of(gettext_noop("Reminder: self-inspection of %(app)s due %(due)s"), app=first.app.name, due=campaign.due.isoformat()),
-                body=Text.of(gettext_noop("Answer the self-inspection “%(title)s”."), title=campaign.title),
-                url=return_url(first), due=campaign.due,
-            ))  # fmt: skip
-            continue
-        messages.append(Message(
-            recipients=filers.get(unit_id, []),
-            subject=Text.of(gettext_noop("Reminder: self-inspection of %(count)d apps due %(due)s"), count=len(group),
-                            due=campaign.due.isoformat()),
-            body=Text.of(gettext_noop("Answer the self-inspection “%(title)s” for each of these apps: %(apps)s."),
-                         title=campaign.title, apps=batches.app_names([item.app.name for item in group])),
-            url=reverse("supervision:campaign_mine"), due=campaign.due,
-        ))  # fmt: skip
-    notify_all(messages)
+    batches.notify_units(
+        items,
+        wording=REMINDER_WORDING,
+        one_url=return_url,
+        mine_url=reverse("supervision:campaign_mine"),
+        with_due=True,
+    )
     return len(items)

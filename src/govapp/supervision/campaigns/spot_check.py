@@ -362,8 +362,21 @@ def _waiting_items(campaigns: QuerySet[SpotCheckCampaign, Any]) -> QuerySet[Spot
     )
 
 
-def _by_unit(items: list[SpotCheckItem]) -> dict[tuple[int, int], list[SpotCheckItem]]:
-    return batches.group_by(items, lambda item: (item.campaign_id, item.app.unit_id))
+OVERDUE_WORDING = batches.Wording(
+    gettext_noop("Spot-check package overdue: %(app)s"),
+    gettext_noop("The package of %(app)s (%(unit)s) for the spot check “%(title)s” was due on %(due)s and "
+                 "has not been received."),
+    gettext_noop("Spot-check packages overdue: %(count)d apps of %(unit)s"),
+    gettext_noop("The packages of %(count)d apps of %(unit)s for the spot check “%(title)s” were due on "
+                 "%(due)s and have not been received: %(apps)s."),
+)  # fmt: skip
+REMINDER_WORDING = batches.Wording(
+    gettext_noop("Reminder: spot-check package of %(app)s due %(due)s"),
+    gettext_noop("Upload the package currently in use for the spot check “%(title)s”."),
+    gettext_noop("Reminder: spot-check packages of %(count)d apps due %(due)s"),
+    gettext_noop("Upload the package currently in use of each of these apps for the spot check “%(title)s”: "
+                 "%(apps)s."),
+)  # fmt: skip
 
 
 @transaction.atomic
@@ -378,32 +391,13 @@ def _mark_packages_overdue(today: dt.date) -> int:
                       data={"due": item.campaign.due.isoformat()})
         for item in items
     )  # fmt: skip
-    groups = _by_unit(items)
-    filers = batches.filers_by_unit(unit for _campaign, unit in groups)
-    creators = batches.users_by_pk(item.campaign.created_by_id for item in items)
-    messages = []
-    for (_campaign, unit_id), group in groups.items():
-        first = group[0]
-        campaign, unit = first.campaign, first.app.unit
-        creator = [creators[campaign.created_by_id]] if campaign.created_by_id in creators else []
-        if len(group) == 1:
-            messages.append(Message(
-                recipients=filers.get(unit_id, []) + creator,
-                subject=Text.of(gettext_noop("Spot-check package overdue: %(app)s"), app=first.app.name),
-                body=Text.of(gettext_noop("The package of %(app)s (%(unit)s) for the spot check “%(title)s” was due on %(due)s and "
-                       "has not been received."), app=first.app.name, unit=unit.name, title=campaign.title, due=campaign.due.isoformat()),
-                url=item_url(first),
-            ))  # fmt: skip
-            continue
-        subject = Text.of(gettext_noop("Spot-check packages overdue: %(count)d apps of %(unit)s"), count=len(group),
-                          unit=unit.name)  # fmt: skip
-        body = Text.of(gettext_noop("The packages of %(count)d apps of %(unit)s for the spot check “%(title)s” were due on "
-                       "%(due)s and have not been received: %(apps)s."), count=len(group), unit=unit.name,
-                       title=campaign.title, due=campaign.due.isoformat(),
-                       apps=batches.app_names([item.app.name for item in group]))  # fmt: skip
-        messages.append(Message(filers.get(unit_id, []), subject, body, reverse("supervision:campaign_mine")))
-        messages.append(Message(creator, subject, body, campaign_url(campaign)))
-    notify_all(messages)
+    batches.notify_units(
+        items,
+        wording=OVERDUE_WORDING,
+        one_url=item_url,
+        mine_url=reverse("supervision:campaign_mine"),
+        creator_url=campaign_url,
+    )
     return len(items)
 
 
@@ -423,30 +417,13 @@ def _remind_packages(today: dt.date) -> int:
         CampaignEvent(spot_check_id=item.campaign_id, app_id=item.app_id, action=CampaignAction.REMIND)
         for item in items
     )
-    groups = _by_unit(items)
-    filers = batches.filers_by_unit(unit for _campaign, unit in groups)
-    messages = []
-    for (_campaign, unit_id), group in groups.items():
-        first = group[0]
-        campaign = first.campaign
-        if len(group) == 1:
-            messages.append(Message(
-                recipients=filers.get(unit_id, []),
-                subject=Text.of(gettext_noop("Reminder: spot-check package of %(app)s due %(due)s"), app=first.app.name, due=campaign.due.isoformat()),
-                body=Text.of(gettext_noop("Upload the package currently in use for the spot check “%(title)s”."), title=campaign.title),
-                url=item_url(first), due=campaign.due,
-            ))  # fmt: skip
-            continue
-        messages.append(Message(
-            recipients=filers.get(unit_id, []),
-            subject=Text.of(gettext_noop("Reminder: spot-check packages of %(count)d apps due %(due)s"), count=len(group),
-                            due=campaign.due.isoformat()),
-            body=Text.of(gettext_noop("Upload the package currently in use of each of these apps for the spot check "
-                         "“%(title)s”: %(apps)s."), title=campaign.title,
-                         apps=batches.app_names([item.app.name for item in group])),
-            url=reverse("supervision:campaign_mine"), due=campaign.due,
-        ))  # fmt: skip
-    notify_all(messages)
+    batches.notify_units(
+        items,
+        wording=REMINDER_WORDING,
+        one_url=item_url,
+        mine_url=reverse("supervision:campaign_mine"),
+        with_due=True,
+    )
     return len(items)
 
 
