@@ -8,11 +8,13 @@ import http.client
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from govapp.core.ratelimit import WINDOW_SECONDS
 from tests.production.services import free_ports, stop, wait_http
 
 pytestmark = pytest.mark.slow
@@ -61,8 +63,17 @@ def _get(port: int, *, source: str = "127.0.0.1", forwarded: str | None = None) 
     return status
 
 
+def _within_one_window(seconds: float = 10.0) -> None:
+    """The limit counts per fixed minute: start a burst of requests only with ``seconds`` of the minute left,
+    so that it cannot straddle two windows (the server's clock is this machine's)."""
+    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
+    if left < seconds:
+        time.sleep(left + 0.05)
+
+
 def test_clients_behind_the_trusted_proxy_have_separate_limits(gunicorn: int) -> None:
     # A fresh connection each time: the two gunicorn workers share the count only through Redis.
+    _within_one_window()
     first = [_get(gunicorn, forwarded="203.0.113.7") for _ in range(LIMIT + 2)]
     assert first == [200] * LIMIT + [429, 429]
     assert _get(gunicorn, forwarded="198.51.100.23") == 200  # another citizen, another budget
@@ -70,6 +81,7 @@ def test_clients_behind_the_trusted_proxy_have_separate_limits(gunicorn: int) ->
 
 
 def test_a_forged_header_from_an_untrusted_address_counts_for_that_address(gunicorn: int) -> None:
+    _within_one_window()
     spoofed = [_get(gunicorn, source="127.0.0.2", forwarded=f"192.0.2.{n}") for n in range(LIMIT + 1)]
     assert spoofed == [200] * LIMIT + [429]  # a new forged address each time did not buy a new budget
     assert _get(gunicorn, forwarded="192.0.2.200") == 200  # the trusted proxy's clients are unaffected
