@@ -3,6 +3,8 @@ back to the field, so that it works without JavaScript)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -115,11 +117,16 @@ def filing_mark_clear(request: HttpRequest, pk: int) -> HttpResponse:
 
 class PhraseForm(forms.Form):
     text = forms.CharField(
-        label=gettext_lazy("phrase"),
+        label=gettext_lazy("Phrase"),
         max_length=marks.MAX_PHRASE,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": gettext_lazy("Write the phrase.")},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # No ":" after the label, as on the other forms (a half-width colon inside Chinese text).
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 OFFICE_CHOICES = [(DeficiencyPhrase.NATIONAL_OFFICE, gettext_lazy("National office")), *PROVINCE_CHOICES]
